@@ -1,0 +1,787 @@
+//! One replication: a discrete-event simulation of calls and teams.
+//!
+//! Events are ordered by (time, insertion sequence): events at the same
+//! time run first in, first out. Time is `f64` minutes from the run start,
+//! always >= 0, so the bit pattern orders like the number.
+//!
+//! Every random draw of a call (arrival time, zone, channel, type, triage,
+//! intake, on-scene and transport times, travel factor, backup, petition)
+//! comes from its region's call stream when the call is created; dispatch
+//! draws nothing. Replication k of two scenarios that differ only in teams,
+//! shifts, maximums or dispatch settings therefore sees the same calls.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Exp1};
+
+use crate::calendar::{Calendar, HOURS_PER_WEEK};
+use crate::model::Model;
+use crate::scenario::{AfterCall, Candidates, Estimate, Policy, Travel};
+use crate::tally::{Outcome, Tally, extra, how, mz};
+
+/// Calls still waiting this long after the horizon are counted as diverted.
+const DRAIN_LIMIT_MIN: f64 = 30.0 * 1440.0;
+/// Slack when comparing an arrival time against a maximum, minutes.
+const EPS: f64 = 1e-9;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Arrival,
+    Decision,
+    TeamFree,
+    GiveUp,
+    ShiftStart,
+}
+
+/// An event: ordered by time, then by insertion sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Event {
+    time_bits: u64,
+    seq: u64,
+    kind: Kind,
+    id: u32,
+    /// The call's generation for call events (a slot may be reused).
+    generation: u32,
+}
+
+/// The event queue: a binary heap that keeps its allocation between events.
+struct EventQueue {
+    heap: BinaryHeap<Reverse<Event>>,
+    seq: u64,
+}
+
+impl EventQueue {
+    fn with_capacity(n: usize) -> Self {
+        EventQueue {
+            heap: BinaryHeap::with_capacity(n),
+            seq: 0,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, time: f64, kind: Kind, id: u32) {
+        self.push_gen(time, kind, id, 0);
+    }
+
+    #[inline]
+    fn push_gen(&mut self, time: f64, kind: Kind, id: u32, generation: u32) {
+        debug_assert!(time >= 0.0 && time.is_finite());
+        self.seq += 1;
+        self.heap.push(Reverse(Event {
+            time_bits: time.to_bits(),
+            seq: self.seq,
+            kind,
+            id,
+            generation,
+        }));
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<Event> {
+        self.heap.pop().map(|Reverse(e)| e)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CallState {
+    Free,
+    Intake,
+    Queued,
+    Assigned,
+}
+
+/// A mobile-eligible call between its arrival and its dispatch or diversion.
+#[derive(Debug, Clone, Copy)]
+struct Call {
+    arrival: f64,
+    deadline: f64,
+    queued_at: f64,
+    region: u32,
+    zone: u32,
+    ctype: u16,
+    channel: u16,
+    on_scene: f64,
+    transport: f64,
+    /// Travel draw: minutes (region travel by `time`) or a factor on the route mean.
+    travel_draw: f64,
+    backup: bool,
+    petition: bool,
+    measured: bool,
+    month: u32,
+    hour: u16,
+    state: CallState,
+    /// Bumped each time the slot is reused, so stale events can be told apart.
+    generation: u32,
+}
+
+/// What a team is doing.
+#[derive(Debug, Clone)]
+struct Team {
+    /// Zone it is at, or last served (the zone it is leaving when returning).
+    loc: u32,
+    /// When it reaches its base after a call (infinite when it stays).
+    home_at: f64,
+    busy: bool,
+    job_start: f64,
+    travel_end: f64,
+    scene_end: f64,
+    free_at: f64,
+    /// Mean minutes of the route of the current job (for the `expected` estimate).
+    job_route_mean: f64,
+    job_region: u32,
+    job_ctype: u16,
+    /// Calls assigned under `predict`, waiting for this team, in order.
+    queue: VecDeque<u32>,
+}
+
+/// The state of one replication.
+pub(crate) struct Engine<'m> {
+    m: &'m Model,
+    cal: &'m Calendar,
+    now: f64,
+    events: EventQueue,
+    calls: Vec<Call>,
+    free_calls: Vec<u32>,
+    teams: Vec<Team>,
+    /// Escalate: waiting calls per region, one queue per priority level.
+    queues: Vec<Vec<VecDeque<u32>>>,
+    /// Calls waiting (queued or assigned, not yet dispatched) per region.
+    waiting: Vec<u32>,
+    waiting_since: Vec<f64>,
+    rngs: Vec<ChaCha8Rng>,
+    /// Mobile calls not yet dispatched or diverted.
+    pending: u64,
+    tally: Tally,
+}
+
+impl<'m> Engine<'m> {
+    pub(crate) fn new(m: &'m Model, replication: u64) -> Self {
+        let sc = &m.scenario;
+        let rngs = sc
+            .regions
+            .iter()
+            .map(|r| crate::rng::call_stream(sc.run.seed, &r.name, replication))
+            .collect();
+        let teams = m
+            .teams
+            .iter()
+            .map(|t| Team {
+                loc: t.base as u32,
+                home_at: f64::INFINITY,
+                busy: false,
+                job_start: 0.0,
+                travel_end: 0.0,
+                scene_end: 0.0,
+                free_at: 0.0,
+                job_route_mean: 0.0,
+                job_region: 0,
+                job_ctype: 0,
+                queue: VecDeque::with_capacity(8),
+            })
+            .collect();
+        let levels = m.priority_levels;
+        Engine {
+            m,
+            cal: &m.calendar,
+            now: 0.0,
+            events: EventQueue::with_capacity(1024),
+            calls: Vec::with_capacity(256),
+            free_calls: Vec::with_capacity(256),
+            teams,
+            queues: vec![vec![VecDeque::with_capacity(16); levels]; sc.regions.len()],
+            waiting: vec![0; sc.regions.len()],
+            waiting_since: vec![0.0; sc.regions.len()],
+            rngs,
+            pending: 0,
+            tally: Tally::new(m.shape),
+        }
+    }
+
+    /// Runs the replication to the horizon (and drains waiting calls).
+    pub(crate) fn run(mut self) -> Tally {
+        let horizon = self.m.scenario.run.horizon_min;
+        for r in 0..self.m.scenario.regions.len() {
+            if let Some(t) = self.next_arrival(r, 0.0) {
+                self.events.push(t, Kind::Arrival, r as u32);
+            }
+        }
+        if self.m.scenario.dispatch.policy == Policy::Escalate {
+            for (g, group) in self.m.scenario.team_groups.iter().enumerate() {
+                let t = group.schedule.next_start(0.0, self.cal.minute_of_week(0.0));
+                if t.is_finite() {
+                    self.events.push(t, Kind::ShiftStart, g as u32);
+                }
+            }
+        }
+        while let Some(Event {
+            time_bits,
+            kind,
+            id,
+            generation,
+            ..
+        }) = self.events.pop()
+        {
+            let t = f64::from_bits(time_bits);
+            if t > horizon && self.pending == 0 {
+                break;
+            }
+            if t > horizon + DRAIN_LIMIT_MIN {
+                self.divert_all_pending();
+                break;
+            }
+            self.now = t;
+            match kind {
+                Kind::Arrival => self.arrival(id as usize),
+                Kind::Decision => self.decide(id),
+                Kind::TeamFree => self.team_free(id as usize),
+                Kind::GiveUp => self.give_up(id, generation),
+                Kind::ShiftStart => self.shift_start(id as usize),
+            }
+        }
+        for r in 0..self.waiting.len() {
+            self.set_waiting(r, 0, horizon.min(self.now));
+        }
+        self.tally
+    }
+
+    /// The next arrival in region `r` after time `t`, by exact inversion of
+    /// the piecewise-constant (hourly) rate; `None` past the horizon.
+    fn next_arrival(&mut self, r: usize, t: f64) -> Option<f64> {
+        let horizon = self.m.scenario.run.horizon_min;
+        let mut e: f64 = Exp1.sample(&mut self.rngs[r]);
+        let mut t = t;
+        while t < horizon {
+            let hour_end = ((t / 60.0).floor() + 1.0) * 60.0;
+            let rate = self.m.rate_per_min(r, t);
+            let cap = rate * (hour_end - t);
+            if e < cap {
+                let at = t + e / rate;
+                return (at < horizon).then_some(at);
+            }
+            e -= cap;
+            t = hour_end;
+        }
+        None
+    }
+
+    fn arrival(&mut self, r: usize) {
+        let t = self.now;
+        let m = self.m;
+        let rng = &mut self.rngs[r];
+        let zone = m.pick_zone(r, rng.random());
+        let channel = m.pick_channel(rng.random());
+        let ctype = m.pick_type(rng.random());
+        let triage = m.triage(ctype, rng.random());
+        let measured = t >= m.scenario.run.warmup_min;
+        let cell = m.shape.cell(r, ctype, channel);
+        let month = self.cal.month_index(t);
+        if measured {
+            self.tally.month_zone(month, zone, mz::CONTACTS);
+        }
+        match triage {
+            crate::scenario::Triage::Phone => {
+                self.count_simple(measured, cell, Outcome::Phone, month, zone, None)
+            }
+            crate::scenario::Triage::Police => {
+                self.count_simple(measured, cell, Outcome::Police, month, zone, Some(mz::POLICE));
+            }
+            crate::scenario::Triage::Ems => {
+                self.count_simple(measured, cell, Outcome::Ems, month, zone, None)
+            }
+            crate::scenario::Triage::Mobile => {
+                let sc = &m.scenario;
+                let ct = &sc.call_types[ctype];
+                let intake = sc.channels[channel].intake.sample(rng);
+                let on_scene = ct.on_scene.sample(rng);
+                let transport = if rng.random::<f64>() < ct.transport_share {
+                    ct.transport.sample(rng)
+                } else {
+                    0.0
+                };
+                let travel_draw = match &sc.regions[r].travel {
+                    Travel::Time(d) => d.sample(rng),
+                    Travel::Routes { factor } => factor.sample(rng),
+                };
+                let backup = rng.random::<f64>() < ct.backup_share;
+                let petition = rng.random::<f64>() < ct.petition_share;
+                let hour = self.cal.hour_of_week(t);
+                let call = Call {
+                    arrival: t,
+                    deadline: t + ct.max_response[r].minutes(),
+                    queued_at: t,
+                    region: r as u32,
+                    zone: zone as u32,
+                    ctype: ctype as u16,
+                    channel: channel as u16,
+                    on_scene,
+                    transport,
+                    travel_draw,
+                    backup,
+                    petition,
+                    measured,
+                    month: month as u32,
+                    hour: hour as u16,
+                    state: CallState::Intake,
+                    generation: 0,
+                };
+                if measured {
+                    self.tally.month_zone(month, zone, mz::MOBILE);
+                    self.tally.hour(r, hour, how::MOBILE);
+                }
+                let id = self.alloc_call(call);
+                self.pending += 1;
+                if intake > 0.0 {
+                    self.events.push(t + intake, Kind::Decision, id);
+                } else {
+                    self.decide(id);
+                }
+            }
+        }
+        if let Some(next) = self.next_arrival(r, t) {
+            self.events.push(next, Kind::Arrival, r as u32);
+        }
+    }
+
+    fn count_simple(
+        &mut self,
+        measured: bool,
+        cell: usize,
+        o: Outcome,
+        month: usize,
+        zone: usize,
+        mzc: Option<usize>,
+    ) {
+        if measured {
+            self.tally.outcome(cell, o);
+            if let Some(c) = mzc {
+                self.tally.month_zone(month, zone, c);
+            }
+        }
+    }
+
+    fn alloc_call(&mut self, mut call: Call) -> u32 {
+        match self.free_calls.pop() {
+            Some(id) => {
+                call.generation = self.calls[id as usize].generation.wrapping_add(1);
+                self.calls[id as usize] = call;
+                id
+            }
+            None => {
+                self.calls.push(call);
+                (self.calls.len() - 1) as u32
+            }
+        }
+    }
+
+    fn release_call(&mut self, id: u32) {
+        self.calls[id as usize].state = CallState::Free;
+        self.free_calls.push(id);
+        self.pending -= 1;
+    }
+
+    /// True travel minutes of a call from a zone.
+    #[inline]
+    fn travel_true(&self, from: u32, c: &Call) -> f64 {
+        match &self.m.scenario.regions[c.region as usize].travel {
+            Travel::Time(_) => c.travel_draw,
+            Travel::Routes { .. } => {
+                self.m.scenario.route_mean_min(from as usize, c.zone as usize) * c.travel_draw
+            }
+        }
+    }
+
+    /// The dispatcher's estimate of travel minutes of a call from a zone.
+    #[inline]
+    fn travel_est(&self, from: u32, c: &Call) -> f64 {
+        match self.m.scenario.dispatch.estimate {
+            Estimate::Exact => self.travel_true(from, c),
+            Estimate::Expected => {
+                self.m
+                    .expected_travel_min(from as usize, c.region as usize, c.zone as usize)
+            }
+        }
+    }
+
+    /// The dispatcher's estimate of a call's time from arrival on scene to free.
+    #[inline]
+    fn service_est(&self, c: &Call) -> f64 {
+        match self.m.scenario.dispatch.estimate {
+            Estimate::Exact => c.on_scene + c.transport,
+            Estimate::Expected => self.m.expected_service_min[c.ctype as usize],
+        }
+    }
+
+    /// Where a team is at time `t` when idle.
+    #[inline]
+    fn location(&self, tm: usize, t: f64) -> u32 {
+        let team = &self.teams[tm];
+        if t >= team.home_at {
+            self.m.teams[tm].base as u32
+        } else {
+            team.loc
+        }
+    }
+
+    /// The dispatcher's estimate of when a team is free of everything it
+    /// has (current job and assigned calls), and where it will be then.
+    fn estimated_free(&self, tm: usize, t: f64) -> (f64, u32) {
+        let team = &self.teams[tm];
+        if !team.busy {
+            return (t, self.location(tm, t));
+        }
+        let mut free = match self.m.scenario.dispatch.estimate {
+            Estimate::Exact => team.free_at,
+            Estimate::Expected => t + self.expected_remaining_job(team, t),
+        };
+        let mut loc = team.loc;
+        for &q in &team.queue {
+            let c = &self.calls[q as usize];
+            free += self.travel_est(loc, c) + self.service_est(c);
+            loc = c.zone;
+        }
+        (free, loc)
+    }
+
+    /// Expected remaining minutes of a team's current job given the time spent
+    /// in its current phase (travel, on scene, transport).
+    fn expected_remaining_job(&self, team: &Team, t: f64) -> f64 {
+        let m = self.m;
+        let ctype = team.job_ctype as usize;
+        let ct = &m.scenario.call_types[ctype];
+        if t < team.travel_end {
+            let elapsed = t - team.job_start;
+            let travel_left = match &m.scenario.regions[team.job_region as usize].travel {
+                Travel::Time(d) => d.expected_remaining_min(elapsed),
+                Travel::Routes { factor } => {
+                    if team.job_route_mean > 0.0 {
+                        team.job_route_mean * factor.expected_remaining_min(elapsed / team.job_route_mean)
+                    } else {
+                        0.0
+                    }
+                }
+            };
+            travel_left + m.expected_service_min[ctype]
+        } else if t < team.scene_end {
+            ct.on_scene.expected_remaining_min(t - team.travel_end)
+                + ct.transport_share * ct.transport.mean_min()
+        } else {
+            ct.transport.expected_remaining_min(t - team.scene_end)
+        }
+    }
+
+    /// Is the team on shift at `t`, and when does its duty end (shift end + overtime)?
+    #[inline]
+    fn duty_end(&self, tm: usize, t: f64) -> Option<f64> {
+        let g = &self.m.scenario.team_groups[self.m.teams[tm].group];
+        if g.schedule.is_always() {
+            return Some(f64::INFINITY);
+        }
+        let w = self.cal.minute_of_week(t);
+        g.schedule
+            .on_shift(w)
+            .then(|| g.schedule.shift_end(t, w) + g.overtime_min)
+    }
+
+    /// A mobile call's intake is over: decide.
+    fn decide(&mut self, id: u32) {
+        let t = self.now;
+        let c = self.calls[id as usize];
+        let r = c.region as usize;
+        let mut any_on_shift = false;
+        // Best team: (estimated arrival, team, is idle).
+        let mut best: Option<(f64, usize, bool)> = None;
+        let policy = self.m.scenario.dispatch.policy;
+        let idle_only = policy == Policy::Escalate || self.m.scenario.dispatch.candidates == Candidates::Idle;
+        for &tm in &self.m.candidates[r] {
+            let tm = tm as usize;
+            let Some(duty_end) = self.duty_end(tm, t) else {
+                continue;
+            };
+            any_on_shift = true;
+            let idle = !self.teams[tm].busy;
+            if idle_only && !idle {
+                continue;
+            }
+            let (free, loc) = self.estimated_free(tm, t);
+            let eta = free + self.travel_est(loc, &c);
+            if eta + self.service_est(&c) > duty_end {
+                continue;
+            }
+            if best.is_none_or(|(b, _, _)| eta < b) {
+                best = Some((eta, tm, idle));
+            }
+        }
+        if !any_on_shift {
+            self.divert(id, true);
+            return;
+        }
+        match best {
+            Some((eta, tm, idle)) if eta <= c.deadline + EPS => {
+                if idle {
+                    let from = self.location(tm, t);
+                    self.start_job(tm, id, from);
+                } else {
+                    self.calls[id as usize].state = CallState::Assigned;
+                    self.teams[tm].queue.push_back(id);
+                    self.add_waiting(r, 1);
+                }
+            }
+            _ if policy == Policy::Escalate => self.enqueue(id),
+            _ => self.divert(id, false),
+        }
+    }
+
+    /// Escalate: queue the call, to be diverted once no team could reach it in time.
+    fn enqueue(&mut self, id: u32) {
+        let t = self.now;
+        let c = self.calls[id as usize];
+        let r = c.region as usize;
+        // The soonest any team could get there once free: the shortest
+        // estimated travel from where the region's candidates are or will be.
+        let mut min_travel = f64::INFINITY;
+        for &tm in &self.m.candidates[r] {
+            let tm = tm as usize;
+            let loc = if self.teams[tm].busy {
+                self.teams[tm].loc
+            } else {
+                self.location(tm, t)
+            };
+            min_travel = min_travel.min(self.travel_est(loc, &c));
+        }
+        let give_up = c.deadline - min_travel;
+        if give_up < t {
+            self.divert(id, false);
+            return;
+        }
+        let call = &mut self.calls[id as usize];
+        call.state = CallState::Queued;
+        call.queued_at = t;
+        let level = self.m.priority_level[c.ctype as usize];
+        self.queues[r][level].push_back(id);
+        self.add_waiting(r, 1);
+        if give_up.is_finite() {
+            self.events.push_gen(give_up, Kind::GiveUp, id, c.generation);
+        }
+    }
+
+    fn give_up(&mut self, id: u32, generation: u32) {
+        let c = self.calls[id as usize];
+        if c.state != CallState::Queued || c.generation != generation {
+            return;
+        }
+        let r = c.region as usize;
+        let level = self.m.priority_level[c.ctype as usize];
+        if let Some(pos) = self.queues[r][level].iter().position(|&q| q == id) {
+            self.queues[r][level].remove(pos);
+        }
+        self.add_waiting(r, -1);
+        self.divert(id, false);
+    }
+
+    fn divert(&mut self, id: u32, no_team: bool) {
+        let c = self.calls[id as usize];
+        if c.measured {
+            let cell = self
+                .m
+                .shape
+                .cell(c.region as usize, c.ctype as usize, c.channel as usize);
+            self.tally.outcome(cell, Outcome::Diverted);
+            if no_team {
+                self.tally.extra(cell, extra::NO_TEAM);
+            }
+            self.tally
+                .month_zone(c.month as usize, c.zone as usize, mz::DIVERTED);
+            self.tally.hour(c.region as usize, c.hour as usize, how::DIVERTED);
+        }
+        self.release_call(id);
+    }
+
+    fn divert_all_pending(&mut self) {
+        for id in 0..self.calls.len() as u32 {
+            if self.calls[id as usize].state != CallState::Free {
+                self.divert(id, false);
+            }
+        }
+    }
+
+    /// Team `tm` leaves zone `from` for call `id` now.
+    fn start_job(&mut self, tm: usize, id: u32, from: u32) {
+        let t = self.now;
+        let c = self.calls[id as usize];
+        let travel = self.travel_true(from, &c);
+        let arrive = t + travel;
+        let scene_end = arrive + c.on_scene;
+        let free = scene_end + c.transport;
+        let response = arrive - c.arrival;
+        let r = c.region as usize;
+        let own = self.m.teams[tm].region;
+        if c.measured {
+            let cell = self.m.shape.cell(r, c.ctype as usize, c.channel as usize);
+            let in_time = response <= c.deadline - c.arrival + EPS;
+            let o = if in_time { Outcome::InTime } else { Outcome::Late };
+            self.tally.outcome(cell, o);
+            self.tally.response(cell, response);
+            self.tally.month_zone(
+                c.month as usize,
+                c.zone as usize,
+                if in_time { mz::IN_TIME } else { mz::LATE },
+            );
+            if !in_time {
+                self.tally.hour(r, c.hour as usize, how::LATE);
+            }
+            if c.backup {
+                self.tally.extra(cell, extra::BACKUP);
+            }
+            if c.petition {
+                self.tally.extra(cell, extra::PETITION);
+                self.tally
+                    .month_zone(c.month as usize, c.zone as usize, mz::PETITIONS);
+            }
+            if c.transport > 0.0 {
+                self.tally.extra(cell, extra::TRANSPORT);
+            }
+            if own != r {
+                self.tally.extra(cell, extra::MUTUAL_AID);
+            }
+        }
+        // Busy time and overtime, clipped to the measured window.
+        let duty_end = match self.duty_end(tm, t) {
+            Some(d) => d - self.m.scenario.team_groups[self.m.teams[tm].group].overtime_min,
+            None => t,
+        };
+        let (lo, hi) = (self.m.scenario.run.warmup_min, self.m.scenario.run.horizon_min);
+        let (a, b) = (t.max(lo), free.min(hi));
+        if b > a {
+            self.tally.busy_min[own] += b - a;
+            self.add_busy_by_hour(own, a, b);
+            let (oa, ob) = (a.max(duty_end), b);
+            if ob > oa {
+                self.tally.overtime_min[own] += ob - oa;
+            }
+        }
+        let route_mean = match &self.m.scenario.regions[r].travel {
+            Travel::Time(d) => d.mean_min(),
+            Travel::Routes { .. } => self.m.scenario.route_mean_min(from as usize, c.zone as usize),
+        };
+        let team = &mut self.teams[tm];
+        team.busy = true;
+        team.job_start = t;
+        team.travel_end = arrive;
+        team.scene_end = scene_end;
+        team.free_at = free;
+        team.job_route_mean = route_mean;
+        team.job_region = c.region;
+        team.job_ctype = c.ctype;
+        team.loc = c.zone;
+        team.home_at = f64::INFINITY;
+        self.events.push(free, Kind::TeamFree, tm as u32);
+        self.release_call(id);
+    }
+
+    fn add_busy_by_hour(&mut self, region: usize, a: f64, b: f64) {
+        let mut t = a;
+        while t < b {
+            let end = (((t / 60.0).floor() + 1.0) * 60.0).min(b);
+            let h = self.cal.hour_of_week(t);
+            self.tally.busy_by_hour_min[region * HOURS_PER_WEEK + h] += end - t;
+            t = end;
+        }
+    }
+
+    fn team_free(&mut self, tm: usize) {
+        let t = self.now;
+        let m = self.m;
+        {
+            let team = &mut self.teams[tm];
+            team.busy = false;
+            team.home_at = match m.scenario.dispatch.after_call {
+                AfterCall::Stay => f64::INFINITY,
+                AfterCall::ReturnToBase => t + m.return_min(team.loc as usize, m.teams[tm].base),
+            };
+        }
+        if let Some(next) = self.teams[tm].queue.pop_front() {
+            let r = self.calls[next as usize].region as usize;
+            self.add_waiting(r, -1);
+            let from = self.teams[tm].loc;
+            self.start_job(tm, next, from);
+            return;
+        }
+        if m.scenario.dispatch.policy == Policy::Escalate {
+            self.take_from_queue(tm);
+        }
+    }
+
+    fn shift_start(&mut self, g: usize) {
+        let t = self.now;
+        let group = &self.m.scenario.team_groups[g];
+        let next = group.schedule.next_start(t, self.cal.minute_of_week(t));
+        let horizon = self.m.scenario.run.horizon_min;
+        if next.is_finite() && (next <= horizon || self.pending > 0) {
+            self.events.push(next, Kind::ShiftStart, g as u32);
+        }
+        for tm in self.m.group_teams[g].clone() {
+            if !self.teams[tm].busy {
+                self.take_from_queue(tm);
+            }
+        }
+    }
+
+    /// Escalate: an idle team on shift takes the most urgent, longest-waiting
+    /// queued call it can still reach in time and finish within its duty.
+    fn take_from_queue(&mut self, tm: usize) {
+        let t = self.now;
+        let Some(duty_end) = self.duty_end(tm, t) else {
+            return;
+        };
+        let from = self.location(tm, t);
+        // Best: (priority level, queued at, region, position in queue).
+        let mut best: Option<(usize, f64, usize, usize)> = None;
+        for &r in &self.m.served[tm] {
+            let r = r as usize;
+            for (level, q) in self.queues[r].iter().enumerate() {
+                if best.is_some_and(|b| b.0 < level) {
+                    break;
+                }
+                for (pos, &id) in q.iter().enumerate() {
+                    let c = &self.calls[id as usize];
+                    let eta = t + self.travel_est(from, c);
+                    if eta <= c.deadline + EPS && eta + self.service_est(c) <= duty_end {
+                        if best.is_none_or(|b| (level, c.queued_at) < (b.0, b.1)) {
+                            best = Some((level, c.queued_at, r, pos));
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        if let Some((level, _, r, pos)) = best {
+            let id = self.queues[r][level]
+                .remove(pos)
+                .expect("position is in the queue");
+            self.add_waiting(r, -1);
+            self.start_job(tm, id, from);
+        }
+    }
+
+    /// Changes the number of waiting calls in a region, integrating the
+    /// queue length over the measured window.
+    fn add_waiting(&mut self, r: usize, delta: i32) {
+        let n = self.waiting[r]
+            .checked_add_signed(delta)
+            .expect("waiting count stays >= 0");
+        self.set_waiting(r, n, self.now);
+    }
+
+    fn set_waiting(&mut self, r: usize, n: u32, t: f64) {
+        let (lo, hi) = (self.m.scenario.run.warmup_min, self.m.scenario.run.horizon_min);
+        let (a, b) = (self.waiting_since[r].max(lo), t.min(hi));
+        if b > a {
+            self.tally.queue_integral[r] += f64::from(self.waiting[r]) * (b - a);
+        }
+        self.waiting[r] = n;
+        self.waiting_since[r] = t;
+    }
+}

@@ -1,0 +1,270 @@
+//! What the engine precomputes once from a scenario and shares across
+//! replications (read-only): team lists, cumulative shares, expected
+//! durations, on-shift minutes.
+
+use crate::calendar::{Calendar, HOURS_PER_WEEK};
+use crate::scenario::{Scenario, Travel, Triage};
+use crate::tally::Shape;
+
+/// A team: where it belongs.
+#[derive(Debug, Clone)]
+pub(crate) struct TeamInfo {
+    pub region: usize,
+    pub group: usize,
+    pub base: usize,
+}
+
+/// A scenario prepared for simulation.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// Its calendar.
+    pub calendar: Calendar,
+    /// Tally dimensions.
+    pub shape: Shape,
+    pub(crate) teams: Vec<TeamInfo>,
+    /// Team ids of each group.
+    pub(crate) group_teams: Vec<std::ops::Range<usize>>,
+    /// Teams that may answer each region's calls: its own, then mutual-aid partners'.
+    pub(crate) candidates: Vec<Vec<u32>>,
+    /// Regions whose queued calls each team may take.
+    pub(crate) served: Vec<Vec<u32>>,
+    /// Priority level (0 = most urgent) of each call type.
+    pub(crate) priority_level: Vec<usize>,
+    pub(crate) priority_levels: usize,
+    zone_cum: Vec<Vec<f64>>,
+    channel_cum: Vec<f64>,
+    type_cum: Vec<f64>,
+    triage_cum: Vec<[f64; 4]>,
+    /// Expected minutes from arrival on scene to free, per call type.
+    pub(crate) expected_service_min: Vec<f64>,
+    /// Mean of each region's travel factor (or travel time for `time`).
+    travel_draw_mean: Vec<f64>,
+    /// On-shift team-minutes in the measured window by hour of week, `[region][168]`.
+    pub on_shift_by_hour_min: Vec<f64>,
+}
+
+fn cumulative(shares: impl Iterator<Item = f64>) -> Vec<f64> {
+    let mut acc = 0.0;
+    let mut out: Vec<f64> = shares
+        .map(|s| {
+            acc += s;
+            acc
+        })
+        .collect();
+    let total = acc;
+    for x in &mut out {
+        *x /= total;
+    }
+    if let Some(last) = out.last_mut() {
+        *last = f64::INFINITY;
+    }
+    out
+}
+
+#[inline]
+fn pick(cum: &[f64], u: f64) -> usize {
+    cum.partition_point(|&c| c <= u).min(cum.len() - 1)
+}
+
+impl Model {
+    /// Prepares a validated scenario.
+    pub fn new(scenario: Scenario) -> Self {
+        let calendar = scenario.calendar();
+        let shape = Shape {
+            regions: scenario.regions.len(),
+            types: scenario.call_types.len(),
+            channels: scenario.channels.len(),
+            zones: scenario.zones.len(),
+            months: calendar.months().len(),
+        };
+        let mut teams = Vec::new();
+        let mut group_teams = Vec::new();
+        for (g, group) in scenario.team_groups.iter().enumerate() {
+            let first = teams.len();
+            for _ in 0..group.count {
+                teams.push(TeamInfo {
+                    region: group.region,
+                    group: g,
+                    base: group.base,
+                });
+            }
+            group_teams.push(first..teams.len());
+        }
+        let mut candidates = vec![Vec::new(); scenario.regions.len()];
+        let mut served = vec![Vec::new(); teams.len()];
+        for (r, region) in scenario.regions.iter().enumerate() {
+            let sources = std::iter::once(r).chain(region.mutual_aid.iter().copied());
+            for src in sources {
+                for (tm, t) in teams.iter().enumerate() {
+                    if t.region == src {
+                        candidates[r].push(tm as u32);
+                        served[tm].push(r as u32);
+                    }
+                }
+            }
+        }
+        // Own region first among served regions.
+        for (tm, s) in served.iter_mut().enumerate() {
+            let own = teams[tm].region as u32;
+            s.sort_by_key(|&r| (r != own, r));
+        }
+        let mut priorities: Vec<u32> = scenario.call_types.iter().map(|c| c.priority).collect();
+        priorities.sort_unstable();
+        priorities.dedup();
+        let priority_level = scenario
+            .call_types
+            .iter()
+            .map(|c| priorities.binary_search(&c.priority).expect("priority listed"))
+            .collect();
+        let zone_cum = scenario
+            .regions
+            .iter()
+            .map(|r| cumulative(r.zones.iter().map(|&z| scenario.zones[z].weight)))
+            .collect();
+        let channel_cum = cumulative(scenario.channels.iter().map(|c| c.share));
+        let type_cum = cumulative(scenario.call_types.iter().map(|c| c.share));
+        let triage_cum = scenario
+            .call_types
+            .iter()
+            .map(|c| {
+                let mut acc = 0.0;
+                c.triage.map(|s| {
+                    acc += s;
+                    acc
+                })
+            })
+            .collect();
+        let expected_service_min = scenario
+            .call_types
+            .iter()
+            .map(|c| c.on_scene.mean_min() + c.transport_share * c.transport.mean_min())
+            .collect();
+        let travel_draw_mean = scenario
+            .regions
+            .iter()
+            .map(|r| match &r.travel {
+                Travel::Time(d) => d.mean_min(),
+                Travel::Routes { factor } => factor.mean_min(),
+            })
+            .collect();
+        let on_shift_by_hour_min = on_shift_minutes(&scenario, &calendar, &teams);
+        Model {
+            scenario,
+            calendar,
+            shape,
+            teams,
+            group_teams,
+            candidates,
+            served,
+            priority_level,
+            priority_levels: priorities.len(),
+            zone_cum,
+            channel_cum,
+            type_cum,
+            triage_cum,
+            expected_service_min,
+            travel_draw_mean,
+            on_shift_by_hour_min,
+        }
+    }
+
+    /// Contacts per minute in region `r` at time `t` (hourly piecewise constant).
+    #[inline]
+    pub fn rate_per_min(&self, r: usize, t: f64) -> f64 {
+        let region = &self.scenario.regions[r];
+        let month = self.calendar.months()[self.calendar.month_index(t)].month_of_year;
+        region.rate_per_min * region.profile[self.calendar.hour_of_week(t)] * region.month_factors[month]
+    }
+
+    #[inline]
+    pub(crate) fn pick_zone(&self, r: usize, u: f64) -> usize {
+        self.scenario.regions[r].zones[pick(&self.zone_cum[r], u)]
+    }
+
+    #[inline]
+    pub(crate) fn pick_channel(&self, u: f64) -> usize {
+        pick(&self.channel_cum, u)
+    }
+
+    #[inline]
+    pub(crate) fn pick_type(&self, u: f64) -> usize {
+        pick(&self.type_cum, u)
+    }
+
+    #[inline]
+    pub(crate) fn triage(&self, ctype: usize, u: f64) -> Triage {
+        let cum = &self.triage_cum[ctype];
+        if u < cum[0] {
+            Triage::Phone
+        } else if u < cum[1] {
+            Triage::Mobile
+        } else if u < cum[2] {
+            Triage::Police
+        } else if u < cum[3] {
+            Triage::Ems
+        } else {
+            // Rounding left a sliver above the last cumulative share: give it
+            // to the last category with a positive share.
+            let shares = &self.scenario.call_types[ctype].triage;
+            [Triage::Phone, Triage::Mobile, Triage::Police, Triage::Ems]
+                [shares.iter().rposition(|&s| s > 0.0).unwrap_or(0)]
+        }
+    }
+
+    /// The dispatcher's expected travel minutes from zone `from` to zone
+    /// `to` of region `region`.
+    #[inline]
+    pub(crate) fn expected_travel_min(&self, from: usize, region: usize, to: usize) -> f64 {
+        match &self.scenario.regions[region].travel {
+            Travel::Time(_) => self.travel_draw_mean[region],
+            Travel::Routes { .. } => self.scenario.route_mean_min(from, to) * self.travel_draw_mean[region],
+        }
+    }
+
+    /// Minutes for a team to drive back to its base (expected route time;
+    /// a region with travel by `time` uses its mean).
+    pub(crate) fn return_min(&self, from: usize, base: usize) -> f64 {
+        let region = self.scenario.zones[base].region;
+        match &self.scenario.regions[region].travel {
+            Travel::Time(d) => d.mean_min(),
+            Travel::Routes { .. } => {
+                let m = self.scenario.route_mean_min(from, base);
+                if m.is_nan() { 0.0 } else { m }
+            }
+        }
+    }
+}
+
+/// On-shift team-minutes in `[warmup, horizon)` by region and hour of week.
+fn on_shift_minutes(sc: &Scenario, cal: &Calendar, teams: &[TeamInfo]) -> Vec<f64> {
+    let mut out = vec![0.0; sc.regions.len() * HOURS_PER_WEEK];
+    let (lo, hi) = (sc.run.warmup_min, sc.run.horizon_min);
+    // Minutes on shift in each hour-of-week bin, per group.
+    for (g, group) in sc.team_groups.iter().enumerate() {
+        let count = teams.iter().filter(|t| t.group == g).count() as f64;
+        if count == 0.0 {
+            continue;
+        }
+        let mut per_bin = [0.0; HOURS_PER_WEEK];
+        for (h, m) in per_bin.iter_mut().enumerate() {
+            let (a, b) = (h as f64 * 60.0, h as f64 * 60.0 + 60.0);
+            *m = group
+                .schedule
+                .intervals()
+                .iter()
+                .map(|&(s, e)| (e.min(b) - s.max(a)).max(0.0))
+                .sum();
+        }
+        // Walk the window hour by hour (clipping partial hours at its ends).
+        let mut t = lo;
+        while t < hi {
+            let end = (((t / 60.0).floor() + 1.0) * 60.0).min(hi);
+            let h = cal.hour_of_week(t);
+            out[group.region * HOURS_PER_WEEK + h] += count * per_bin[h] * (end - t) / 60.0;
+            t = end;
+        }
+    }
+    out
+}

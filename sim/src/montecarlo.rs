@@ -1,0 +1,61 @@
+//! Replications in parallel (rayon), aggregated in replication order.
+//!
+//! Each replication runs on whichever worker is free and is reduced there
+//! to an [`Observation`]; the calling thread adds observations to the
+//! [`Aggregator`] strictly in replication order (holding early finishers
+//! until their turn), so the results are identical for any thread count.
+
+use std::collections::BTreeMap;
+use std::sync::mpsc;
+
+use rayon::prelude::*;
+
+use crate::engine::Engine;
+use crate::model::Model;
+use crate::results::{Aggregator, Observation, RunResults, observe};
+
+/// Runs one replication and reduces it.
+pub(crate) fn replicate(model: &Model, layout: &crate::results::Layout, replication: u64) -> Observation {
+    let tally = Engine::new(model, replication).run();
+    observe(model, layout, &tally)
+}
+
+/// Runs replications `0..replications` and aggregates them; `on_done` is
+/// called (from worker threads) after each replication finishes.
+pub fn run(model: &Model, replications: u32, on_done: &(dyn Fn() + Sync)) -> RunResults {
+    let mut agg = Aggregator::new(model);
+    run_into(model, 0..u64::from(replications), &mut agg, on_done);
+    agg.finish(model)
+}
+
+/// Runs the given replications and adds them to `agg` in order.
+pub fn run_into(
+    model: &Model,
+    reps: std::ops::Range<u64>,
+    agg: &mut Aggregator,
+    on_done: &(dyn Fn() + Sync),
+) {
+    let layout = agg.layout().clone();
+    let (tx, rx) = mpsc::channel::<(u64, Observation)>();
+    let first = reps.start;
+    std::thread::scope(|scope| {
+        let layout = &layout;
+        scope.spawn(move || {
+            reps.into_par_iter().for_each_with(tx, |tx, k| {
+                let obs = replicate(model, layout, k);
+                on_done();
+                // The receiver lives until every sender is gone.
+                let _ = tx.send((k, obs));
+            });
+        });
+        let mut next = first;
+        let mut early: BTreeMap<u64, Observation> = BTreeMap::new();
+        for (k, obs) in rx {
+            early.insert(k, obs);
+            while let Some(obs) = early.remove(&next) {
+                agg.add(&obs);
+                next += 1;
+            }
+        }
+    });
+}

@@ -1,0 +1,546 @@
+//! What a run reports: per-replication observations laid out in one flat
+//! vector, their across-replication aggregation (in replication order, so
+//! the bytes never depend on scheduling), and the serialisable results.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::calendar::{HOURS_PER_WEEK, MONTH_MIN};
+use crate::model::Model;
+use crate::stats::{Estimate, Welford};
+use crate::tally::{BINS, OUTCOMES, Outcome, Tally, extra, hist_quantile, how, mz};
+
+/// Figures reported for every group (statewide, region, region x call type,
+/// region x channel, call type, channel), each per replication then
+/// averaged. Shares of `mobile` are over mobile-eligible calls (the
+/// denominator of model.md); shares of `contacts` over all contacts.
+pub const GROUP_KPIS: [&str; 19] = [
+    "contacts_per_month",
+    "mobile_per_month",
+    "phone_share_of_contacts",
+    "mobile_share_of_contacts",
+    "police_triage_share_of_contacts",
+    "ems_share_of_contacts",
+    "in_time_share",
+    "late_share",
+    "diverted_share",
+    "no_team_on_shift_share",
+    "diverted_per_month",
+    "response_mean_min",
+    "response_p50_min",
+    "response_p90_min",
+    "response_p95_min",
+    "backups_per_month",
+    "petitions_per_month",
+    "transports_per_month",
+    "mutual_aid_share_of_responses",
+];
+
+/// Figures reported per region about its teams.
+pub const REGION_KPIS: [&str; 4] = [
+    "utilization",
+    "busy_team_hours_per_month",
+    "overtime_hours_per_month",
+    "mean_queue_length",
+];
+
+/// Figures reported per (region, hour of week).
+pub const HOUR_KPIS: [&str; 4] = ["mobile_per_week", "diverted_share", "late_share", "utilization"];
+
+/// A selection of (region, call type, channel) cells; `None` means all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupKey {
+    /// Region index, or all regions.
+    pub region: Option<usize>,
+    /// Call type index, or all types.
+    pub call_type: Option<usize>,
+    /// Channel index, or all channels.
+    pub channel: Option<usize>,
+}
+
+/// Where each section lives in an observation vector.
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    groups: Vec<GroupKey>,
+    region_at: usize,
+    hour_at: usize,
+    month_zone_at: usize,
+    len: usize,
+}
+
+impl Layout {
+    pub(crate) fn new(m: &Model) -> Self {
+        let s = m.shape;
+        let mut groups = vec![GroupKey {
+            region: None,
+            call_type: None,
+            channel: None,
+        }];
+        for t in 0..s.types {
+            groups.push(GroupKey {
+                region: None,
+                call_type: Some(t),
+                channel: None,
+            });
+        }
+        for c in 0..s.channels {
+            groups.push(GroupKey {
+                region: None,
+                call_type: None,
+                channel: Some(c),
+            });
+        }
+        for r in 0..s.regions {
+            groups.push(GroupKey {
+                region: Some(r),
+                call_type: None,
+                channel: None,
+            });
+            for t in 0..s.types {
+                groups.push(GroupKey {
+                    region: Some(r),
+                    call_type: Some(t),
+                    channel: None,
+                });
+            }
+            for c in 0..s.channels {
+                groups.push(GroupKey {
+                    region: Some(r),
+                    call_type: None,
+                    channel: Some(c),
+                });
+            }
+        }
+        let region_at = groups.len() * GROUP_KPIS.len();
+        let hour_at = region_at + s.regions * REGION_KPIS.len();
+        let month_zone_at = hour_at + s.regions * HOURS_PER_WEEK * HOUR_KPIS.len();
+        let len = month_zone_at + s.months * s.zones * mz::N;
+        Layout {
+            groups,
+            region_at,
+            hour_at,
+            month_zone_at,
+            len,
+        }
+    }
+}
+
+/// One replication reduced to what the aggregation needs.
+#[derive(Debug, Clone)]
+pub struct Observation {
+    values: Vec<f64>,
+    /// Response-time histogram per group, `[group][BINS + 1]`.
+    hists: Vec<u32>,
+    /// Outcome totals, for conservation checks.
+    pub outcome_totals: [u64; OUTCOMES],
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+/// Reduces a replication's tally to an observation.
+pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation {
+    let s = m.shape;
+    let sc = &m.scenario;
+    let months = (sc.run.horizon_min - sc.run.warmup_min) / MONTH_MIN;
+    let weeks = (sc.run.horizon_min - sc.run.warmup_min) / crate::calendar::WEEK_MIN;
+    let mut values = vec![f64::NAN; layout.len];
+    let mut hists = vec![0u32; layout.groups.len() * (BINS + 1)];
+    for (g, key) in layout.groups.iter().enumerate() {
+        let mut o = [0u64; OUTCOMES];
+        let mut x = [0u64; extra::N];
+        let mut resp_sum = 0.0;
+        let hist = &mut hists[g * (BINS + 1)..(g + 1) * (BINS + 1)];
+        for r in key.region.map_or(0..s.regions, |r| r..r + 1) {
+            for t in key.call_type.map_or(0..s.types, |t| t..t + 1) {
+                for c in key.channel.map_or(0..s.channels, |c| c..c + 1) {
+                    let cell = s.cell(r, t, c);
+                    for (acc, v) in o
+                        .iter_mut()
+                        .zip(&tally.outcomes[cell * OUTCOMES..(cell + 1) * OUTCOMES])
+                    {
+                        *acc += u64::from(*v);
+                    }
+                    for (acc, v) in x
+                        .iter_mut()
+                        .zip(&tally.extras[cell * extra::N..(cell + 1) * extra::N])
+                    {
+                        *acc += u64::from(*v);
+                    }
+                    resp_sum += tally.response_sum_min[cell];
+                    let src = &tally.response_hist[cell * (BINS + 1)..(cell + 1) * (BINS + 1)];
+                    for (h, v) in hist.iter_mut().zip(src) {
+                        *h += v;
+                    }
+                }
+            }
+        }
+        let f = |i: Outcome| o[i as usize] as f64;
+        let contacts = o.iter().sum::<u64>() as f64;
+        let mobile = f(Outcome::InTime) + f(Outcome::Late) + f(Outcome::Diverted);
+        let reached = f(Outcome::InTime) + f(Outcome::Late);
+        let kpis = [
+            contacts / months,
+            mobile / months,
+            ratio(f(Outcome::Phone), contacts),
+            ratio(mobile, contacts),
+            ratio(f(Outcome::Police), contacts),
+            ratio(f(Outcome::Ems), contacts),
+            ratio(f(Outcome::InTime), mobile),
+            ratio(f(Outcome::Late), mobile),
+            ratio(f(Outcome::Diverted), mobile),
+            ratio(x[extra::NO_TEAM] as f64, mobile),
+            f(Outcome::Diverted) / months,
+            ratio(resp_sum, reached),
+            hist_quantile(hist, 0.5),
+            hist_quantile(hist, 0.9),
+            hist_quantile(hist, 0.95),
+            x[extra::BACKUP] as f64 / months,
+            x[extra::PETITION] as f64 / months,
+            x[extra::TRANSPORT] as f64 / months,
+            ratio(x[extra::MUTUAL_AID] as f64, reached),
+        ];
+        values[g * GROUP_KPIS.len()..(g + 1) * GROUP_KPIS.len()].copy_from_slice(&kpis);
+    }
+    for r in 0..s.regions {
+        let on_shift: f64 = m.on_shift_by_hour_min[r * HOURS_PER_WEEK..(r + 1) * HOURS_PER_WEEK]
+            .iter()
+            .sum();
+        let span = sc.run.horizon_min - sc.run.warmup_min;
+        let kpis = [
+            ratio(tally.busy_min[r], on_shift),
+            tally.busy_min[r] / 60.0 / months,
+            tally.overtime_min[r] / 60.0 / months,
+            tally.queue_integral[r] / span,
+        ];
+        let at = layout.region_at + r * REGION_KPIS.len();
+        values[at..at + REGION_KPIS.len()].copy_from_slice(&kpis);
+        for h in 0..HOURS_PER_WEEK {
+            let c = |which: usize| f64::from(tally.by_hour[(r * HOURS_PER_WEEK + h) * how::N + which]);
+            let i = r * HOURS_PER_WEEK + h;
+            let kpis = [
+                c(how::MOBILE) / weeks,
+                ratio(c(how::DIVERTED), c(how::MOBILE)),
+                ratio(c(how::LATE), c(how::MOBILE)),
+                ratio(tally.busy_by_hour_min[i], m.on_shift_by_hour_min[i]),
+            ];
+            let at = layout.hour_at + i * HOUR_KPIS.len();
+            values[at..at + HOUR_KPIS.len()].copy_from_slice(&kpis);
+        }
+    }
+    for (v, c) in values[layout.month_zone_at..].iter_mut().zip(&tally.month_zone) {
+        *v = f64::from(*c);
+    }
+    Observation {
+        values,
+        hists,
+        outcome_totals: tally.outcome_totals(),
+    }
+}
+
+/// Aggregates observations, which must be added in replication order.
+#[derive(Debug, Clone)]
+pub struct Aggregator {
+    layout: Layout,
+    acc: Vec<Welford>,
+    hists: Vec<u64>,
+    replications: u32,
+    outcome_totals: [u64; OUTCOMES],
+}
+
+impl Aggregator {
+    /// An empty aggregator for a model.
+    pub fn new(m: &Model) -> Self {
+        let layout = Layout::new(m);
+        Aggregator {
+            acc: vec![Welford::default(); layout.len],
+            hists: vec![0; layout.groups.len() * (BINS + 1)],
+            layout,
+            replications: 0,
+            outcome_totals: [0; OUTCOMES],
+        }
+    }
+
+    pub(crate) fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Adds the next replication's observation.
+    pub fn add(&mut self, obs: &Observation) {
+        for (a, v) in self.acc.iter_mut().zip(&obs.values) {
+            a.push(*v);
+        }
+        for (a, v) in self.hists.iter_mut().zip(&obs.hists) {
+            *a += u64::from(*v);
+        }
+        for (a, v) in self.outcome_totals.iter_mut().zip(&obs.outcome_totals) {
+            *a += v;
+        }
+        self.replications += 1;
+    }
+
+    /// The results.
+    pub fn finish(&self, m: &Model) -> RunResults {
+        let sc = &m.scenario;
+        let est = |i: usize| self.acc[i].estimate(0.95);
+        let kpi_map = |names: &[&'static str], at: usize| -> BTreeMap<String, Estimate> {
+            names
+                .iter()
+                .enumerate()
+                .map(|(k, n)| (n.to_string(), est(at + k)))
+                .collect()
+        };
+        let groups = self
+            .layout
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, key)| {
+                let hist = &self.hists[g * (BINS + 1)..(g + 1) * (BINS + 1)];
+                let max_response_min = match (key.region, key.call_type) {
+                    (Some(r), Some(t)) => sc.call_types[t].max_response[r].minutes(),
+                    _ => f64::NAN,
+                };
+                GroupResult {
+                    region: key.region.map(|r| sc.regions[r].name.clone()),
+                    call_type: key.call_type.map(|t| sc.call_types[t].name.clone()),
+                    channel: key.channel.map(|c| sc.channels[c].name.clone()),
+                    max_response_min: max_response_min.is_finite().then_some(max_response_min),
+                    kpis: kpi_map(&GROUP_KPIS, g * GROUP_KPIS.len()),
+                    pooled_p50_min: hist_quantile(hist, 0.5),
+                    pooled_p90_min: hist_quantile(hist, 0.9),
+                    pooled_p95_min: hist_quantile(hist, 0.95),
+                    response_hist: trim(hist),
+                }
+            })
+            .collect();
+        let regions = sc
+            .regions
+            .iter()
+            .enumerate()
+            .map(|(r, region)| {
+                let team_hours_per_week = sc
+                    .team_groups
+                    .iter()
+                    .filter(|g| g.region == r)
+                    .map(|g| f64::from(g.count) * g.schedule.minutes_per_week() / 60.0)
+                    .sum();
+                RegionResult {
+                    name: region.name.clone(),
+                    population: region.population,
+                    teams: sc
+                        .team_groups
+                        .iter()
+                        .filter(|g| g.region == r)
+                        .map(|g| g.count)
+                        .sum(),
+                    team_hours_per_week,
+                    kpis: kpi_map(&REGION_KPIS, self.layout.region_at + r * REGION_KPIS.len()),
+                }
+            })
+            .collect();
+        let mut hour_of_week = Vec::new();
+        for (r, region) in sc.regions.iter().enumerate() {
+            for h in 0..HOURS_PER_WEEK {
+                let at = self.layout.hour_at + (r * HOURS_PER_WEEK + h) * HOUR_KPIS.len();
+                hour_of_week.push(HourRow {
+                    region: region.name.clone(),
+                    hour_of_week: h,
+                    kpis: kpi_map(&HOUR_KPIS, at),
+                });
+            }
+        }
+        let mut month_zone = Vec::new();
+        for (mi, month) in m.calendar.months().iter().enumerate() {
+            if month.end_min <= sc.run.warmup_min {
+                continue;
+            }
+            for (z, zone) in sc.zones.iter().enumerate() {
+                let at = self.layout.month_zone_at + (mi * m.shape.zones + z) * mz::N;
+                month_zone.push(MonthZoneRow {
+                    month: month.label.clone(),
+                    region: sc.regions[zone.region].name.clone(),
+                    zone: zone.name.clone(),
+                    counts: kpi_map(&mz::NAMES, at),
+                });
+            }
+        }
+        RunResults {
+            scenario: sc.name.clone(),
+            start_date: sc.run.start_date.to_string(),
+            horizon_days: sc.run.horizon_min / 1440.0,
+            warmup_days: sc.run.warmup_min / 1440.0,
+            seed: sc.run.seed,
+            replications: self.replications,
+            outcome_totals: OutcomeTotals::from(self.outcome_totals),
+            groups,
+            regions,
+            hour_of_week,
+            month_zone,
+        }
+    }
+}
+
+fn trim(hist: &[u64]) -> Vec<u64> {
+    let end = hist.iter().rposition(|&c| c > 0).map_or(0, |i| i + 1);
+    hist[..end].to_vec()
+}
+
+/// Contacts by outcome, summed over all measured replications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct OutcomeTotals {
+    /// Resolved by phone.
+    pub phone: u64,
+    /// Police by triage.
+    pub police_triage: u64,
+    /// EMS by triage.
+    pub ems_triage: u64,
+    /// Mobile, in time.
+    pub mobile_in_time: u64,
+    /// Mobile, late.
+    pub mobile_late: u64,
+    /// Diverted to police for lack of capacity.
+    pub diverted_capacity: u64,
+}
+
+impl From<[u64; OUTCOMES]> for OutcomeTotals {
+    fn from(o: [u64; OUTCOMES]) -> Self {
+        OutcomeTotals {
+            phone: o[0],
+            police_triage: o[1],
+            ems_triage: o[2],
+            mobile_in_time: o[3],
+            mobile_late: o[4],
+            diverted_capacity: o[5],
+        }
+    }
+}
+
+/// Results of one group of calls.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupResult {
+    /// Region, or all regions (null).
+    pub region: Option<String>,
+    /// Call type, or all types (null).
+    pub call_type: Option<String>,
+    /// Channel, or all channels (null).
+    pub channel: Option<String>,
+    /// The maximum response time, minutes, for a (region, call type) group
+    /// with a maximum; null otherwise.
+    pub max_response_min: Option<f64>,
+    /// Every figure of [`GROUP_KPIS`] with its 95% CI.
+    pub kpis: BTreeMap<String, Estimate>,
+    /// Median response time of all reached calls pooled, minutes.
+    pub pooled_p50_min: f64,
+    /// 90th percentile, pooled, minutes.
+    pub pooled_p90_min: f64,
+    /// 95th percentile, pooled, minutes.
+    pub pooled_p95_min: f64,
+    /// Pooled response-time histogram: counts in 0.5-minute bins from 0
+    /// (the 2881st bin, if present, counts everything from 24 hours on).
+    pub response_hist: Vec<u64>,
+}
+
+/// Results about a region's teams.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegionResult {
+    /// Region name.
+    pub name: String,
+    /// Residents.
+    pub population: f64,
+    /// Teams (all groups).
+    pub teams: u32,
+    /// Scheduled team-hours per week.
+    pub team_hours_per_week: f64,
+    /// Every figure of [`REGION_KPIS`] with its 95% CI.
+    pub kpis: BTreeMap<String, Estimate>,
+}
+
+/// One (region, hour of week) row.
+#[derive(Debug, Clone, Serialize)]
+pub struct HourRow {
+    /// Region name.
+    pub region: String,
+    /// Hour of week, 0 = Monday 00:00–01:00.
+    pub hour_of_week: usize,
+    /// Every figure of [`HOUR_KPIS`] with its 95% CI.
+    pub kpis: BTreeMap<String, Estimate>,
+}
+
+/// One (month, zone) row: counts per replication (754/50(3) monthly reports).
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthZoneRow {
+    /// Calendar month, `YYYY-MM`.
+    pub month: String,
+    /// Region of the zone.
+    pub region: String,
+    /// Zone (police district or sub-region).
+    pub zone: String,
+    /// Counts of [`mz::NAMES`] with their 95% CI.
+    pub counts: BTreeMap<String, Estimate>,
+}
+
+/// Everything a run reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunResults {
+    /// Scenario name.
+    pub scenario: String,
+    /// First simulated day.
+    pub start_date: String,
+    /// Simulated days, warm-up included.
+    pub horizon_days: f64,
+    /// Warm-up days excluded from statistics.
+    pub warmup_days: f64,
+    /// Seed.
+    pub seed: u64,
+    /// Replications.
+    pub replications: u32,
+    /// Contacts by outcome over all replications.
+    pub outcome_totals: OutcomeTotals,
+    /// Statewide, per call type, per channel, per region, per region x type, per region x channel.
+    pub groups: Vec<GroupResult>,
+    /// Per region: teams, utilization, overtime, queue.
+    pub regions: Vec<RegionResult>,
+    /// Per region and hour of week.
+    pub hour_of_week: Vec<HourRow>,
+    /// Per month and zone.
+    pub month_zone: Vec<MonthZoneRow>,
+}
+
+impl RunResults {
+    /// The group with exactly these selectors (`None` = all).
+    pub fn group(
+        &self,
+        region: Option<&str>,
+        call_type: Option<&str>,
+        channel: Option<&str>,
+    ) -> Option<&GroupResult> {
+        self.groups.iter().find(|g| {
+            g.region.as_deref() == region
+                && g.call_type.as_deref() == call_type
+                && g.channel.as_deref() == channel
+        })
+    }
+
+    /// A KPI of a group, by name.
+    pub fn kpi(
+        &self,
+        region: Option<&str>,
+        call_type: Option<&str>,
+        channel: Option<&str>,
+        name: &str,
+    ) -> Option<Estimate> {
+        self.group(region, call_type, channel)
+            .and_then(|g| g.kpis.get(name).copied())
+    }
+
+    /// A region's team KPI, by name.
+    pub fn region_kpi(&self, region: &str, name: &str) -> Option<Estimate> {
+        self.regions
+            .iter()
+            .find(|r| r.name == region)
+            .and_then(|r| r.kpis.get(name).copied())
+    }
+}

@@ -1,0 +1,306 @@
+//! The scenario: what a committee describes in TOML, validated once into
+//! typed values that the engine trusts.
+//!
+//! [`Scenario::from_toml`] reads a scenario from text and reports every
+//! problem at once ([`ScenarioError`]), each with line, column and key.
+
+mod build;
+mod profile;
+mod read;
+
+pub use profile::{BUILTIN_PROFILES, builtin_profile};
+pub use read::Problem;
+
+use crate::calendar::Calendar;
+use crate::dist::Duration;
+use crate::schedule::Schedule;
+
+/// A scenario that failed validation: every problem found, in file order.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct ScenarioError {
+    /// The file name (or `<embedded>`), for messages.
+    pub file: String,
+    /// Every problem, sorted by position.
+    pub problems: Vec<Problem>,
+}
+
+impl std::fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.problems.len();
+        write!(
+            f,
+            "{} has {} problem{}:",
+            self.file,
+            n,
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in &self.problems {
+            write!(f, "\n  {}:{p}", self.file)?;
+        }
+        Ok(())
+    }
+}
+
+/// Index of a region in [`Scenario::regions`].
+pub type RegionId = usize;
+/// Index of a zone in [`Scenario::zones`].
+pub type ZoneId = usize;
+
+/// Settings of a run.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    /// First day simulated (00:00 local time).
+    pub start_date: jiff::civil::Date,
+    /// Simulated span, minutes (excluding nothing; warm-up is inside it).
+    pub horizon_min: f64,
+    /// Initial span excluded from statistics, minutes.
+    pub warmup_min: f64,
+    /// Number of independent replications.
+    pub replications: u32,
+    /// Seed from which every replication's streams derive.
+    pub seed: u64,
+}
+
+/// How 9-8-8 decides whether a team can get there in time (model.md, step 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// Assign at intake to the team with the earliest estimated arrival, or
+    /// divert at once if none meets the maximum.
+    Predict,
+    /// Queue centrally (priority, then first come) and divert when no team
+    /// could reach the call in time any more.
+    Escalate,
+}
+
+/// Which teams the `predict` policy considers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Candidates {
+    /// Only teams idle at the moment of the decision.
+    Idle,
+    /// Also busy teams whose estimated arrival still meets the maximum.
+    Any,
+}
+
+/// What the dispatcher knows about remaining busy and travel times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Estimate {
+    /// The true values (an oracle; what queueing theory assumes).
+    Exact,
+    /// Expected values given the time already spent.
+    Expected,
+}
+
+/// Where a team goes after a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterCall {
+    /// Drive back to the base zone (taking calls on the way, from the zone
+    /// it is leaving).
+    ReturnToBase,
+    /// Wait where the last call was.
+    Stay,
+}
+
+/// Dispatch settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Dispatch {
+    /// The policy.
+    pub policy: Policy,
+    /// Candidates under `predict`.
+    pub candidates: Candidates,
+    /// The dispatcher's estimate of remaining and travel time.
+    pub estimate: Estimate,
+    /// Return to base, or stay at the scene.
+    pub after_call: AfterCall,
+}
+
+/// An entry channel: 988 direct, a 9-1-1 transfer, a referral.
+#[derive(Debug, Clone)]
+pub struct Channel {
+    /// Name as in the scenario.
+    pub name: String,
+    /// Share of contacts arriving by this channel.
+    pub share: f64,
+    /// Delay from first notification until a dispatch decision can be made.
+    pub intake: Duration,
+}
+
+/// A maximum response time: a number of minutes (possibly 0), or none.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MaxResponse {
+    /// No maximum: never diverted for lateness.
+    Unlimited,
+    /// At most this many minutes from first notification to arrival.
+    Minutes(f64),
+}
+
+impl MaxResponse {
+    /// Minutes, infinite when unlimited.
+    pub fn minutes(self) -> f64 {
+        match self {
+            MaxResponse::Unlimited => f64::INFINITY,
+            MaxResponse::Minutes(m) => m,
+        }
+    }
+}
+
+/// Triage outcome of a contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Triage {
+    /// Resolved by phone: no dispatch.
+    Phone,
+    /// Needs a mobile crisis team.
+    Mobile,
+    /// Police, because of a crime or a threat of injury (754/30(a)(i),(ii)).
+    Police,
+    /// EMS, for a physical emergency.
+    Ems,
+}
+
+/// A type of emergency (754/50(2)).
+#[derive(Debug, Clone)]
+pub struct CallType {
+    /// Name as in the scenario.
+    pub name: String,
+    /// Share of contacts of this type.
+    pub share: f64,
+    /// Priority: 1 is served first.
+    pub priority: u32,
+    /// Maximum response time in each region, indexed by [`RegionId`].
+    pub max_response: Vec<MaxResponse>,
+    /// Triage shares: phone, mobile, police, EMS (sum to 1).
+    pub triage: [f64; 4],
+    /// Time on scene.
+    pub on_scene: Duration,
+    /// Share of mobile responses with a transport.
+    pub transport_share: f64,
+    /// Transport time, when there is one.
+    pub transport: Duration,
+    /// Share of mobile responses that request police or EMS backup (754/25(k)).
+    pub backup_share: f64,
+    /// Share of mobile responses with an involuntary-commitment petition (754/40(c)(6)).
+    pub petition_share: f64,
+}
+
+/// A zone: a police district or sub-region.
+#[derive(Debug, Clone)]
+pub struct Zone {
+    /// Name, unique within its region.
+    pub name: String,
+    /// The region it belongs to.
+    pub region: RegionId,
+    /// Relative demand weight within the region.
+    pub weight: f64,
+    /// Latitude and longitude of a representative point, degrees.
+    pub coords: Option<(f64, f64)>,
+    /// Area, square miles.
+    pub area_sqmi: Option<f64>,
+}
+
+/// How travel times are drawn in a region.
+#[derive(Debug, Clone)]
+pub enum Travel {
+    /// One distribution for every route in the region.
+    Time(Duration),
+    /// A zone-to-zone mean (in [`Scenario::travel_mean_min`]) times a random factor.
+    Routes {
+        /// The factor (mean usually 1).
+        factor: Duration,
+    },
+}
+
+/// A group of identical teams with one base and one schedule.
+#[derive(Debug, Clone)]
+pub struct TeamGroup {
+    /// Name as in the scenario (`teams.NAME`).
+    pub name: String,
+    /// The region.
+    pub region: RegionId,
+    /// Number of teams.
+    pub count: u32,
+    /// Base zone.
+    pub base: ZoneId,
+    /// When the teams are on shift.
+    pub schedule: Schedule,
+    /// Overtime allowed past the end of a shift to finish a call, minutes.
+    pub overtime_min: f64,
+}
+
+/// An EMS region.
+#[derive(Debug, Clone)]
+pub struct Region {
+    /// Name as in the scenario.
+    pub name: String,
+    /// Residents.
+    pub population: f64,
+    /// Mean rate of contacts, per minute, with `demand_scale` applied.
+    pub rate_per_min: f64,
+    /// Hour-of-week factors (mean 1), bin 0 = Monday 00:00.
+    pub profile: [f64; 168],
+    /// Factors by month of the year (January first), as given.
+    pub month_factors: [f64; 12],
+    /// The region's zones.
+    pub zones: Vec<ZoneId>,
+    /// How travel is drawn.
+    pub travel: Travel,
+    /// Regions whose teams may answer this region's calls (754/25(h)).
+    pub mutual_aid: Vec<RegionId>,
+}
+
+/// A validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Name.
+    pub name: String,
+    /// The TOML text it was read from (echoed into outputs).
+    pub source: String,
+    /// Run settings.
+    pub run: RunSettings,
+    /// Multiplier on every region's demand.
+    pub demand_scale: f64,
+    /// Multiplier on every travel time.
+    pub travel_scale: f64,
+    /// Multiplier on every on-scene time.
+    pub on_scene_scale: f64,
+    /// Dispatch settings.
+    pub dispatch: Dispatch,
+    /// Entry channels.
+    pub channels: Vec<Channel>,
+    /// Call types.
+    pub call_types: Vec<CallType>,
+    /// Regions.
+    pub regions: Vec<Region>,
+    /// Zones of all regions.
+    pub zones: Vec<Zone>,
+    /// Mean travel minutes from zone `i` to zone `j` at index `i * zones + j`
+    /// (NaN where no route is defined), with `travel_scale` applied.
+    pub travel_mean_min: Vec<f64>,
+    /// Team groups of all regions.
+    pub team_groups: Vec<TeamGroup>,
+}
+
+impl Scenario {
+    /// Reads and validates a scenario from TOML text; `file` names it in
+    /// messages.
+    pub fn from_toml(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+        build::build(text, file)
+    }
+
+    /// The calendar of a run, with months up to the horizon.
+    pub fn calendar(&self) -> Calendar {
+        Calendar::new(self.run.start_date, self.run.horizon_min)
+    }
+
+    /// Mean travel minutes from one zone to another (NaN when undefined).
+    #[inline]
+    pub fn route_mean_min(&self, from: ZoneId, to: ZoneId) -> f64 {
+        self.travel_mean_min[from * self.zones.len() + to]
+    }
+
+    /// Total number of teams.
+    pub fn team_count(&self) -> u32 {
+        self.team_groups.iter().map(|g| g.count).sum()
+    }
+}
+
+/// The embedded Illinois default scenario (`scenarios/illinois.toml`).
+pub const ILLINOIS_TOML: &str = include_str!("../../../scenarios/illinois.toml");

@@ -1,0 +1,248 @@
+//! Streaming statistics of one replication: counters and fixed-bin
+//! histograms whose size depends on the scenario's shape (regions, types,
+//! channels, zones, months), never on the number of calls.
+
+use crate::calendar::HOURS_PER_WEEK;
+
+/// Width of a response-time histogram bin, minutes.
+pub const BIN_MIN: f64 = 0.5;
+/// Number of response-time bins below the overflow bin (covers 24 hours).
+pub const BINS: usize = 2880;
+
+/// What happened to a contact. Every contact ends in exactly one outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(usize)]
+pub enum Outcome {
+    /// Resolved by phone.
+    Phone = 0,
+    /// Sent to police by triage (crime or threat).
+    Police = 1,
+    /// Sent to EMS by triage.
+    Ems = 2,
+    /// A mobile team arrived within the maximum response time.
+    InTime = 3,
+    /// A mobile team arrived, later than the maximum (a wrong estimate).
+    Late = 4,
+    /// Diverted to police for lack of mobile capacity.
+    Diverted = 5,
+}
+
+/// Number of outcomes.
+pub const OUTCOMES: usize = 6;
+
+/// Counters kept per (region, call type, channel) cell, beyond outcomes.
+pub mod extra {
+    /// Diverted because no team (own region or mutual aid) was on shift.
+    pub const NO_TEAM: usize = 0;
+    /// Mobile responses that requested police or EMS backup.
+    pub const BACKUP: usize = 1;
+    /// Mobile responses with an involuntary-commitment petition.
+    pub const PETITION: usize = 2;
+    /// Mobile responses with a transport.
+    pub const TRANSPORT: usize = 3;
+    /// Mobile responses by a team of another region (mutual aid).
+    pub const MUTUAL_AID: usize = 4;
+    /// Number of extra counters.
+    pub const N: usize = 5;
+}
+
+/// Counters kept per (month, zone).
+pub mod mz {
+    /// All contacts.
+    pub const CONTACTS: usize = 0;
+    /// Contacts that triage sent to a mobile response.
+    pub const MOBILE: usize = 1;
+    /// Mobile responses in time.
+    pub const IN_TIME: usize = 2;
+    /// Mobile responses late.
+    pub const LATE: usize = 3;
+    /// Diverted to police for lack of capacity.
+    pub const DIVERTED: usize = 4;
+    /// Police by triage.
+    pub const POLICE: usize = 5;
+    /// Involuntary-commitment petitions.
+    pub const PETITIONS: usize = 6;
+    /// Number of counters.
+    pub const N: usize = 7;
+    /// Column names, in order.
+    pub const NAMES: [&str; N] = [
+        "contacts",
+        "mobile_eligible",
+        "mobile_in_time",
+        "mobile_late",
+        "diverted_capacity",
+        "police_triage",
+        "petitions",
+    ];
+}
+
+/// Counters kept per (region, hour of week).
+pub mod how {
+    /// Mobile-eligible calls arriving in the hour.
+    pub const MOBILE: usize = 0;
+    /// Of which diverted for lack of capacity.
+    pub const DIVERTED: usize = 1;
+    /// Of which reached late.
+    pub const LATE: usize = 2;
+    /// Number of counters.
+    pub const N: usize = 3;
+}
+
+/// The dimensions of a tally.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    /// Regions.
+    pub regions: usize,
+    /// Call types.
+    pub types: usize,
+    /// Channels.
+    pub channels: usize,
+    /// Zones.
+    pub zones: usize,
+    /// Calendar months.
+    pub months: usize,
+}
+
+impl Shape {
+    /// Number of (region, type, channel) cells.
+    pub fn cells(&self) -> usize {
+        self.regions * self.types * self.channels
+    }
+
+    /// Index of a (region, type, channel) cell.
+    #[inline]
+    pub fn cell(&self, region: usize, ctype: usize, channel: usize) -> usize {
+        (region * self.types + ctype) * self.channels + channel
+    }
+}
+
+/// Statistics of one replication.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    /// Dimensions.
+    pub shape: Shape,
+    /// Outcome counts, `[cell][OUTCOMES]`.
+    pub outcomes: Vec<u32>,
+    /// Extra counts, `[cell][extra::N]`.
+    pub extras: Vec<u32>,
+    /// Response-time histograms, `[cell][BINS + 1]`; the last bin is overflow.
+    pub response_hist: Vec<u32>,
+    /// Sum of response times, minutes, `[cell]`.
+    pub response_sum_min: Vec<f64>,
+    /// Counters by hour of week, `[region][168][how::N]`.
+    pub by_hour: Vec<u32>,
+    /// Busy team-minutes by hour of week, `[region][168]`.
+    pub busy_by_hour_min: Vec<f64>,
+    /// Busy team-minutes by the region's teams, `[region]`.
+    pub busy_min: Vec<f64>,
+    /// Overtime team-minutes past shift ends, `[region]`.
+    pub overtime_min: Vec<f64>,
+    /// Integral over time of the number of waiting calls, call-minutes, `[region]`.
+    pub queue_integral: Vec<f64>,
+    /// Counters by month and zone, `[month][zone][mz::N]`.
+    pub month_zone: Vec<u32>,
+}
+
+impl Tally {
+    /// An empty tally.
+    pub fn new(shape: Shape) -> Self {
+        let cells = shape.cells();
+        Tally {
+            shape,
+            outcomes: vec![0; cells * OUTCOMES],
+            extras: vec![0; cells * extra::N],
+            response_hist: vec![0; cells * (BINS + 1)],
+            response_sum_min: vec![0.0; cells],
+            by_hour: vec![0; shape.regions * HOURS_PER_WEEK * how::N],
+            busy_by_hour_min: vec![0.0; shape.regions * HOURS_PER_WEEK],
+            busy_min: vec![0.0; shape.regions],
+            overtime_min: vec![0.0; shape.regions],
+            queue_integral: vec![0.0; shape.regions],
+            month_zone: vec![0; shape.months * shape.zones * mz::N],
+        }
+    }
+
+    /// Counts an outcome in a cell.
+    #[inline]
+    pub fn outcome(&mut self, cell: usize, o: Outcome) {
+        self.outcomes[cell * OUTCOMES + o as usize] += 1;
+    }
+
+    /// Counts an extra event in a cell.
+    #[inline]
+    pub fn extra(&mut self, cell: usize, which: usize) {
+        self.extras[cell * extra::N + which] += 1;
+    }
+
+    /// Records a response time (minutes) in a cell.
+    #[inline]
+    pub fn response(&mut self, cell: usize, minutes: f64) {
+        let bin = ((minutes / BIN_MIN) as usize).min(BINS);
+        self.response_hist[cell * (BINS + 1) + bin] += 1;
+        self.response_sum_min[cell] += minutes;
+    }
+
+    /// Counts in the (region, hour of week) table.
+    #[inline]
+    pub fn hour(&mut self, region: usize, hour: usize, which: usize) {
+        self.by_hour[(region * HOURS_PER_WEEK + hour) * how::N + which] += 1;
+    }
+
+    /// Counts in the (month, zone) table.
+    #[inline]
+    pub fn month_zone(&mut self, month: usize, zone: usize, which: usize) {
+        self.month_zone[(month * self.shape.zones + zone) * mz::N + which] += 1;
+    }
+
+    /// Total outcome counts over all cells.
+    pub fn outcome_totals(&self) -> [u64; OUTCOMES] {
+        let mut out = [0u64; OUTCOMES];
+        for chunk in self.outcomes.chunks_exact(OUTCOMES) {
+            for (o, c) in out.iter_mut().zip(chunk) {
+                *o += u64::from(*c);
+            }
+        }
+        out
+    }
+}
+
+/// Quantile `q` (0..1) of a histogram with [`BIN_MIN`] bins, interpolating
+/// linearly inside the bin; NaN when empty. Values in the overflow bin count
+/// as its lower edge.
+pub fn hist_quantile<T: Copy + Into<u64>>(hist: &[T], q: f64) -> f64 {
+    let total: u64 = hist.iter().map(|&c| c.into()).sum();
+    if total == 0 {
+        return f64::NAN;
+    }
+    let target = q * total as f64;
+    let mut cum = 0.0;
+    for (i, &c) in hist.iter().enumerate() {
+        let c = c.into() as f64;
+        if c > 0.0 && cum + c >= target {
+            if i == hist.len() - 1 {
+                return i as f64 * BIN_MIN;
+            }
+            let f = ((target - cum) / c).clamp(0.0, 1.0);
+            return (i as f64 + f) * BIN_MIN;
+        }
+        cum += c;
+    }
+    (hist.len() - 1) as f64 * BIN_MIN
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantile_of_uniform_histogram() {
+        // 100 values spread evenly over [0, 50) minutes, one per half-minute bin.
+        let mut h = vec![0u32; BINS + 1];
+        for c in h.iter_mut().take(100) {
+            *c = 1;
+        }
+        assert!((hist_quantile(&h, 0.5) - 25.0).abs() < 1e-9);
+        assert!((hist_quantile(&h, 0.9) - 45.0).abs() < 1e-9);
+        assert!(hist_quantile(&vec![0u32; 10], 0.5).is_nan());
+    }
+}

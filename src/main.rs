@@ -1,1 +1,192 @@
-fn main() {}
+//! `cessa-sim`: the command-line program. It parses arguments, loads and
+//! validates scenarios, calls the engine and the output crate, and maps
+//! errors to exit codes (2 for bad input, 1 for anything else).
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sim::{Model, Scenario, ScenarioError};
+
+/// Simulates 9-8-8 mobile crisis response under Illinois' CESSA: how often
+/// a mobile team would miss the maximum response time (so that the call
+/// falls back to police), and how many teams it takes to avoid that.
+#[derive(Debug, Parser)]
+#[command(name = "cessa-sim", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Simulate a scenario and print the per-region table.
+    ///
+    /// With no SCENARIO, runs the embedded Illinois default (the 11 EMS
+    /// Regions, 82 teams 24/7). Examples:
+    ///
+    ///   cessa-sim run
+    ///
+    ///   cessa-sim run scenarios/examples/one_region.toml --replications 50 --out results/
+    Run(RunArgs),
+    /// Print the embedded Illinois default scenario (TOML), to copy and edit.
+    Default,
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// Scenario file (TOML). Default: the embedded Illinois scenario.
+    scenario: Option<PathBuf>,
+    /// Replications (overrides `run.replications`).
+    #[arg(long, short = 'r')]
+    replications: Option<u32>,
+    /// Seed (overrides `run.seed`). The same scenario and seed give the
+    /// same numbers on any number of threads.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    threads: Option<usize>,
+    /// Write summary.json and the CSV tables into this folder.
+    #[arg(long, short = 'o')]
+    out: Option<PathBuf>,
+    /// No progress bar and no table: only errors.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+/// An error that means the input was wrong (exit code 2).
+#[derive(Debug)]
+struct BadInput(String);
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadInput {}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => run(RunArgs {
+            scenario: None,
+            replications: None,
+            seed: None,
+            threads: None,
+            out: None,
+            quiet: false,
+        }),
+        Some(Command::Run(args)) => run(args),
+        Some(Command::Default) => {
+            print!("{}", sim::scenario::ILLINOIS_TOML);
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if e.downcast_ref::<BadInput>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+/// Loads a scenario file (or the embedded default); problems become [`BadInput`].
+fn load_scenario(path: Option<&Path>) -> anyhow::Result<Scenario> {
+    let (text, name) = match path {
+        Some(p) => (
+            std::fs::read_to_string(p)
+                .map_err(|e| BadInput(format!("cannot read scenario {}: {e}", p.display())))?,
+            p.display().to_string(),
+        ),
+        None => (
+            sim::scenario::ILLINOIS_TOML.to_string(),
+            "<embedded illinois.toml>".to_string(),
+        ),
+    };
+    Scenario::from_toml(&text, &name).map_err(|e: ScenarioError| BadInput(e.to_string()).into())
+}
+
+fn progress_bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
+    let target = if quiet || !std::io::stderr().is_terminal() {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    };
+    let pb = ProgressBar::with_draw_target(Some(len), target);
+    pb.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {per_sec} ETA {eta}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    pb.set_message(what.to_string());
+    pb
+}
+
+fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        if n == 0 {
+            return Err(BadInput("--threads must be at least 1".into()).into());
+        }
+        b = b.num_threads(n);
+    }
+    b.build().context("cannot start worker threads")
+}
+
+fn run(args: RunArgs) -> anyhow::Result<()> {
+    let mut scenario = load_scenario(args.scenario.as_deref())?;
+    if let Some(r) = args.replications {
+        if r == 0 {
+            return Err(BadInput("--replications must be at least 1".into()).into());
+        }
+        scenario.run.replications = r;
+    }
+    if let Some(s) = args.seed {
+        scenario.run.seed = s;
+    }
+    let reps = scenario.run.replications;
+    let source = scenario.source.clone();
+    let model = Model::new(scenario);
+    let pool = thread_pool(args.threads)?;
+    let pb = progress_bar(u64::from(reps), args.quiet, "replications");
+    let started = Instant::now();
+    let results = pool.install(|| sim::montecarlo::run(&model, reps, &|| pb.inc(1)));
+    pb.finish_and_clear();
+    let elapsed = started.elapsed();
+    if !args.quiet {
+        let sc = &model.scenario;
+        println!(
+            "{} — {} replications of {} days (warm-up {} days), seed {}, start {}",
+            sc.name,
+            reps,
+            sc.run.horizon_min / 1440.0,
+            sc.run.warmup_min / 1440.0,
+            sc.run.seed,
+            sc.run.start_date
+        );
+        println!(
+            "Shares of mobile calls (those triage sent to a team); ± is the 95% CI over replications.\n"
+        );
+        print!("{}", output::region_table(&results));
+        eprintln!("\n{:.2} s wall time", elapsed.as_secs_f64());
+    }
+    if let Some(dir) = &args.out {
+        let written = output::write_run(dir, &results, &source, env!("CARGO_PKG_VERSION"))
+            .with_context(|| format!("writing results to {}", dir.display()))?;
+        if !args.quiet {
+            eprintln!("wrote {} files to {}", written.files.len(), dir.display());
+        }
+    }
+    Ok(())
+}

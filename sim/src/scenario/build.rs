@@ -35,7 +35,7 @@ pub(super) fn build(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
 
 fn finish_err(r: Reader<'_>, file: &str) -> ScenarioError {
     let mut problems = r.problems;
-    problems.sort_by(|a, b| (a.line, a.column).cmp(&(b.line, b.column)));
+    problems.sort_by_key(|p| (p.line, p.column));
     problems.dedup();
     ScenarioError {
         file: file.to_string(),
@@ -216,15 +216,14 @@ impl Builder<'_, '_> {
                 }
             }
         }
-        if let Some(v) = opt(t, "horizon_days") {
-            if let Some(d) =
+        if let Some(v) = opt(t, "horizon_days")
+            && let Some(d) =
                 self.r
                     .number_where(v, "run.horizon_days", "a number of days > 0 and <= 36525", |x| {
                         x > 0.0 && x <= 36525.0
                     })
-            {
-                run.horizon_min = d * DAY_MIN;
-            }
+        {
+            run.horizon_min = d * DAY_MIN;
         }
         if let Some(v) = opt(t, "warmup_days") {
             let horizon_days = run.horizon_min / DAY_MIN;
@@ -247,10 +246,10 @@ impl Builder<'_, '_> {
                 None => {}
             }
         }
-        if let Some(v) = opt(t, "seed") {
-            if let Some(s) = self.r.count(v, "run.seed") {
-                run.seed = s;
-            }
+        if let Some(v) = opt(t, "seed")
+            && let Some(s) = self.r.count(v, "run.seed")
+        {
+            run.seed = s;
         }
         Some(run)
     }
@@ -323,8 +322,8 @@ impl Builder<'_, '_> {
                 .number_where(v, path, "a number of minutes >= 0", |x| x >= 0.0)?;
             return Dist::fixed(x).ok();
         }
-        let Some(t) = (match v.get_ref() {
-            DeValue::Table(t) => Some(t),
+        let t = match v.get_ref() {
+            DeValue::Table(t) => t,
             other => {
                 let found = type_name(other);
                 self.r.problem(
@@ -332,10 +331,8 @@ impl Builder<'_, '_> {
                     path,
                     format!("expected minutes or a distribution such as {{ dist = \"exponential\", mean = 60 }}, found {found}"),
                 );
-                None
+                return None;
             }
-        }) else {
-            return None;
         };
         let kind = self
             .r

@@ -143,9 +143,7 @@ impl<'s> Reader<'s> {
     /// A number (integer or float).
     pub(crate) fn number(&mut self, v: &Val<'_>, key: &str) -> Option<f64> {
         let parsed = match v.get_ref() {
-            DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
-                .ok()
-                .map(|x| x as f64),
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|x| x as f64),
             DeValue::Float(f) => parse_float(f.as_str()),
             _ => None,
         };
@@ -176,16 +174,14 @@ impl<'s> Reader<'s> {
     /// A non-negative integer.
     pub(crate) fn count(&mut self, v: &Val<'_>, key: &str) -> Option<u64> {
         match v.get_ref() {
-            DeValue::Integer(i) => {
-                match u64::from_str_radix(&i.as_str().replace('_', "").replace('+', ""), i.radix()) {
-                    Ok(x) => Some(x),
-                    Err(_) => {
-                        let s = i.as_str().to_string();
-                        self.problem(v.span(), key, format!("expected a whole number >= 0, found {s}"));
-                        None
-                    }
+            DeValue::Integer(i) => match u64::from_str_radix(i.as_str(), i.radix()) {
+                Ok(x) => Some(x),
+                Err(_) => {
+                    let s = i.as_str().to_string();
+                    self.problem(v.span(), key, format!("expected a whole number >= 0, found {s}"));
+                    None
                 }
-            }
+            },
             other => {
                 let found = type_name(other);
                 self.problem(

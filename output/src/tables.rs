@@ -1,0 +1,268 @@
+//! `summary.json` and the CSV tables of a run.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sim::RunResults;
+use sim::results::{GROUP_KPIS, GroupResult, HOUR_KPIS, REGION_KPIS};
+use sim::stats::Estimate;
+use sim::tally::mz;
+
+/// Errors while writing outputs.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// A file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+    /// Serialisation failed (a bug).
+    #[error("cannot serialise {path}: {message}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        message: String,
+    },
+}
+
+/// What `summary.json` holds: the software, the scenario as given, and
+/// every figure of the run with its CI.
+#[derive(Debug, Serialize)]
+pub struct Summary<'a> {
+    /// `cessa-sim`.
+    pub software: &'static str,
+    /// The software version.
+    pub version: &'a str,
+    /// The scenario file's text, exactly as run.
+    pub scenario_toml: &'a str,
+    /// The results.
+    pub results: &'a RunResults,
+}
+
+/// The files a run wrote.
+#[derive(Debug, Clone)]
+pub struct RunOutputs {
+    /// Every file, in the order written.
+    pub files: Vec<PathBuf>,
+}
+
+/// Writes a file atomically: to a temporary name, then renamed, so a kill
+/// never leaves a torn file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let io_err = |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let tmp = path.with_extension("tmp");
+    fs::write(&tmp, bytes).map_err(io_err)?;
+    fs::rename(&tmp, path).map_err(io_err)
+}
+
+fn est_headers(names: &[&str]) -> Vec<String> {
+    names
+        .iter()
+        .flat_map(|n| [n.to_string(), format!("{n}_ci_low"), format!("{n}_ci_high")])
+        .collect()
+}
+
+fn fmt(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        String::new()
+    }
+}
+
+fn est_cells(e: Option<&Estimate>) -> [String; 3] {
+    match e {
+        Some(e) => [fmt(e.mean), fmt(e.low()), fmt(e.high())],
+        None => [String::new(), String::new(), String::new()],
+    }
+}
+
+fn csv_bytes(header: Vec<String>, rows: Vec<Vec<String>>, path: &Path) -> Result<Vec<u8>, OutputError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| OutputError::Format {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    w.write_record(&header).map_err(fail)?;
+    for r in rows {
+        w.write_record(&r).map_err(fail)?;
+    }
+    w.into_inner().map_err(|e| OutputError::Format {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+fn group_rows(groups: &[&GroupResult]) -> Vec<Vec<String>> {
+    groups
+        .iter()
+        .map(|g| {
+            let mut row = vec![
+                g.region.clone().unwrap_or_else(|| "Statewide".into()),
+                g.call_type.clone().unwrap_or_default(),
+                g.channel.clone().unwrap_or_default(),
+                g.max_response_min.map(fmt).unwrap_or_default(),
+            ];
+            for k in GROUP_KPIS {
+                row.extend(est_cells(g.kpis.get(k)));
+            }
+            row.extend([
+                fmt(g.pooled_p50_min),
+                fmt(g.pooled_p90_min),
+                fmt(g.pooled_p95_min),
+            ]);
+            row
+        })
+        .collect()
+}
+
+fn group_header() -> Vec<String> {
+    let mut h: Vec<String> = ["region", "call_type", "channel", "max_response_min"]
+        .map(String::from)
+        .to_vec();
+    h.extend(est_headers(&GROUP_KPIS));
+    h.extend(["pooled_p50_min", "pooled_p90_min", "pooled_p95_min"].map(String::from));
+    h
+}
+
+/// Writes `summary.json` and the CSV tables into `dir` (created if needed).
+pub fn write_run(
+    dir: &Path,
+    res: &RunResults,
+    scenario_toml: &str,
+    version: &str,
+) -> Result<RunOutputs, OutputError> {
+    fs::create_dir_all(dir).map_err(|source| OutputError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    let mut put = |name: &str, bytes: Vec<u8>| -> Result<(), OutputError> {
+        let path = dir.join(name);
+        write_atomic(&path, &bytes)?;
+        files.push(path);
+        Ok(())
+    };
+    let summary = Summary {
+        software: "cessa-sim",
+        version,
+        scenario_toml,
+        results: res,
+    };
+    let mut json = serde_json::to_vec_pretty(&summary).map_err(|e| OutputError::Format {
+        path: dir.join("summary.json"),
+        message: e.to_string(),
+    })?;
+    json.push(b'\n');
+    put("summary.json", json)?;
+
+    // By region (with the statewide row and the team figures).
+    let mut header = group_header();
+    header.extend(["teams", "team_hours_per_week"].map(String::from));
+    header.extend(est_headers(&REGION_KPIS));
+    let mut rows = Vec::new();
+    for name in res.regions.iter().map(|r| Some(r.name.as_str())).chain([None]) {
+        let g = res.group(name, None, None).expect("every region has a group");
+        let mut row = group_rows(&[g]).remove(0);
+        match res.regions.iter().find(|r| Some(r.name.as_str()) == name) {
+            Some(r) => {
+                row.extend([r.teams.to_string(), fmt(r.team_hours_per_week)]);
+                for k in REGION_KPIS {
+                    row.extend(est_cells(r.kpis.get(k)));
+                }
+            }
+            None => {
+                let teams: u32 = res.regions.iter().map(|r| r.teams).sum();
+                let hours: f64 = res.regions.iter().map(|r| r.team_hours_per_week).sum();
+                row.extend([teams.to_string(), fmt(hours)]);
+                row.extend(std::iter::repeat_n(String::new(), 3 * REGION_KPIS.len()));
+            }
+        }
+        rows.push(row);
+    }
+    put(
+        "by_region.csv",
+        csv_bytes(header, rows, &dir.join("by_region.csv"))?,
+    )?;
+
+    let by_type: Vec<&GroupResult> = res
+        .groups
+        .iter()
+        .filter(|g| g.call_type.is_some() && g.channel.is_none())
+        .collect();
+    put(
+        "by_region_type.csv",
+        csv_bytes(
+            group_header(),
+            group_rows(&by_type),
+            &dir.join("by_region_type.csv"),
+        )?,
+    )?;
+    let by_channel: Vec<&GroupResult> = res
+        .groups
+        .iter()
+        .filter(|g| g.channel.is_some() && g.call_type.is_none())
+        .collect();
+    put(
+        "by_region_channel.csv",
+        csv_bytes(
+            group_header(),
+            group_rows(&by_channel),
+            &dir.join("by_region_channel.csv"),
+        )?,
+    )?;
+
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let mut header: Vec<String> = ["region", "hour_of_week", "day", "hour"]
+        .map(String::from)
+        .to_vec();
+    header.extend(est_headers(&HOUR_KPIS));
+    let rows = res
+        .hour_of_week
+        .iter()
+        .map(|h| {
+            let mut row = vec![
+                h.region.clone(),
+                h.hour_of_week.to_string(),
+                DAYS[h.hour_of_week / 24].to_string(),
+                (h.hour_of_week % 24).to_string(),
+            ];
+            for k in HOUR_KPIS {
+                row.extend(est_cells(h.kpis.get(k)));
+            }
+            row
+        })
+        .collect();
+    put(
+        "by_hour_of_week.csv",
+        csv_bytes(header, rows, &dir.join("by_hour_of_week.csv"))?,
+    )?;
+
+    let mut header: Vec<String> = ["month", "region", "zone"].map(String::from).to_vec();
+    header.extend(est_headers(&mz::NAMES));
+    let rows = res
+        .month_zone
+        .iter()
+        .map(|m| {
+            let mut row = vec![m.month.clone(), m.region.clone(), m.zone.clone()];
+            for k in mz::NAMES {
+                row.extend(est_cells(m.counts.get(k)));
+            }
+            row
+        })
+        .collect();
+    put(
+        "by_month_zone.csv",
+        csv_bytes(header, rows, &dir.join("by_month_zone.csv"))?,
+    )?;
+    Ok(RunOutputs { files })
+}

@@ -1,0 +1,148 @@
+//! The per-region table that `cessa-sim run` prints.
+
+use sim::RunResults;
+use sim::stats::Estimate;
+
+fn pct(e: Option<Estimate>) -> String {
+    match e {
+        Some(e) if e.mean.is_finite() => format!("{:.1}", 100.0 * e.mean),
+        _ => "-".into(),
+    }
+}
+
+fn pct_ci(e: Option<Estimate>) -> String {
+    match e {
+        Some(e) if e.mean.is_finite() && e.half_width.is_finite() => {
+            format!("{:.1} ± {:.1}", 100.0 * e.mean, 100.0 * e.half_width)
+        }
+        Some(e) if e.mean.is_finite() => format!("{:.1}", 100.0 * e.mean),
+        _ => "-".into(),
+    }
+}
+
+fn num(e: Option<Estimate>, digits: usize) -> String {
+    match e {
+        Some(e) if e.mean.is_finite() => format!("{:.*}", digits, e.mean),
+        _ => "-".into(),
+    }
+}
+
+/// The maximum response times of the call types in a region, e.g. `60/90/120`.
+fn maxima(res: &RunResults, region: Option<&str>) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for g in res
+        .groups
+        .iter()
+        .filter(|g| g.region.as_deref() == region && g.call_type.is_some() && g.channel.is_none())
+    {
+        let s = g.max_response_min.map_or("none".to_string(), |m| format!("{m}"));
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    if region.is_none() {
+        return "-".into();
+    }
+    out.join("/")
+}
+
+/// A fixed-width table: one row per region and a statewide line.
+///
+/// Columns: contacts per month; % resolved by phone (of contacts); mobile
+/// calls per month; % of mobile calls reached in time; % diverted to police
+/// for lack of capacity with its 95% CI (of mobile calls); % of mobile calls
+/// diverted because no team was on shift; median and 90th percentile
+/// response (minutes, mean over replications); the maximum(s); team
+/// utilization; overtime hours per month.
+pub fn region_table(res: &RunResults) -> String {
+    let header = [
+        "region",
+        "teams",
+        "calls/mo",
+        "phone%",
+        "mobile/mo",
+        "in time%",
+        "diverted% ±95%CI",
+        "no team%",
+        "p50 min",
+        "p90 min",
+        "max min",
+        "util%",
+        "overtime h/mo",
+    ];
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let names: Vec<Option<&str>> = res
+        .regions
+        .iter()
+        .map(|r| Some(r.name.as_str()))
+        .chain(std::iter::once(None))
+        .collect();
+    for name in names {
+        let k = |n: &str| res.kpi(name, None, None, n);
+        let (teams, util, overtime) = match name {
+            Some(n) => {
+                let r = res.regions.iter().find(|r| r.name == n).expect("region listed");
+                (
+                    r.teams.to_string(),
+                    pct(res.region_kpi(n, "utilization")),
+                    num(res.region_kpi(n, "overtime_hours_per_month"), 1),
+                )
+            }
+            None => {
+                let teams: u32 = res.regions.iter().map(|r| r.teams).sum();
+                (teams.to_string(), "-".into(), "-".into())
+            }
+        };
+        rows.push(vec![
+            name.unwrap_or("Statewide").to_string(),
+            teams,
+            num(k("contacts_per_month"), 0),
+            pct(k("phone_share_of_contacts")),
+            num(k("mobile_per_month"), 0),
+            pct(k("in_time_share")),
+            pct_ci(k("diverted_share")),
+            pct(k("no_team_on_shift_share")),
+            num(k("response_p50_min"), 1),
+            num(k("response_p90_min"), 1),
+            maxima(res, name),
+            util,
+            overtime,
+        ]);
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| {
+            rows.iter()
+                .map(|r| r[c].chars().count())
+                .chain([header[c].chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| -> String {
+        let mut s = String::new();
+        for (c, cell) in cells.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            if c == 0 {
+                s.push_str(cell);
+                s.push_str(&" ".repeat(pad));
+            } else {
+                s.push_str("  ");
+                s.push_str(&" ".repeat(pad));
+                s.push_str(cell);
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut out = line(&header.map(String::from));
+    out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
+    out.push('\n');
+    let n = rows.len();
+    for (i, r) in rows.iter().enumerate() {
+        if i == n - 1 {
+            out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
+            out.push('\n');
+        }
+        out.push_str(&line(r));
+    }
+    out
+}

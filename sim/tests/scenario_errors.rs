@@ -1,0 +1,766 @@
+//! Scenario validation from the outside: the shipped scenarios load, broken
+//! scenarios report every problem at once with exact positions, and no
+//! input, however broken, makes `Scenario::from_toml` (or a run of what it
+//! accepts) panic.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use sim::scenario::Problem;
+use sim::{Model, Scenario, ScenarioError, montecarlo};
+
+const ILLINOIS: &str = include_str!("../../scenarios/illinois.toml");
+const ONE_REGION: &str = include_str!("../../scenarios/examples/one_region.toml");
+const ZONES_MATRIX: &str = include_str!("../../scenarios/examples/zones_matrix.toml");
+
+/// Loads a scenario or fails with every problem listed.
+fn load(text: &str, file: &str) -> Scenario {
+    Scenario::from_toml(text, file).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Loads a scenario that must be rejected.
+fn reject(text: &str, file: &str) -> ScenarioError {
+    match Scenario::from_toml(text, file) {
+        Ok(_) => panic!("{file} was accepted:\n{text}"),
+        Err(e) => e,
+    }
+}
+
+/// (line, column, key) of each problem, in order.
+fn positions(e: &ScenarioError) -> Vec<(usize, usize, &str)> {
+    e.problems
+        .iter()
+        .map(|p| (p.line, p.column, p.key.as_str()))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// The shipped scenarios load.
+
+#[test]
+fn illinois_loads() {
+    let s = load(ILLINOIS, "illinois.toml");
+    assert_eq!(s.regions.len(), 11);
+    assert_eq!(s.team_count(), 82);
+    assert_eq!(s.channels.len(), 3);
+    assert_eq!(s.call_types.len(), 3);
+}
+
+#[test]
+fn one_region_example_loads() {
+    let s = load(ONE_REGION, "one_region.toml");
+    assert_eq!(s.regions.len(), 1);
+    assert_eq!(s.call_types.len(), 2);
+    assert_eq!(s.team_groups.len(), 2);
+    assert_eq!(s.team_count(), 3);
+    let day = s.team_groups.iter().find(|g| g.name == "day").unwrap();
+    assert_eq!(day.overtime_min, 30.0);
+    assert!(!day.schedule.is_always());
+    // 12 hours on each of 5 days.
+    assert_eq!(day.schedule.minutes_per_week(), 5.0 * 12.0 * 60.0);
+    assert!(matches!(s.regions[0].travel, sim::scenario::Travel::Time(_)));
+}
+
+#[test]
+fn zones_matrix_example_loads() {
+    let s = load(ZONES_MATRIX, "zones_matrix.toml");
+    assert_eq!(s.regions.len(), 1);
+    assert_eq!(s.zones.len(), 3);
+    assert_eq!(s.dispatch.policy, sim::scenario::Policy::Escalate);
+    assert_eq!(s.channels.len(), 2);
+    assert!(matches!(s.regions[0].travel, sim::scenario::Travel::Routes { .. }));
+    let id = |name: &str| s.zones.iter().position(|z| z.name == name).unwrap();
+    assert_eq!(s.route_mean_min(id("A"), id("B")), 20.0);
+    assert_eq!(s.route_mean_min(id("C"), id("C")), 15.0);
+    let weights: Vec<f64> = s.zones.iter().map(|z| z.weight).collect();
+    assert_eq!(weights, [5.0, 3.0, 2.0]);
+    // The per-region override replaces the default maximum.
+    assert_eq!(s.call_types[0].max_response, [sim::scenario::MaxResponse::Minutes(45.0)]);
+    // Team bases are the named districts.
+    let base = |g: &str| s.team_groups.iter().find(|t| t.name == g).unwrap().base;
+    assert_eq!(s.zones[base("north")].name, "A");
+    assert_eq!(s.zones[base("south")].name, "C");
+}
+
+#[test]
+fn examples_run() {
+    for (text, file) in [(ONE_REGION, "one_region.toml"), (ZONES_MATRIX, "zones_matrix.toml")] {
+        let mut s = load(text, file);
+        s.run.horizon_min = 3.0 * 1440.0;
+        s.run.warmup_min = 0.0;
+        let model = Model::new(s);
+        let results = montecarlo::run(&model, 1, &|| {});
+        let diverted = results.kpi(None, None, None, "diverted_share").unwrap();
+        assert!((0.0..=1.0).contains(&diverted.mean), "{file}: {}", diverted.mean);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Many problems, all reported, each at its place.
+
+/// Six distinct problems; line numbers are given in the comments.
+const BROKEN: &str = r#"name = "broken"
+[run]
+horizon_dayz = 3
+[call_types.a]
+share = 0.5
+max_response_min = 60
+triage = { phone = 0.5, mobile = 0.4 }
+on_scene = 30
+[call_types.b]
+share = 0.5
+max_response_min = 60
+triage = { phone = 0.5, mobile = 0.5 }
+on_scene = { dist = "lognorm", mean = 60 }
+[regions."North Side"]
+population = -5
+calls_per_hour = 1
+travel = { time = 20 }
+teams.day = { count = 1, shift = { start = "25:00", end = "17:00" } }
+[regions.South]
+population = 1000
+calls_per_hour = 1
+zones = { Center = 1, Edge = 2 }
+travel = { time = 20 }
+teams.day = { count = 1, base = "Nowhere" }
+"#;
+
+#[test]
+fn every_problem_is_reported_with_its_position() {
+    let e = reject(BROKEN, "broken.toml");
+    assert_eq!(e.file, "broken.toml");
+    assert_eq!(
+        positions(&e),
+        [
+            // `horizon_dayz` starts the line.
+            (3, 1, "run.horizon_dayz"),
+            // `triage = ` is 9 characters; the inline table starts at 10.
+            (7, 10, "call_types.a.triage"),
+            // `on_scene = { dist = ` is 20 characters.
+            (13, 21, "call_types.b.on_scene.dist"),
+            // `population = ` is 13 characters.
+            (15, 14, "regions.\"North Side\".population"),
+            // `teams.day = { count = 1, shift = { start = ` is 43 characters.
+            (18, 44, "regions.\"North Side\".teams.day.shift.start"),
+            // `teams.day = { count = 1, base = ` is 32 characters.
+            (24, 33, "regions.South.teams.day.base"),
+        ]
+    );
+    let msg = |i: usize| e.problems[i].message.as_str();
+    assert!(msg(0).starts_with("unknown key"), "{}", msg(0));
+    assert!(msg(0).contains("horizon_days"), "{}", msg(0));
+    assert!(msg(1).contains("must sum to 1, found 0.9"), "{}", msg(1));
+    assert!(msg(2).contains("\"lognorm\""), "{}", msg(2));
+    assert!(msg(2).contains("lognormal"), "{}", msg(2));
+    assert!(msg(3).contains("found -5"), "{}", msg(3));
+    assert!(msg(4).contains("\"25:00\""), "{}", msg(4));
+    assert!(msg(5).contains("unknown zone \"Nowhere\""), "{}", msg(5));
+    assert!(msg(5).contains("Center, Edge"), "{}", msg(5));
+
+    let shown = e.to_string();
+    assert!(shown.starts_with("broken.toml has 6 problems:"), "{shown}");
+    assert_eq!(shown.lines().count(), 7, "{shown}");
+    assert!(shown.contains("\n  broken.toml:3:1: `run.horizon_dayz`: unknown key"), "{shown}");
+    assert!(
+        shown.contains("\n  broken.toml:15:14: `regions.\"North Side\".population`: "),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("\n  broken.toml:24:33: `regions.South.teams.day.base`: unknown zone"),
+        "{shown}"
+    );
+    for line in shown.lines().skip(1) {
+        assert!(line.starts_with("  broken.toml:"), "{line}");
+    }
+}
+
+#[test]
+fn a_single_problem_is_singular() {
+    let text = "[call_types.a]\nmax_response_min = 60\ntriage = { mobile = 1 }\non_scene = 30\n";
+    let e = reject(text, "no_regions.toml");
+    assert_eq!(positions(&e), [(1, 1, "regions")]);
+    assert!(e.problems[0].message.starts_with("missing"));
+    assert_eq!(
+        e.to_string(),
+        format!("no_regions.toml has 1 problem:\n  no_regions.toml:1:1: `regions`: {}", e.problems[0].message)
+    );
+}
+
+#[test]
+fn columns_count_characters_not_bytes() {
+    // `é` is two bytes in UTF-8 but one column.
+    let text = concat!(
+        "name = \"café\"\n",
+        "[call_types.a]\n",
+        "max_response_min = 60\n",
+        "triage = { mobile = 1 }\n",
+        "on_scene = 30\n",
+        "[regions.\"Zé\"]\n",
+        "\"é\" = 1\n",
+        "population = 10\n",
+        "calls_per_hour = 1\n",
+        "travel = { time = \"é\", factor = 2 }\n",
+    );
+    let e = reject(text, "utf8.toml");
+    assert_eq!(
+        positions(&e),
+        [
+            (7, 1, "regions.\"Zé\".\"é\""),
+            // `travel = ` is 9 characters.
+            (10, 10, "regions.\"Zé\".travel.factor"),
+            // `travel = { time = ` is 18 characters.
+            (10, 19, "regions.\"Zé\".travel.time"),
+        ]
+    );
+}
+
+#[test]
+fn missing_keys_point_at_their_table() {
+    let text = concat!(
+        "[call_types.a]\n",
+        "triage = { phone = 1 }\n",
+        "on_scene = { dist = \"gamma\", mean = 5 }\n",
+        "[regions.R]\n",
+        "calls_per_hour = 1\n",
+        "travel = { time = 5 }\n",
+    );
+    let e = reject(text, "missing.toml");
+    assert_eq!(
+        positions(&e),
+        [
+            // A table header's span starts at the header.
+            (1, 1, "call_types.a.max_response_min"),
+            // `on_scene = ` is 11 characters.
+            (3, 12, "call_types.a.on_scene.sd"),
+            (4, 1, "regions.R.population"),
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------
+// TOML syntax errors.
+
+#[test]
+fn syntax_error_has_a_line() {
+    let text = "[run]\nhorizon_days = 3\nreplications = = 2\n";
+    let e = reject(text, "syntax.toml");
+    assert_eq!(e.problems.len(), 1, "{e}");
+    let p = &e.problems[0];
+    assert_eq!(p.line, 3, "{e}");
+    assert!(p.column >= 1);
+    assert_eq!(p.key, "");
+    assert!(p.message.starts_with("TOML syntax error"), "{}", p.message);
+    assert!(e.to_string().contains("syntax.toml:3:"), "{e}");
+}
+
+#[test]
+fn syntax_errors_of_many_kinds_have_lines() {
+    let cases: &[(&str, usize)] = &[
+        ("name = \"unterminated\n[run]\n", 1),
+        ("[run]\nseed = 1\nseed = 2\n", 3),
+        ("[run]\nseed = 1\n[run]\nreplications = 2\n", 3),
+        ("[run\n", 1),
+        ("a = 1\nb = [1, 2\n", 2),
+        ("a = 1\n\n\nb = { c = 1\n", 4),
+        ("x = 1979-13-45\n", 1),
+        ("\u{feff}ok = 1\n= 3\n", 2),
+    ];
+    for (text, line) in cases {
+        let e = reject(text, "syntax.toml");
+        assert_eq!(e.problems.len(), 1, "{text:?}: {e}");
+        assert_eq!(e.problems[0].line, *line, "{text:?}: {e}");
+        assert!(e.problems[0].message.starts_with("TOML syntax error"), "{text:?}: {e}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Scenario-wide scales.
+
+const SCALED: &str = r#"
+[call_types.a]
+max_response_min = 60
+triage = { mobile = 1 }
+on_scene = { dist = "lognormal", mean = 40, sd = 20 }
+[regions.R]
+population = 100000
+calls_per_100k_per_month = 90
+zones = { Z1 = 1, Z2 = 1 }
+travel = { matrix = { Z1 = { Z1 = 10, Z2 = 20 }, Z2 = { Z1 = 20, Z2 = 10 } } }
+teams.t = { count = 1, base = "Z1" }
+"#;
+
+fn with_header(header: &str) -> Scenario {
+    load(&format!("{header}\n{SCALED}"), "scaled.toml")
+}
+
+#[test]
+fn scales_default_to_one() {
+    let s = with_header("");
+    assert_eq!((s.demand_scale, s.travel_scale, s.on_scene_scale), (1.0, 1.0, 1.0));
+    let s = with_header("demand_scale = 1.0\ntravel_scale = 1\non_scene_scale = 1.0");
+    assert_eq!((s.demand_scale, s.travel_scale, s.on_scene_scale), (1.0, 1.0, 1.0));
+}
+
+#[test]
+fn demand_scale_multiplies_the_rate() {
+    let base = with_header("");
+    let doubled = with_header("demand_scale = 2");
+    assert_eq!(doubled.demand_scale, 2.0);
+    assert_eq!(doubled.regions[0].rate_per_min, 2.0 * base.regions[0].rate_per_min);
+    assert!(base.regions[0].rate_per_min > 0.0);
+    // Nothing else changes.
+    assert_eq!(doubled.travel_mean_min, base.travel_mean_min);
+    assert_eq!(
+        doubled.call_types[0].on_scene.mean_min(),
+        base.call_types[0].on_scene.mean_min()
+    );
+}
+
+#[test]
+fn travel_scale_multiplies_routes_and_times() {
+    let base = with_header("");
+    let s = with_header("travel_scale = 1.5");
+    assert_eq!(s.travel_scale, 1.5);
+    let scaled: Vec<f64> = base.travel_mean_min.iter().map(|m| m * 1.5).collect();
+    assert_eq!(s.travel_mean_min, scaled);
+    assert_eq!(s.regions[0].rate_per_min, base.regions[0].rate_per_min);
+
+    // A `time` distribution is scaled too.
+    let text = ONE_REGION.replace("name = ", "travel_scale = 2\nname = ");
+    let (a, b) = (load(ONE_REGION, "a.toml"), load(&text, "b.toml"));
+    let mean = |s: &Scenario| match &s.regions[0].travel {
+        sim::scenario::Travel::Time(d) => d.mean_min(),
+        other => panic!("{other:?}"),
+    };
+    assert!((mean(&b) - 2.0 * mean(&a)).abs() < 1e-9, "{} vs {}", mean(&b), mean(&a));
+}
+
+#[test]
+fn on_scene_scale_multiplies_on_scene_times() {
+    let base = with_header("");
+    let s = with_header("on_scene_scale = 0.5");
+    assert_eq!(s.on_scene_scale, 0.5);
+    let (b, h) = (
+        base.call_types[0].on_scene.mean_min(),
+        s.call_types[0].on_scene.mean_min(),
+    );
+    assert!((h - 0.5 * b).abs() < 1e-9, "{h} vs {b}");
+    assert!((b - 40.0).abs() < 1e-9, "{b}");
+    assert_eq!(s.travel_mean_min, base.travel_mean_min);
+}
+
+#[test]
+fn bad_scales_are_reported() {
+    for (value, col) in [("0", 16), ("-1", 16), ("\"big\"", 16), ("nan", 16), ("inf", 16)] {
+        let e = reject(&format!("demand_scale = {value}\n{SCALED}"), "scale.toml");
+        assert_eq!(positions(&e), [(1, col, "demand_scale")], "{value}: {e}");
+    }
+    let e = reject(
+        &format!("travel_scale = 0\non_scene_scale = -2\n{SCALED}"),
+        "scale.toml",
+    );
+    assert_eq!(positions(&e), [(1, 16, "travel_scale"), (2, 18, "on_scene_scale")]);
+}
+
+// ---------------------------------------------------------------------------
+// Nothing panics.
+
+/// A small valid scenario using every feature: several channels, call types,
+/// regions, every distribution, zones, the three travel forms, shifts and
+/// mutual aid.
+const BASE: &str = r#"name = "corpus base"
+description = "every feature, small"
+demand_scale = 1.0
+travel_scale = 1.0
+on_scene_scale = 1.0
+
+[run]
+start_date = "2027-07-01"
+horizon_days = 3
+warmup_days = 1
+replications = 2
+seed = 5
+
+[dispatch]
+policy = "predict"
+candidates = "any"
+estimate = "expected"
+after_call = "return_to_base"
+
+[channels.direct]
+share = 0.7
+intake = { dist = "exponential", mean = 5 }
+[channels.transfer]
+share = 0.3
+intake = { dist = "empirical", quantiles = [[0, 1], [0.5, 3], [1, 10]] }
+
+[call_types.urgent]
+share = 0.4
+priority = 1
+max_response_min = 60
+max_response_by_region = { East = 45, North = "none" }
+triage = { phone = 0.5, mobile = 0.3, police = 0.1, ems = 0.1 }
+on_scene = { dist = "lognormal", median = 40, p90 = 90 }
+transport = { share = 0.3, time = { dist = "gamma", mean = 40, sd = 15 } }
+backup_share = 0.05
+petition_share = 0.02
+
+[call_types.routine]
+share = 0.6
+priority = 2
+max_response_min = "none"
+triage = { phone = 0.8, mobile = 0.2 }
+on_scene = { dist = "empirical", values = [20, 35, 50] }
+transport = { share = 0.1, time = { dist = "fixed", value = 30 } }
+
+[regions.West]
+population = 200000
+calls_per_100k_per_month = 300
+profile = "crisis"
+month_factors = [1, 1, 1, 1, 1, 1, 1.2, 1, 1, 1, 1, 1]
+travel = { time = { dist = "uniform", low = 5, high = 30 } }
+teams.all_day = { count = 2, shift = "24/7" }
+teams.day = { count = 1, shift = { days = "Mon-Fri", start = "08:00", end = "20:00" }, overtime_min = 30 }
+
+[regions.East]
+population = 100000
+calls_per_hour = 0.5
+mutual_aid = ["North"]
+zones = { E1 = { weight = 2, lat = 41.0, lon = -88.0, area_sqmi = 20 }, E2 = { weight = 1, lat = 41.1, lon = -88.1 } }
+travel = { matrix = { E1 = { E1 = 5, E2 = 12 }, E2 = { E1 = 12, E2 = 6 } }, factor = { dist = "lognormal", mean = 1.0, sd = 0.2 } }
+teams.crew = { count = 1, base = "E1", shift = { days = ["Sat", "Sun"], start = "20:00", end = "08:00" } }
+
+[regions.North]
+population = 50000
+calls_per_hour = 0.2
+profile = "flat"
+mutual_aid = ["East"]
+travel = { speed_mph = 40, circuity = 1.3, within_zone = 0.5, factor = { dist = "triangular", low = 0.5, mode = 1, high = 2 } }
+teams.solo = { count = 1, base = "N1", shift = { days = "weekends", start = "00:00", end = "24:00" } }
+
+[regions.North.zones]
+N1 = { weight = 1, lat = 41.5, lon = -88.5, area_sqmi = 100 }
+N2 = { weight = 0, lat = 41.6, lon = -88.6, area_sqmi = 50 }
+"#;
+
+/// Values substituted for every value in the base text.
+const REPLACEMENTS: &[&str] = &[
+    "\"text\"",
+    "\"\"",
+    "-1",
+    "0",
+    "0.0",
+    "-0.0",
+    "1",
+    "0.5",
+    "nan",
+    "inf",
+    "-inf",
+    "1e308",
+    "-1e308",
+    "1e-308",
+    "5e-324",
+    "99999999999999999999",
+    "18446744073709551615",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "0x10",
+    "{}",
+    "[]",
+    "[1]",
+    "[\"x\"]",
+    "[[]]",
+    "true",
+    "1979-05-27",
+    "1979-05-27T07:32:00Z",
+    "07:32:00",
+    "{ dist = \"fixed\" }",
+    "{ dist = \"nope\", mean = 1 }",
+    "{ dist = \"lognormal\", mean = 1, sd = 1, median = 1, p90 = 2 }",
+    "{ dist = \"empirical\" }",
+    "{ dist = \"empirical\", values = [] }",
+    "{ dist = \"empirical\", quantiles = [[0, 1]] }",
+    "{ dist = \"empirical\", quantiles = [[0, 1, 2], [1, 2]] }",
+    "{ dist = \"empirical\", quantiles = [[0.5, 1], [0, 2]] }",
+    "{ dist = \"triangular\", low = 1, mode = 1, high = 1 }",
+    "{ dist = \"gamma\", mean = 1e-300, sd = 1e300 }",
+    "{ dist = \"uniform\", low = 2, high = 1 }",
+    "\"Mon-Sun\"",
+    "\"Sun-Mon\"",
+    "\"24/7\"",
+    "\"24:00\"",
+    "\"none\"",
+];
+
+/// Byte ranges of every value in `line`: the text after each `= ` up to
+/// the matching `,` or `}` at the same nesting depth (inner values of
+/// inline tables included).
+fn value_ranges(line: &str) -> Vec<std::ops::Range<usize>> {
+    let b = line.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if b[i] == b'=' && b[i + 1] == b' ' {
+            let start = i + 2;
+            let (mut depth, mut in_str, mut j) = (0i32, false, start);
+            while j < b.len() {
+                let c = b[j];
+                if in_str {
+                    if c == b'"' {
+                        in_str = false;
+                    }
+                } else if c == b'"' {
+                    in_str = true;
+                } else if c == b'{' || c == b'[' {
+                    depth += 1;
+                } else if c == b'}' || c == b']' {
+                    if depth == 0 {
+                        break;
+                    }
+                    depth -= 1;
+                } else if c == b',' && depth == 0 {
+                    break;
+                }
+                j += 1;
+            }
+            let mut end = j;
+            while end > start && b[end - 1] == b' ' {
+                end -= 1;
+            }
+            if end > start {
+                out.push(start..end);
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Hand-written broken scenarios, each a whole-text edit of `BASE`.
+fn special_cases() -> Vec<(String, String)> {
+    let edit = |from: &str, to: &str| {
+        assert!(BASE.contains(from), "{from}");
+        BASE.replacen(from, to, 1)
+    };
+    let mut v: Vec<(&str, String)> = vec![
+        ("empty file", String::new()),
+        ("only a comment", "# nothing\n".to_string()),
+        ("zero replications", edit("replications = 2", "replications = 0")),
+        ("too many replications", edit("replications = 2", "replications = 1000001")),
+        ("horizon 0", edit("horizon_days = 3", "horizon_days = 0")),
+        ("horizon over a century", edit("horizon_days = 3", "horizon_days = 36526")),
+        ("warmup = horizon", edit("warmup_days = 1", "warmup_days = 3")),
+        ("warmup > horizon", edit("warmup_days = 1", "warmup_days = 30")),
+        ("warmup before horizon", edit("warmup_days = 1\n", "").replacen("[run]\n", "[run]\nwarmup_days = 9\n", 1)),
+        ("bad date", edit("\"2027-07-01\"", "\"2027-02-30\"")),
+        ("channel shares 0.9", edit("share = 0.3\n", "share = 0.2\n")),
+        ("call type shares 1.1", edit("share = 0.6\n", "share = 0.7\n")),
+        ("triage shares 0.9", edit("phone = 0.8, mobile = 0.2", "phone = 0.7, mobile = 0.2")),
+        ("triage shares 1.1", edit("phone = 0.8, mobile = 0.2", "phone = 0.9, mobile = 0.2")),
+        ("triage empty", edit("triage = { phone = 0.8, mobile = 0.2 }", "triage = {}")),
+        ("triage unknown key", edit("phone = 0.8, mobile = 0.2", "phone = 0.8, mobil = 0.2")),
+        ("empty regions", "[regions]\n[call_types.a]\nmax_response_min = 1\ntriage = { phone = 1 }\non_scene = 1\n".to_string()),
+        ("empty call_types", "[call_types]\n[regions.R]\npopulation = 1\ncalls_per_hour = 1\ntravel = { time = 1 }\n".to_string()),
+        ("empty channels", edit("[channels.direct]", "[channels]\n[channels.direct]").replace("[channels.direct]\nshare = 0.7\nintake = { dist = \"exponential\", mean = 5 }\n", "").replace("[channels.transfer]\nshare = 0.3\nintake = { dist = \"empirical\", quantiles = [[0, 1], [0.5, 3], [1, 10]] }\n", "")),
+        ("regions not a table", format!("{}\nregions = 3\n", &BASE[..BASE.find("[run]").unwrap()])),
+        ("duplicated region", format!("{BASE}\n[regions.West]\npopulation = 1\n")),
+        ("duplicated call type", format!("{BASE}\n[call_types.urgent]\nshare = 1\n")),
+        ("duplicated run", format!("{BASE}\n[run]\nseed = 3\n")),
+        ("zone weights all zero", edit("E1 = { weight = 2,", "E1 = { weight = 0,").replace("E2 = { weight = 1,", "E2 = { weight = 0,")),
+        ("lat without lon", edit("lat = 41.1, lon = -88.1", "lat = 41.1")),
+        ("lat out of range", edit("lat = 41.1", "lat = 91.1")),
+        ("lon out of range", edit("lon = -88.1", "lon = -181")),
+        ("matrix route missing", edit("E2 = { E1 = 12, E2 = 6 }", "E2 = { E1 = 12 }")),
+        ("matrix unknown zone", edit("E2 = { E1 = 12, E2 = 6 }", "E2 = { E1 = 12, E2 = 6, E9 = 1 }")),
+        ("matrix row not a table", edit("E2 = { E1 = 12, E2 = 6 }", "E2 = 6")),
+        ("two travel forms", edit("travel = { time = {", "travel = { speed_mph = 3, time = {")),
+        ("no travel form", edit("travel = { time = { dist = \"uniform\", low = 5, high = 30 } }", "travel = {}")),
+        ("factor with time", edit("high = 30 } }", "high = 30 }, factor = 2 }")),
+        ("circuity with matrix", edit("E2 = 6 } }, factor", "E2 = 6 } }, circuity = 2, factor")),
+        ("circuity below 1", edit("circuity = 1.3", "circuity = 0.9")),
+        ("speed 0", edit("speed_mph = 40", "speed_mph = 0")),
+        ("speed without coordinates", edit("N1 = { weight = 1, lat = 41.5, lon = -88.5,", "N1 = { weight = 1,")),
+        ("mutual aid to itself", edit("mutual_aid = [\"North\"]", "mutual_aid = [\"East\"]")),
+        ("mutual aid unknown", edit("mutual_aid = [\"North\"]", "mutual_aid = [\"Nowhere\"]")),
+        ("mutual aid with time travel", edit("profile = \"crisis\"", "profile = \"crisis\"\nmutual_aid = [\"North\"]")),
+        ("mutual aid without coordinates", edit("E2 = { weight = 1, lat = 41.1, lon = -88.1 }", "E2 = { weight = 1 }")),
+        ("both demand forms", edit("calls_per_hour = 0.5", "calls_per_hour = 0.5\ncalls_per_100k_per_month = 3")),
+        ("no demand", edit("calls_per_hour = 0.5\n", "")),
+        ("zero demand", edit("calls_per_hour = 0.5", "calls_per_hour = 0")),
+        ("profile short", edit("profile = \"flat\"", "profile = [1, 2, 3]")),
+        ("profile all zero", edit("profile = \"flat\"", &format!("profile = [{}]", ["0"; 168].join(", ")))),
+        ("profile negative", edit("profile = \"flat\"", &format!("profile = [-1{}]", ", 2".repeat(167)))),
+        ("profile huge", edit("profile = \"flat\"", &format!("profile = [{}]", ["1e308"; 168].join(", ")))),
+        ("profile tiny", edit("profile = \"flat\"", &format!("profile = [5e-324{}]", ", 0".repeat(167)))),
+        ("profile unknown", edit("profile = \"flat\"", "profile = \"busy\"")),
+        ("month factors short", edit("1, 1.2, 1, 1, 1, 1, 1]", "1, 1.2]")),
+        ("month factors all zero", edit("[1, 1, 1, 1, 1, 1, 1.2, 1, 1, 1, 1, 1]", "[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]")),
+        ("base missing with zones", edit("teams.crew = { count = 1, base = \"E1\",", "teams.crew = { count = 1,")),
+        ("base not a string", edit("base = \"E1\"", "base = 1")),
+        ("zero teams", edit("count = 2", "count = 0")),
+        ("too many teams", edit("count = 2", "count = 10001")),
+        ("many teams", edit("count = 2", "count = 10000")),
+        ("bad days", edit("days = \"Mon-Fri\"", "days = \"Mon-Xyz\"")),
+        ("empty days", edit("days = [\"Sat\", \"Sun\"]", "days = []")),
+        ("days of numbers", edit("days = [\"Sat\", \"Sun\"]", "days = [1, 2]")),
+        ("shift start = end", edit("start = \"08:00\", end = \"20:00\"", "start = \"08:00\", end = \"08:00\"")),
+        ("shift 24:00 to 00:00", edit("start = \"08:00\", end = \"20:00\"", "start = \"24:00\", end = \"00:00\"")),
+        ("shift 24:30", edit("end = \"20:00\"", "end = \"24:30\"")),
+        ("shift 12:60", edit("end = \"20:00\"", "end = \"12:60\"")),
+        ("shift no colon", edit("end = \"20:00\"", "end = \"2000\"")),
+        ("shift missing end", edit(", end = \"20:00\"", "")),
+        ("shift unknown word", edit("shift = \"24/7\"", "shift = \"always\"")),
+        ("priority 0", edit("priority = 1", "priority = 0")),
+        ("priority 101", edit("priority = 1", "priority = 101")),
+        ("share missing with two types", edit("share = 0.4\npriority", "priority")),
+        ("unknown policy", edit("\"predict\"", "\"fastest\"")),
+        ("unknown top-level section", format!("{BASE}\n[extra]\nx = 1\n")),
+        ("unknown region key", edit("population = 50000", "population = 50000\npopulaton = 50000")),
+        ("max by region unknown", edit("East = 45, North", "Eats = 45, North")),
+        ("max by region not a table", edit("max_response_by_region = { East = 45, North = \"none\" }", "max_response_by_region = 45")),
+        ("transport without time", edit("transport = { share = 0.1, time = { dist = \"fixed\", value = 30 } }", "transport = { share = 0.1 }")),
+        ("lognormal p90 below median", edit("median = 40, p90 = 90", "median = 40, p90 = 30")),
+        ("lognormal half given", edit("median = 40, p90 = 90", "median = 40")),
+        ("quantiles decreasing", edit("[0.5, 3], [1, 10]", "[0.5, 3], [1, 2]")),
+        ("quantiles not ending at 1", edit("[0.5, 3], [1, 10]", "[0.5, 3], [0.9, 10]")),
+        ("fixed on-scene 0", edit("values = [20, 35, 50]", "values = [0, 0, 0]")),
+        ("all teams on a tiny rate", edit("calls_per_100k_per_month = 300", "calls_per_100k_per_month = 1e-300")),
+        ("no teams at all", BASE.lines().filter(|l| !l.starts_with("teams.")).collect::<Vec<_>>().join("\n")),
+        ("quoted keys", edit("[regions.West]", "[regions.\"West \\\"side\\\"\"]").replace("mutual_aid = [\"North\"]", "")),
+        ("escaped key in base", edit("base = \"E1\"", "base = \"E\\u0031\"")),
+        ("crlf line endings", BASE.replace('\n', "\r\n")),
+        ("tabs", BASE.replace(" = ", "\t=\t")),
+        ("policy escalate, stay, exact, idle", edit("\"predict\"", "\"escalate\"").replace("\"return_to_base\"", "\"stay\"").replace("\"expected\"", "\"exact\"").replace("\"any\"", "\"idle\"")),
+    ];
+    v.retain(|(name, text)| !name.is_empty() && !text.is_empty() || *name == "empty file");
+    v.into_iter().map(|(n, t)| (n.to_string(), t)).collect()
+}
+
+/// Every broken variant of `BASE`: each line deleted, each value replaced,
+/// and the hand-written cases.
+fn corpus() -> Vec<(String, String)> {
+    let lines: Vec<&str> = BASE.lines().collect();
+    let mut out = Vec::new();
+    for i in 0..lines.len() {
+        let mut v = lines.clone();
+        let removed = v.remove(i);
+        if !removed.trim().is_empty() {
+            out.push((format!("line {} deleted", i + 1), v.join("\n")));
+        }
+    }
+    for (i, line) in lines.iter().enumerate() {
+        for range in value_ranges(line) {
+            for rep in REPLACEMENTS {
+                let mut changed = line.to_string();
+                changed.replace_range(range.clone(), rep);
+                let mut v = lines.clone();
+                v[i] = &changed;
+                out.push((format!("line {}: {changed}", i + 1), v.join("\n")));
+            }
+        }
+    }
+    out.extend(special_cases());
+    out
+}
+
+/// Validates `text`, catching panics; returns the outcome or the panic message.
+fn validate(text: &str) -> Result<Result<Scenario, ScenarioError>, String> {
+    catch_unwind(|| Scenario::from_toml(text, "corpus.toml")).map_err(|p| panic_message(&*p))
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-string panic".to_string())
+}
+
+#[test]
+fn base_scenario_is_valid() {
+    let s = load(BASE, "base.toml");
+    assert_eq!(s.regions.len(), 3);
+    assert_eq!(s.zones.len(), 1 + 2 + 2);
+    assert_eq!(s.channels.len(), 2);
+    assert_eq!(s.call_types.len(), 2);
+    assert_eq!(s.team_count(), 2 + 1 + 1 + 1);
+    assert_eq!(s.run.horizon_min, 3.0 * 1440.0);
+    let model = Model::new(s);
+    let _ = montecarlo::run(&model, 1, &|| {});
+}
+
+#[test]
+fn corpus_is_large() {
+    let c = corpus();
+    assert!(c.len() > 1000, "{}", c.len());
+    let rejected = c
+        .iter()
+        .filter(|(_, t)| matches!(Scenario::from_toml(t, "c.toml"), Err(_)))
+        .count();
+    assert!(rejected > 500, "{rejected} of {}", c.len());
+}
+
+#[test]
+fn nothing_panics() {
+    let mut panics = Vec::new();
+    let mut accepted = Vec::new();
+    for (name, text) in corpus() {
+        match validate(&text) {
+            Err(msg) => panics.push(format!("{name}: panicked in from_toml: {msg}")),
+            Ok(Err(e)) => {
+                assert!(!e.problems.is_empty(), "{name}: an error without problems");
+                for p in &e.problems {
+                    assert!(p.line >= 1 && p.column >= 1, "{name}: {p:?}");
+                }
+                assert!(e.problems.windows(2).all(|w| (w[0].line, w[0].column) <= (w[1].line, w[1].column)));
+                let shown = e.to_string();
+                assert!(shown.starts_with("corpus.toml has "), "{name}: {shown}");
+            }
+            Ok(Ok(s)) => accepted.push((name, s)),
+        }
+    }
+    assert!(panics.is_empty(), "{} panics:\n{}", panics.len(), panics.join("\n"));
+    // Run what was accepted, briefly.
+    for (name, s) in accepted {
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            let model = Model::new(s);
+            let _ = montecarlo::run(&model, 1, &|| {});
+        }));
+        if let Err(p) = r {
+            panics.push(format!("{name}: panicked in the run: {}", panic_message(&*p)));
+        }
+    }
+    assert!(panics.is_empty(), "{} panics:\n{}", panics.len(), panics.join("\n"));
+}
+
+#[allow(dead_code)]
+fn problem_at(line: usize, column: usize, key: &str) -> Problem {
+    Problem {
+        line,
+        column,
+        key: key.to_string(),
+        message: String::new(),
+    }
+}
+
+#[test]
+#[ignore]
+fn zz_explore_list() {
+    let from: usize = std::env::var("CORPUS_FROM").map(|v| v.parse().unwrap()).unwrap_or(0);
+    for (i, (name, text)) in corpus().into_iter().enumerate().skip(from) {
+        println!("START {i}");
+        let r = validate(&text);
+        let tag = match &r { Err(_) => "PANIC", Ok(Ok(_)) => "OK", Ok(Err(_)) => "ERR" };
+        println!("{i}\t{tag}\t{name}");
+        if let Err(m) = r { println!("   {m}"); }
+    }
+}
+
+#[test]
+#[ignore]
+fn zz_explore_run() {
+    let i: usize = std::env::var("CORPUS_INDEX").unwrap().parse().unwrap();
+    let (name, text) = corpus().swap_remove(i);
+    let s = Scenario::from_toml(&text, "x").unwrap();
+    let model = Model::new(s);
+    let _ = montecarlo::run(&model, 1, &|| {});
+    println!("RAN {i} {name}");
+}

@@ -22,7 +22,8 @@ use crate::model::Model;
 use crate::scenario::{AfterCall, Candidates, Estimate, Policy, Travel};
 use crate::tally::{Outcome, Tally, extra, how, mz};
 
-/// Calls still waiting this long after the horizon are counted as diverted.
+/// Calls still waiting this long after the horizon are counted as diverted
+/// (and reported as unresolved).
 const DRAIN_LIMIT_MIN: f64 = 30.0 * 1440.0;
 /// Slack when comparing an arrival time against a maximum, minutes.
 const EPS: f64 = 1e-9;
@@ -229,7 +230,6 @@ impl<'m> Engine<'m> {
                 break;
             }
             if t > horizon + DRAIN_LIMIT_MIN {
-                self.divert_all_pending();
                 break;
             }
             self.now = t;
@@ -240,6 +240,10 @@ impl<'m> Engine<'m> {
                 Kind::GiveUp => self.give_up(id, generation),
                 Kind::ShiftStart => self.shift_start(id as usize),
             }
+        }
+        if self.pending > 0 {
+            self.tally.unresolved += self.pending;
+            self.divert_all_pending();
         }
         for r in 0..self.waiting.len() {
             self.set_waiting(r, 0, horizon.min(self.now));

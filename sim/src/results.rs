@@ -134,6 +134,10 @@ pub struct Observation {
     hists: Vec<u32>,
     /// Outcome totals, for conservation checks.
     pub outcome_totals: [u64; OUTCOMES],
+    /// Contacts counted at arrival, for conservation checks.
+    pub contacts_generated: u64,
+    /// Calls still waiting at the end of the run.
+    pub unresolved: u64,
 }
 
 fn ratio(a: f64, b: f64) -> f64 {
@@ -237,6 +241,8 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
         values,
         hists,
         outcome_totals: tally.outcome_totals(),
+        contacts_generated: tally.contacts_generated(),
+        unresolved: tally.unresolved,
     }
 }
 
@@ -248,6 +254,8 @@ pub struct Aggregator {
     hists: Vec<u64>,
     replications: u32,
     outcome_totals: [u64; OUTCOMES],
+    contacts_generated: u64,
+    unresolved: u64,
 }
 
 impl Aggregator {
@@ -260,6 +268,8 @@ impl Aggregator {
             layout,
             replications: 0,
             outcome_totals: [0; OUTCOMES],
+            contacts_generated: 0,
+            unresolved: 0,
         }
     }
 
@@ -278,6 +288,8 @@ impl Aggregator {
         for (a, v) in self.outcome_totals.iter_mut().zip(&obs.outcome_totals) {
             *a += v;
         }
+        self.contacts_generated += obs.contacts_generated;
+        self.unresolved += obs.unresolved;
         self.replications += 1;
     }
 
@@ -375,6 +387,8 @@ impl Aggregator {
             seed: sc.run.seed,
             replications: self.replications,
             outcome_totals: OutcomeTotals::from(self.outcome_totals),
+            contacts_generated: self.contacts_generated,
+            calls_unresolved_at_end: self.unresolved,
             groups,
             regions,
             hour_of_week,
@@ -403,6 +417,13 @@ pub struct OutcomeTotals {
     pub mobile_late: u64,
     /// Diverted to police for lack of capacity.
     pub diverted_capacity: u64,
+}
+
+impl OutcomeTotals {
+    /// All contacts, whatever their outcome.
+    pub fn total(&self) -> u64 {
+        self.phone + self.police_triage + self.ems_triage + self.mobile_in_time + self.mobile_late + self.diverted_capacity
+    }
 }
 
 impl From<[u64; OUTCOMES]> for OutcomeTotals {
@@ -497,8 +518,14 @@ pub struct RunResults {
     pub seed: u64,
     /// Replications.
     pub replications: u32,
-    /// Contacts by outcome over all replications.
+    /// Contacts by outcome over all replications (measured window).
     pub outcome_totals: OutcomeTotals,
+    /// Contacts counted as they arrived, over all replications (measured
+    /// window): equals the sum of `outcome_totals`.
+    pub contacts_generated: u64,
+    /// Mobile calls still waiting when a replication ended (30 days past
+    /// the horizon), counted as diverted; 0 in any sensible scenario.
+    pub calls_unresolved_at_end: u64,
     /// Statewide, per call type, per channel, per region, per region x type, per region x channel.
     pub groups: Vec<GroupResult>,
     /// Per region: teams, utilization, overtime, queue.

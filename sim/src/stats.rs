@@ -80,6 +80,19 @@ impl Estimate {
         self.mean + self.half_width
     }
 
+    /// The same estimate with the interval at another confidence `level`
+    /// (e.g. 0.99); the stored interval is at 95%.
+    pub fn at_level(&self, level: f64) -> Estimate {
+        if self.n < 2 {
+            return *self;
+        }
+        let ratio = t_quantile(self.n - 1, 0.5 + level / 2.0) / t_quantile(self.n - 1, 0.975);
+        Estimate {
+            half_width: self.half_width * ratio,
+            ..*self
+        }
+    }
+
     /// Does the interval contain `x`?
     pub fn contains(&self, x: f64) -> bool {
         self.low() <= x && x <= self.high()

@@ -141,6 +141,9 @@ pub struct Tally {
     pub queue_integral: Vec<f64>,
     /// Counters by month and zone, `[month][zone][mz::N]`.
     pub month_zone: Vec<u32>,
+    /// Mobile calls (measured or not) still waiting when the run ended,
+    /// counted as diverted.
+    pub unresolved: u64,
 }
 
 impl Tally {
@@ -159,6 +162,7 @@ impl Tally {
             overtime_min: vec![0.0; shape.regions],
             queue_integral: vec![0.0; shape.regions],
             month_zone: vec![0; shape.months * shape.zones * mz::N],
+            unresolved: 0,
         }
     }
 
@@ -192,6 +196,11 @@ impl Tally {
     #[inline]
     pub fn month_zone(&mut self, month: usize, zone: usize, which: usize) {
         self.month_zone[(month * self.shape.zones + zone) * mz::N + which] += 1;
+    }
+
+    /// Contacts counted when they arrived (in the measured window).
+    pub fn contacts_generated(&self) -> u64 {
+        self.month_zone.chunks_exact(mz::N).map(|c| u64::from(c[mz::CONTACTS])).sum()
     }
 
     /// Total outcome counts over all cells.

@@ -11,6 +11,10 @@ use crate::calendar::{DAY_MIN, MONTH_MIN};
 use crate::dist::{Dist, Duration};
 use crate::schedule::Schedule;
 
+/// The highest demand a region may have, contacts per hour (beyond it a
+/// replication would not finish in reasonable time).
+const MAX_CALLS_PER_HOUR: f64 = 100_000.0;
+
 /// Tolerance for shares that must sum to 1.
 const SUM_TOL: f64 = 1e-6;
 
@@ -162,7 +166,7 @@ impl Builder<'_, '_> {
         match opt(t, key) {
             Some(v) => self
                 .r
-                .number_where(v, key, "a number > 0", |x| x > 0.0)
+                .number_where(v, key, "a number > 0 and at most 1000", |x| x > 0.0 && x <= 1000.0)
                 .unwrap_or(1.0),
             None => 1.0,
         }
@@ -540,7 +544,7 @@ impl Builder<'_, '_> {
         let mut out = Vec::new();
         for (k, cv) in t.iter() {
             let path = join("call_types", k.get_ref());
-            if let Some(ct) = self.call_type(k.get_ref(), cv, &path, on_scene_scale) {
+            if let Some(ct) = self.call_type(k.get_ref(), cv, &path, on_scene_scale, t.len() == 1) {
                 out.push(ct);
             }
         }
@@ -555,7 +559,14 @@ impl Builder<'_, '_> {
         out
     }
 
-    fn call_type(&mut self, name: &str, v: &Val<'_>, path: &str, on_scene_scale: f64) -> Option<RawCallType> {
+    fn call_type(
+        &mut self,
+        name: &str,
+        v: &Val<'_>,
+        path: &str,
+        on_scene_scale: f64,
+        only_type: bool,
+    ) -> Option<RawCallType> {
         let t = self.r.table(v, path)?;
         self.r.only_keys(
             t,
@@ -575,7 +586,7 @@ impl Builder<'_, '_> {
         let span = v.span();
         let share = match opt(t, "share") {
             Some(_) => self.share(t, path, "share"),
-            None if t.len() == 1 => Some(1.0),
+            None if only_type => Some(1.0),
             None => {
                 self.r.problem(
                     span.clone(),
@@ -752,8 +763,8 @@ impl Builder<'_, '_> {
         {
             Some(pv) => {
                 self.r
-                    .number_where(pv, &join(path, "population"), "a number of residents > 0", |x| {
-                        x > 0.0
+                    .number_where(pv, &join(path, "population"), "a number of residents > 0 and at most 1e10", |x| {
+                        x > 0.0 && x <= 1e10
                     })
             }
             None => None,
@@ -839,6 +850,19 @@ impl Builder<'_, '_> {
             None => Some(Vec::new()),
             Some(tv) => self.teams(tv, &join(path, "teams")),
         };
+        if let Some(rate) = rate_per_min
+            && rate * demand_scale * 60.0 > MAX_CALLS_PER_HOUR
+        {
+            self.r.problem(
+                span.clone(),
+                path,
+                format!(
+                    "demand of {:.0} contacts per hour (after demand_scale) is above the limit of {MAX_CALLS_PER_HOUR}",
+                    rate * demand_scale * 60.0
+                ),
+            );
+            return None;
+        }
         Some(RawRegion {
             name: name.to_string(),
             span,

@@ -1,0 +1,172 @@
+//! End-to-end checks of the engine: conservation of calls on every shipped
+//! scenario, hand-computable cases, shifts, mutual aid and common random
+//! numbers. Fixed seeds throughout.
+
+use std::path::{Path, PathBuf};
+
+use sim::{Model, RunResults, Scenario, montecarlo};
+
+fn run_text(text: &str, reps: u32) -> RunResults {
+    let sc = Scenario::from_toml(text, "test.toml").unwrap_or_else(|e| panic!("{e}"));
+    montecarlo::run(&Model::new(sc), reps, &|| {})
+}
+
+fn scenario_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("scenarios folder") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            scenario_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
+}
+
+/// Every contact of every shipped scenario ends in exactly one outcome.
+#[test]
+fn every_shipped_scenario_conserves_calls() {
+    let mut files = Vec::new();
+    scenario_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios"), &mut files);
+    files.sort();
+    assert!(files.len() >= 3, "found {files:?}");
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let mut sc = Scenario::from_toml(&text, &f.display().to_string()).unwrap_or_else(|e| panic!("{e}"));
+        sc.run.replications = 3;
+        let res = montecarlo::run(&Model::new(sc), 3, &|| {});
+        assert!(res.contacts_generated > 0, "{}: no contacts", f.display());
+        assert_eq!(res.outcome_totals.total(), res.contacts_generated, "{}: {:?}", f.display(), res.outcome_totals);
+        assert_eq!(res.calls_unresolved_at_end, 0, "{}", f.display());
+        // The same holds cell by cell: region rows add up to the statewide row.
+        let state = res.kpi(None, None, None, "contacts_per_month").unwrap().mean;
+        let sum: f64 = res
+            .regions
+            .iter()
+            .map(|r| res.kpi(Some(&r.name), None, None, "contacts_per_month").unwrap().mean)
+            .sum();
+        assert!((state - sum).abs() < 1e-6 * state, "{}", f.display());
+    }
+}
+
+const ONE_TEAM: &str = r#"
+[run]
+horizon_days = 365
+replications = 40
+seed = 11
+[dispatch]
+policy = "predict"
+candidates = "any"
+estimate = "exact"
+[call_types.crisis]
+max_response_min = 10
+triage = { mobile = 1.0 }
+on_scene = 50
+[regions.Town]
+population = 1000
+calls_per_hour = 1.0
+travel = { time = 10 }
+teams.van = { count = 1, shift = "24/7" }
+"#;
+
+/// One team, deterministic 10-minute travel and 50-minute scene time, a
+/// 10-minute maximum: a call is reached (in exactly 10 minutes) only when
+/// the team is idle, so the system is M/D/1/1 and, Erlang B being
+/// insensitive to the service distribution, the diverted share is
+/// B(1, a) = a / (1 + a) with a = 1 call/hour x 1 hour = 1: one half.
+#[test]
+fn one_team_deterministic_times_by_hand() {
+    let res = run_text(ONE_TEAM, 40);
+    // 99% intervals, as in the validation suite.
+    let div = res.kpi(None, None, None, "diverted_share").unwrap().at_level(0.99);
+    assert!(div.contains(0.5), "{div:?}");
+    assert!(div.half_width < 0.01, "{div:?}");
+    let util = res.region_kpi("Town", "utilization").unwrap().at_level(0.99);
+    assert!(util.contains(0.5), "{util:?}");
+    let mean = res.kpi(None, None, None, "response_mean_min").unwrap();
+    assert!((mean.mean - 10.0).abs() < 1e-9, "{mean:?}");
+    let p50 = res.kpi(None, None, None, "response_p50_min").unwrap().mean;
+    assert!((10.0..=10.5).contains(&p50), "{p50}");
+    let late = res.kpi(None, None, None, "late_share").unwrap();
+    assert_eq!(late.mean, 0.0);
+}
+
+/// Travel alone longer than the maximum: every call is diverted at once.
+#[test]
+fn travel_beyond_the_maximum_diverts_everything() {
+    let res = run_text(&ONE_TEAM.replace("max_response_min = 10", "max_response_min = 9.5"), 3);
+    assert_eq!(res.kpi(None, None, None, "diverted_share").unwrap().mean, 1.0);
+    let res = run_text(&ONE_TEAM.replace("max_response_min = 10", "max_response_min = \"none\""), 3);
+    assert_eq!(res.kpi(None, None, None, "diverted_share").unwrap().mean, 0.0);
+}
+
+/// A team on shift Mon-Fri 08:00-16:00 with a flat profile and no intake
+/// delay: the calls that find no team on shift are exactly those outside
+/// the 40 of 168 hours.
+#[test]
+fn calls_outside_shifts_find_no_team() {
+    let text = ONE_TEAM
+        .replace("shift = \"24/7\"", "shift = { days = \"Mon-Fri\", start = \"08:00\", end = \"16:00\" }, overtime_min = 120")
+        .replace("max_response_min = 10", "max_response_min = \"none\"")
+        .replace("calls_per_hour = 1.0", "calls_per_hour = 0.2");
+    let res = run_text(&text, 20);
+    let no_team = res.kpi(None, None, None, "no_team_on_shift_share").unwrap().at_level(0.99);
+    assert!(no_team.contains(128.0 / 168.0), "{no_team:?}");
+    let hours = &res.hour_of_week;
+    // Monday 03:00: nobody on shift. Monday 10:00: on shift and no maximum,
+    // so diverted only when the backlog could not be finished by 18:00.
+    assert_eq!(hours[3].kpis["diverted_share"].mean, 1.0);
+    assert!(hours[10].kpis["diverted_share"].mean < 0.02, "{:?}", hours[10].kpis);
+    assert!(res.region_kpi("Town", "overtime_hours_per_month").unwrap().mean > 0.0);
+}
+
+const TWO_REGIONS: &str = r#"
+[run]
+horizon_days = 120
+seed = 5
+[call_types.crisis]
+max_response_min = 90
+triage = { mobile = 1.0 }
+on_scene = { dist = "exponential", mean = 45 }
+[regions.North]
+population = 1000
+calls_per_hour = 0.3
+travel = { speed_mph = 40 }
+zones.N1 = { lat = 41.0, lon = -89.0 }
+teams.van = { count = 2, base = "N1" }
+[regions.South]
+population = 1000
+calls_per_hour = 0.2
+travel = { speed_mph = 40 }
+zones.S1 = { lat = 40.8, lon = -89.0 }
+mutual_aid = ["North"]
+"#;
+
+/// South has no teams: without mutual aid every call finds no team on
+/// shift; with North's aid, North's teams answer them.
+#[test]
+fn mutual_aid_answers_a_region_without_teams() {
+    let with = run_text(TWO_REGIONS, 5);
+    let aid = with.kpi(Some("South"), None, None, "mutual_aid_share_of_responses").unwrap();
+    assert_eq!(aid.mean, 1.0);
+    assert!(with.kpi(Some("South"), None, None, "in_time_share").unwrap().mean > 0.9);
+    let without = run_text(&TWO_REGIONS.replace("mutual_aid = [\"North\"]", ""), 5);
+    assert_eq!(without.kpi(Some("South"), None, None, "no_team_on_shift_share").unwrap().mean, 1.0);
+    // North's own calls are the same calls either way (common random numbers).
+    assert_eq!(
+        with.kpi(Some("North"), None, None, "mobile_per_month").unwrap(),
+        without.kpi(Some("North"), None, None, "mobile_per_month").unwrap()
+    );
+}
+
+/// Replication k sees the same calls whatever the staffing or maximum.
+#[test]
+fn common_random_numbers_across_staffing() {
+    let base = run_text(TWO_REGIONS, 6);
+    let more = run_text(&TWO_REGIONS.replace("count = 2", "count = 5").replace("= 90", "= 45"), 6);
+    for k in ["contacts_per_month", "mobile_per_month"] {
+        for r in ["North", "South"] {
+            assert_eq!(base.kpi(Some(r), None, None, k), more.kpi(Some(r), None, None, k), "{r} {k}");
+        }
+    }
+    assert_eq!(base.contacts_generated, more.contacts_generated);
+}

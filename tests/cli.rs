@@ -1,0 +1,100 @@
+//! The `cessa-sim` command end to end.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn cessa(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cessa-sim")).args(args).output().expect("runs")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cessa-sim-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The same scenario and seed give the same summary.json bytes on 1 and 4 threads.
+#[test]
+fn summary_json_is_identical_across_thread_counts() {
+    let dir = tmp("threads");
+    let mut outputs = Vec::new();
+    for threads in ["1", "4"] {
+        let out = dir.join(threads);
+        let o = cessa(&["run", "-q", "-r", "6", "--threads", threads, "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        outputs.push(std::fs::read(out.join("summary.json")).unwrap());
+    }
+    assert!(outputs[0].len() > 1000);
+    assert!(outputs[0] == outputs[1], "summary.json differs between 1 and 4 threads");
+}
+
+/// `run` with no scenario simulates the embedded default and prints the table.
+#[test]
+fn run_defaults_to_illinois_and_writes_every_table() {
+    let dir = tmp("default");
+    let o = cessa(&["run", "-r", "3", "--out", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let table = String::from_utf8(o.stdout).unwrap();
+    for needle in ["Region 1", "Region 11", "Statewide", "diverted% ±95%CI", "60/90/120"] {
+        assert!(table.contains(needle), "missing {needle:?} in\n{table}");
+    }
+    for f in [
+        "summary.json",
+        "by_region.csv",
+        "by_region_type.csv",
+        "by_region_channel.csv",
+        "by_hour_of_week.csv",
+        "by_month_zone.csv",
+    ] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["version"], env!("CARGO_PKG_VERSION"));
+    assert!(summary["scenario_toml"].as_str().unwrap().contains("[run]"));
+    let by_region = std::fs::read_to_string(dir.join("by_region.csv")).unwrap();
+    assert_eq!(by_region.lines().count(), 1 + 11 + 1, "header, 11 regions, statewide");
+    assert!(by_region.starts_with("region,call_type,channel,max_response_min,contacts_per_month,"));
+    let months = std::fs::read_to_string(dir.join("by_month_zone.csv")).unwrap();
+    // 12 months (July 2027 to June 2028) x 106 zones.
+    assert_eq!(months.lines().count(), 1 + 12 * 106);
+}
+
+/// A broken scenario: every problem at once, with file, line, column and key; exit code 2.
+#[test]
+fn broken_scenario_exits_2_with_every_problem() {
+    let dir = tmp("broken");
+    let path = dir.join("bad.toml");
+    std::fs::write(
+        &path,
+        "[run]\nhorizon_dayz = 30\n[call_types.crisis]\nmax_response_min = -5\ntriage = { mobile = 1.0 }\non_scene = 30\n\
+         [regions.Town]\npopulation = 1000\ncalls_per_hour = 1\ntravel = { time = 10 }\n",
+    )
+    .unwrap();
+    let o = cessa(&["run", "-q", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(err.contains("bad.toml:2:1: `run.horizon_dayz`: unknown key"), "{err}");
+    assert!(err.contains("bad.toml:4:20: `call_types.crisis.max_response_min`: expected minutes >= 0"), "{err}");
+    assert!(err.contains("2 problems"), "{err}");
+}
+
+#[test]
+fn missing_file_and_bad_flags_exit_2() {
+    assert_eq!(cessa(&["run", "/nonexistent/scenario.toml"]).status.code(), Some(2));
+    assert_eq!(cessa(&["run", "--replications", "0"]).status.code(), Some(2));
+    assert_eq!(cessa(&["run", "--no-such-flag"]).status.code(), Some(2));
+}
+
+/// `cessa-sim default` prints a scenario that `run` accepts as a file.
+#[test]
+fn default_prints_a_runnable_scenario() {
+    let o = cessa(&["default"]);
+    assert!(o.status.success());
+    let dir = tmp("printed");
+    let path = dir.join("illinois.toml");
+    std::fs::write(&path, &o.stdout).unwrap();
+    let o = cessa(&["run", "-q", "-r", "2", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

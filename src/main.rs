@@ -33,8 +33,36 @@ enum Command {
     ///
     ///   cessa-sim run scenarios/examples/one_region.toml --replications 50 --out results/
     Run(RunArgs),
+    /// Check the simulator against exact queueing theory.
+    ///
+    /// Runs the validation cases (Erlang B, Erlang C, M/M/c+D under both
+    /// policies, time-varying arrivals and M_t/M/infinity, conservation and
+    /// Little's law on the Illinois default) and prints, for each check, the
+    /// exact value, the simulated mean with its 99% confidence interval, and
+    /// pass or FAIL. Exit code 1 if any check fails. Examples:
+    ///
+    ///   cessa-sim validate
+    ///
+    ///   cessa-sim validate --full --out validation/
+    Validate(ValidateArgs),
     /// Print the embedded Illinois default scenario (TOML), to copy and edit.
     Default,
+}
+
+#[derive(Debug, Args)]
+struct ValidateArgs {
+    /// Every parameter set with more replications (minutes instead of seconds).
+    #[arg(long)]
+    full: bool,
+    /// Also write validation.csv and validation.json into this folder.
+    #[arg(long, short = 'o')]
+    out: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -83,6 +111,7 @@ fn main() -> ExitCode {
             quiet: false,
         }),
         Some(Command::Run(args)) => run(args),
+        Some(Command::Validate(args)) => validate(args),
         Some(Command::Default) => {
             print!("{}", sim::scenario::ILLINOIS_TOML);
             Ok(())
@@ -187,6 +216,37 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         if !args.quiet {
             eprintln!("wrote {} files to {}", written.files.len(), dir.display());
         }
+    }
+    Ok(())
+}
+
+fn validate(args: ValidateArgs) -> anyhow::Result<()> {
+    let cases = sim::validation::cases(args.full);
+    let pool = thread_pool(args.threads)?;
+    let pb = progress_bar(cases.len() as u64, args.quiet, "validation cases");
+    let started = Instant::now();
+    let checks: Vec<sim::validation::Check> = pool.install(|| {
+        cases
+            .iter()
+            .flat_map(|c| {
+                let checks = sim::validation::run_case(c);
+                pb.inc(1);
+                checks
+            })
+            .collect()
+    });
+    pb.finish_and_clear();
+    print!("{}", output::validation_table(&checks));
+    if !args.quiet {
+        eprintln!("{:.1} s wall time", started.elapsed().as_secs_f64());
+    }
+    if let Some(dir) = &args.out {
+        output::write_validation(dir, &checks, env!("CARGO_PKG_VERSION"))
+            .with_context(|| format!("writing validation results to {}", dir.display()))?;
+    }
+    let failed = checks.iter().filter(|c| !c.pass).count();
+    if failed > 0 {
+        anyhow::bail!("{failed} validation check(s) failed");
     }
     Ok(())
 }

@@ -4,7 +4,10 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn cessa(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cessa-sim")).args(args).output().expect("runs")
+    Command::new(env!("CARGO_BIN_EXE_cessa-sim"))
+        .args(args)
+        .output()
+        .expect("runs")
 }
 
 fn tmp(name: &str) -> PathBuf {
@@ -21,12 +24,24 @@ fn summary_json_is_identical_across_thread_counts() {
     let mut outputs = Vec::new();
     for threads in ["1", "4"] {
         let out = dir.join(threads);
-        let o = cessa(&["run", "-q", "-r", "6", "--threads", threads, "--out", out.to_str().unwrap()]);
+        let o = cessa(&[
+            "run",
+            "-q",
+            "-r",
+            "6",
+            "--threads",
+            threads,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         outputs.push(std::fs::read(out.join("summary.json")).unwrap());
     }
     assert!(outputs[0].len() > 1000);
-    assert!(outputs[0] == outputs[1], "summary.json differs between 1 and 4 threads");
+    assert!(
+        outputs[0] == outputs[1],
+        "summary.json differs between 1 and 4 threads"
+    );
 }
 
 /// `run` with no scenario simulates the embedded default and prints the table.
@@ -36,7 +51,13 @@ fn run_defaults_to_illinois_and_writes_every_table() {
     let o = cessa(&["run", "-r", "3", "--out", dir.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let table = String::from_utf8(o.stdout).unwrap();
-    for needle in ["Region 1", "Region 11", "Statewide", "diverted% ±95%CI", "60/90/120"] {
+    for needle in [
+        "Region 1",
+        "Region 11",
+        "Statewide",
+        "diverted% ±95%CI",
+        "60/90/120",
+    ] {
         assert!(table.contains(needle), "missing {needle:?} in\n{table}");
     }
     for f in [
@@ -54,7 +75,11 @@ fn run_defaults_to_illinois_and_writes_every_table() {
     assert_eq!(summary["version"], env!("CARGO_PKG_VERSION"));
     assert!(summary["scenario_toml"].as_str().unwrap().contains("[run]"));
     let by_region = std::fs::read_to_string(dir.join("by_region.csv")).unwrap();
-    assert_eq!(by_region.lines().count(), 1 + 11 + 1, "header, 11 regions, statewide");
+    assert_eq!(
+        by_region.lines().count(),
+        1 + 11 + 1,
+        "header, 11 regions, statewide"
+    );
     assert!(by_region.starts_with("region,call_type,channel,max_response_min,contacts_per_month,"));
     let months = std::fs::read_to_string(dir.join("by_month_zone.csv")).unwrap();
     // 12 months (July 2027 to June 2028) x 106 zones.
@@ -75,14 +100,23 @@ fn broken_scenario_exits_2_with_every_problem() {
     let o = cessa(&["run", "-q", path.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8(o.stderr).unwrap();
-    assert!(err.contains("bad.toml:2:1: `run.horizon_dayz`: unknown key"), "{err}");
-    assert!(err.contains("bad.toml:4:20: `call_types.crisis.max_response_min`: expected minutes >= 0"), "{err}");
+    assert!(
+        err.contains("bad.toml:2:1: `run.horizon_dayz`: unknown key"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.toml:4:20: `call_types.crisis.max_response_min`: expected minutes >= 0"),
+        "{err}"
+    );
     assert!(err.contains("2 problems"), "{err}");
 }
 
 #[test]
 fn missing_file_and_bad_flags_exit_2() {
-    assert_eq!(cessa(&["run", "/nonexistent/scenario.toml"]).status.code(), Some(2));
+    assert_eq!(
+        cessa(&["run", "/nonexistent/scenario.toml"]).status.code(),
+        Some(2)
+    );
     assert_eq!(cessa(&["run", "--replications", "0"]).status.code(), Some(2));
     assert_eq!(cessa(&["run", "--no-such-flag"]).status.code(), Some(2));
 }

@@ -5,5 +5,5 @@
 pub mod tables;
 pub mod terminal;
 
-pub use tables::{RunOutputs, write_run};
-pub use terminal::region_table;
+pub use tables::{RunOutputs, write_run, write_validation};
+pub use terminal::{region_table, validation_table};

@@ -266,3 +266,69 @@ pub fn write_run(
     )?;
     Ok(RunOutputs { files })
 }
+
+/// Writes the validation table as `validation.csv` and `validation.json` into `dir`.
+pub fn write_validation(
+    dir: &Path,
+    checks: &[sim::validation::Check],
+    version: &str,
+) -> Result<RunOutputs, OutputError> {
+    fs::create_dir_all(dir).map_err(|source| OutputError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let csv_path = dir.join("validation.csv");
+    let header = [
+        "case",
+        "params",
+        "quantity",
+        "exact",
+        "simulated_mean",
+        "ci99_low",
+        "ci99_high",
+        "max_half_width",
+        "pass",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = checks
+        .iter()
+        .map(|c| {
+            vec![
+                c.case.clone(),
+                c.params.clone(),
+                c.quantity.clone(),
+                fmt(c.exact),
+                fmt(c.simulated.mean),
+                fmt(c.simulated.low()),
+                fmt(c.simulated.high()),
+                fmt(c.max_half_width),
+                c.pass.to_string(),
+            ]
+        })
+        .collect();
+    write_atomic(&csv_path, &csv_bytes(header, rows, &csv_path)?)?;
+    let json_path = dir.join("validation.json");
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        software: &'static str,
+        version: &'a str,
+        confidence_level: f64,
+        checks: &'a [sim::validation::Check],
+    }
+    let doc = Doc {
+        software: "cessa-sim",
+        version,
+        confidence_level: sim::validation::LEVEL,
+        checks,
+    };
+    let mut json = serde_json::to_vec_pretty(&doc).map_err(|e| OutputError::Format {
+        path: json_path.clone(),
+        message: e.to_string(),
+    })?;
+    json.push(b'\n');
+    write_atomic(&json_path, &json)?;
+    Ok(RunOutputs {
+        files: vec![csv_path, json_path],
+    })
+}

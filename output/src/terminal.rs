@@ -146,3 +146,27 @@ pub fn region_table(res: &RunResults) -> String {
     }
     out
 }
+
+/// The validation table: case, parameters, quantity, exact value,
+/// simulated mean ± 99% CI half-width, pass or FAIL.
+pub fn validation_table(checks: &[sim::validation::Check]) -> String {
+    let mut out = format!(
+        "{:<13} {:<36} {:<40} {:>10} {:>22} {}\n",
+        "case", "parameters", "quantity", "exact", "simulated ± 99% CI", "result"
+    );
+    for c in checks {
+        let sim = format!("{:.5} ± {:.5}", c.simulated.mean, c.simulated.half_width);
+        out.push_str(&format!(
+            "{:<13} {:<36} {:<40} {:>10.5} {:>22} {}\n",
+            c.case,
+            c.params,
+            c.quantity,
+            c.exact,
+            sim,
+            if c.pass { "pass" } else { "FAIL" }
+        ));
+    }
+    let passed = checks.iter().filter(|c| c.pass).count();
+    out.push_str(&format!("\n{passed} of {} checks passed\n\n", checks.len()));
+    out
+}

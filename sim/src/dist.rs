@@ -68,19 +68,27 @@ fn bad<T>(msg: impl Into<String>) -> Result<T, DistError> {
     Err(DistError(msg.into()))
 }
 
+/// The largest duration parameter accepted, minutes (about 19 years): far
+/// beyond any real duration, small enough that no draw, scaled, overflows.
+pub const MAX_MIN: f64 = 1e7;
+
 fn finite_nonneg(name: &str, x: f64) -> Result<f64, DistError> {
-    if x.is_finite() && x >= 0.0 {
+    if (0.0..=MAX_MIN).contains(&x) {
         Ok(x)
     } else {
-        bad(format!("`{name}` must be a finite number >= 0, found {x}"))
+        bad(format!(
+            "`{name}` must be a number from 0 to {MAX_MIN:e}, found {x}"
+        ))
     }
 }
 
 fn finite_pos(name: &str, x: f64) -> Result<f64, DistError> {
-    if x.is_finite() && x > 0.0 {
+    if x > 0.0 && x <= MAX_MIN {
         Ok(x)
     } else {
-        bad(format!("`{name}` must be a finite number > 0, found {x}"))
+        bad(format!(
+            "`{name}` must be a number above 0 and at most {MAX_MIN:e}, found {x}"
+        ))
     }
 }
 
@@ -126,6 +134,11 @@ impl Dist {
     pub fn gamma_mean_sd(mean: f64, sd: f64) -> Result<Self, DistError> {
         let mean = finite_pos("mean", mean)?;
         let sd = finite_pos("sd", sd)?;
+        if sd < 0.01 * mean {
+            return bad(format!(
+                "`sd` ({sd}) must be at least 1% of `mean` ({mean}); use `fixed` for a constant"
+            ));
+        }
         let shape = (mean / sd).powi(2);
         let scale = sd * sd / mean;
         let sampler = rand_distr::Gamma::new(shape, scale)

@@ -99,7 +99,8 @@ enum CallState {
 struct Call {
     arrival: f64,
     deadline: f64,
-    queued_at: f64,
+    /// When the dispatch decision was made (the call's place in the queue).
+    decided_at: f64,
     region: u32,
     zone: u32,
     ctype: u16,
@@ -315,7 +316,7 @@ impl<'m> Engine<'m> {
                 let call = Call {
                     arrival: t,
                     deadline: t + ct.max_response[r].minutes(),
-                    queued_at: t,
+                    decided_at: t,
                     region: r as u32,
                     zone: zone as u32,
                     ctype: ctype as u16,
@@ -492,6 +493,7 @@ impl<'m> Engine<'m> {
     /// A mobile call's intake is over: decide.
     fn decide(&mut self, id: u32) {
         let t = self.now;
+        self.calls[id as usize].decided_at = t;
         let c = self.calls[id as usize];
         let r = c.region as usize;
         let mut any_on_shift = false;
@@ -560,9 +562,7 @@ impl<'m> Engine<'m> {
             self.divert(id, false);
             return;
         }
-        let call = &mut self.calls[id as usize];
-        call.state = CallState::Queued;
-        call.queued_at = t;
+        self.calls[id as usize].state = CallState::Queued;
         let level = self.m.priority_level[c.ctype as usize];
         self.queues[r][level].push_back(id);
         self.add_waiting(r, 1);
@@ -628,6 +628,13 @@ impl<'m> Engine<'m> {
             let o = if in_time { Outcome::InTime } else { Outcome::Late };
             self.tally.outcome(cell, o);
             self.tally.response(cell, response);
+            let wait = t - c.decided_at;
+            self.tally.wait_sum_min[cell] += wait;
+            if wait > EPS {
+                self.tally.extra(cell, extra::WAITED);
+            }
+            self.tally.job_min_sum[own] += free - t;
+            self.tally.jobs[own] += 1;
             self.tally.month_zone(
                 c.month as usize,
                 c.zone as usize,
@@ -753,8 +760,8 @@ impl<'m> Engine<'m> {
                     let c = &self.calls[id as usize];
                     let eta = t + self.travel_est(from, c);
                     if eta <= c.deadline + EPS && eta + self.service_est(c) <= duty_end {
-                        if best.is_none_or(|b| (level, c.queued_at) < (b.0, b.1)) {
-                            best = Some((level, c.queued_at, r, pos));
+                        if best.is_none_or(|b| (level, c.decided_at) < (b.0, b.1)) {
+                            best = Some((level, c.decided_at, r, pos));
                         }
                         break;
                     }

@@ -43,6 +43,7 @@ pub mod scenario;
 pub mod schedule;
 pub mod stats;
 pub mod tally;
+pub mod validation;
 
 pub use model::Model;
 pub use results::RunResults;

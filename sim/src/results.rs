@@ -15,7 +15,7 @@ use crate::tally::{BINS, OUTCOMES, Outcome, Tally, extra, hist_quantile, how, mz
 /// region x channel, call type, channel), each per replication then
 /// averaged. Shares of `mobile` are over mobile-eligible calls (the
 /// denominator of model.md); shares of `contacts` over all contacts.
-pub const GROUP_KPIS: [&str; 19] = [
+pub const GROUP_KPIS: [&str; 21] = [
     "contacts_per_month",
     "mobile_per_month",
     "phone_share_of_contacts",
@@ -35,6 +35,8 @@ pub const GROUP_KPIS: [&str; 19] = [
     "petitions_per_month",
     "transports_per_month",
     "mutual_aid_share_of_responses",
+    "waited_share_of_responses",
+    "wait_mean_min",
 ];
 
 /// Figures reported per region about its teams.
@@ -156,6 +158,7 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
         let mut o = [0u64; OUTCOMES];
         let mut x = [0u64; extra::N];
         let mut resp_sum = 0.0;
+        let mut wait_sum = 0.0;
         let hist = &mut hists[g * (BINS + 1)..(g + 1) * (BINS + 1)];
         for r in key.region.map_or(0..s.regions, |r| r..r + 1) {
             for t in key.call_type.map_or(0..s.types, |t| t..t + 1) {
@@ -174,6 +177,7 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
                         *acc += u64::from(*v);
                     }
                     resp_sum += tally.response_sum_min[cell];
+                    wait_sum += tally.wait_sum_min[cell];
                     let src = &tally.response_hist[cell * (BINS + 1)..(cell + 1) * (BINS + 1)];
                     for (h, v) in hist.iter_mut().zip(src) {
                         *h += v;
@@ -205,6 +209,8 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
             x[extra::PETITION] as f64 / months,
             x[extra::TRANSPORT] as f64 / months,
             ratio(x[extra::MUTUAL_AID] as f64, reached),
+            ratio(x[extra::WAITED] as f64, reached),
+            ratio(wait_sum, reached),
         ];
         values[g * GROUP_KPIS.len()..(g + 1) * GROUP_KPIS.len()].copy_from_slice(&kpis);
     }
@@ -422,7 +428,12 @@ pub struct OutcomeTotals {
 impl OutcomeTotals {
     /// All contacts, whatever their outcome.
     pub fn total(&self) -> u64 {
-        self.phone + self.police_triage + self.ems_triage + self.mobile_in_time + self.mobile_late + self.diverted_capacity
+        self.phone
+            + self.police_triage
+            + self.ems_triage
+            + self.mobile_in_time
+            + self.mobile_late
+            + self.diverted_capacity
     }
 }
 

@@ -42,8 +42,10 @@ pub mod extra {
     pub const TRANSPORT: usize = 3;
     /// Mobile responses by a team of another region (mutual aid).
     pub const MUTUAL_AID: usize = 4;
+    /// Mobile responses that waited for a team after the dispatch decision.
+    pub const WAITED: usize = 5;
     /// Number of extra counters.
-    pub const N: usize = 5;
+    pub const N: usize = 6;
 }
 
 /// Counters kept per (month, zone).
@@ -129,6 +131,13 @@ pub struct Tally {
     pub response_hist: Vec<u32>,
     /// Sum of response times, minutes, `[cell]`.
     pub response_sum_min: Vec<f64>,
+    /// Sum of waits from the dispatch decision until a team set off, minutes, `[cell]`.
+    pub wait_sum_min: Vec<f64>,
+    /// Sum of job durations (travel, scene, transport) of measured calls, by
+    /// the serving team's region, minutes.
+    pub job_min_sum: Vec<f64>,
+    /// Jobs of measured calls, by the serving team's region.
+    pub jobs: Vec<u64>,
     /// Counters by hour of week, `[region][168][how::N]`.
     pub by_hour: Vec<u32>,
     /// Busy team-minutes by hour of week, `[region][168]`.
@@ -156,6 +165,9 @@ impl Tally {
             extras: vec![0; cells * extra::N],
             response_hist: vec![0; cells * (BINS + 1)],
             response_sum_min: vec![0.0; cells],
+            wait_sum_min: vec![0.0; cells],
+            job_min_sum: vec![0.0; shape.regions],
+            jobs: vec![0; shape.regions],
             by_hour: vec![0; shape.regions * HOURS_PER_WEEK * how::N],
             busy_by_hour_min: vec![0.0; shape.regions * HOURS_PER_WEEK],
             busy_min: vec![0.0; shape.regions],
@@ -200,7 +212,10 @@ impl Tally {
 
     /// Contacts counted when they arrived (in the measured window).
     pub fn contacts_generated(&self) -> u64 {
-        self.month_zone.chunks_exact(mz::N).map(|c| u64::from(c[mz::CONTACTS])).sum()
+        self.month_zone
+            .chunks_exact(mz::N)
+            .map(|c| u64::from(c[mz::CONTACTS]))
+            .sum()
     }
 
     /// Total outcome counts over all cells.
@@ -252,6 +267,6 @@ mod tests {
         }
         assert!((hist_quantile(&h, 0.5) - 25.0).abs() < 1e-9);
         assert!((hist_quantile(&h, 0.9) - 45.0).abs() < 1e-9);
-        assert!(hist_quantile(&vec![0u32; 10], 0.5).is_nan());
+        assert!(hist_quantile(&[0u32; 10], 0.5).is_nan());
     }
 }

@@ -26,7 +26,10 @@ fn scenario_files(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn every_shipped_scenario_conserves_calls() {
     let mut files = Vec::new();
-    scenario_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios"), &mut files);
+    scenario_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios"),
+        &mut files,
+    );
     files.sort();
     assert!(files.len() >= 3, "found {files:?}");
     for f in files {
@@ -35,14 +38,24 @@ fn every_shipped_scenario_conserves_calls() {
         sc.run.replications = 3;
         let res = montecarlo::run(&Model::new(sc), 3, &|| {});
         assert!(res.contacts_generated > 0, "{}: no contacts", f.display());
-        assert_eq!(res.outcome_totals.total(), res.contacts_generated, "{}: {:?}", f.display(), res.outcome_totals);
+        assert_eq!(
+            res.outcome_totals.total(),
+            res.contacts_generated,
+            "{}: {:?}",
+            f.display(),
+            res.outcome_totals
+        );
         assert_eq!(res.calls_unresolved_at_end, 0, "{}", f.display());
         // The same holds cell by cell: region rows add up to the statewide row.
         let state = res.kpi(None, None, None, "contacts_per_month").unwrap().mean;
         let sum: f64 = res
             .regions
             .iter()
-            .map(|r| res.kpi(Some(&r.name), None, None, "contacts_per_month").unwrap().mean)
+            .map(|r| {
+                res.kpi(Some(&r.name), None, None, "contacts_per_month")
+                    .unwrap()
+                    .mean
+            })
             .sum();
         assert!((state - sum).abs() < 1e-6 * state, "{}", f.display());
     }
@@ -77,7 +90,10 @@ teams.van = { count = 1, shift = "24/7" }
 fn one_team_deterministic_times_by_hand() {
     let res = run_text(ONE_TEAM, 40);
     // 99% intervals, as in the validation suite.
-    let div = res.kpi(None, None, None, "diverted_share").unwrap().at_level(0.99);
+    let div = res
+        .kpi(None, None, None, "diverted_share")
+        .unwrap()
+        .at_level(0.99);
     assert!(div.contains(0.5), "{div:?}");
     assert!(div.half_width < 0.01, "{div:?}");
     let util = res.region_kpi("Town", "utilization").unwrap().at_level(0.99);
@@ -93,9 +109,15 @@ fn one_team_deterministic_times_by_hand() {
 /// Travel alone longer than the maximum: every call is diverted at once.
 #[test]
 fn travel_beyond_the_maximum_diverts_everything() {
-    let res = run_text(&ONE_TEAM.replace("max_response_min = 10", "max_response_min = 9.5"), 3);
+    let res = run_text(
+        &ONE_TEAM.replace("max_response_min = 10", "max_response_min = 9.5"),
+        3,
+    );
     assert_eq!(res.kpi(None, None, None, "diverted_share").unwrap().mean, 1.0);
-    let res = run_text(&ONE_TEAM.replace("max_response_min = 10", "max_response_min = \"none\""), 3);
+    let res = run_text(
+        &ONE_TEAM.replace("max_response_min = 10", "max_response_min = \"none\""),
+        3,
+    );
     assert_eq!(res.kpi(None, None, None, "diverted_share").unwrap().mean, 0.0);
 }
 
@@ -105,17 +127,27 @@ fn travel_beyond_the_maximum_diverts_everything() {
 #[test]
 fn calls_outside_shifts_find_no_team() {
     let text = ONE_TEAM
-        .replace("shift = \"24/7\"", "shift = { days = \"Mon-Fri\", start = \"08:00\", end = \"16:00\" }, overtime_min = 120")
+        .replace(
+            "shift = \"24/7\"",
+            "shift = { days = \"Mon-Fri\", start = \"08:00\", end = \"16:00\" }, overtime_min = 120",
+        )
         .replace("max_response_min = 10", "max_response_min = \"none\"")
         .replace("calls_per_hour = 1.0", "calls_per_hour = 0.2");
     let res = run_text(&text, 20);
-    let no_team = res.kpi(None, None, None, "no_team_on_shift_share").unwrap().at_level(0.99);
+    let no_team = res
+        .kpi(None, None, None, "no_team_on_shift_share")
+        .unwrap()
+        .at_level(0.99);
     assert!(no_team.contains(128.0 / 168.0), "{no_team:?}");
     let hours = &res.hour_of_week;
     // Monday 03:00: nobody on shift. Monday 10:00: on shift and no maximum,
     // so diverted only when the backlog could not be finished by 18:00.
     assert_eq!(hours[3].kpis["diverted_share"].mean, 1.0);
-    assert!(hours[10].kpis["diverted_share"].mean < 0.02, "{:?}", hours[10].kpis);
+    assert!(
+        hours[10].kpis["diverted_share"].mean < 0.02,
+        "{:?}",
+        hours[10].kpis
+    );
     assert!(res.region_kpi("Town", "overtime_hours_per_month").unwrap().mean > 0.0);
 }
 
@@ -146,15 +178,25 @@ mutual_aid = ["North"]
 #[test]
 fn mutual_aid_answers_a_region_without_teams() {
     let with = run_text(TWO_REGIONS, 5);
-    let aid = with.kpi(Some("South"), None, None, "mutual_aid_share_of_responses").unwrap();
+    let aid = with
+        .kpi(Some("South"), None, None, "mutual_aid_share_of_responses")
+        .unwrap();
     assert_eq!(aid.mean, 1.0);
     assert!(with.kpi(Some("South"), None, None, "in_time_share").unwrap().mean > 0.9);
     let without = run_text(&TWO_REGIONS.replace("mutual_aid = [\"North\"]", ""), 5);
-    assert_eq!(without.kpi(Some("South"), None, None, "no_team_on_shift_share").unwrap().mean, 1.0);
+    assert_eq!(
+        without
+            .kpi(Some("South"), None, None, "no_team_on_shift_share")
+            .unwrap()
+            .mean,
+        1.0
+    );
     // North's own calls are the same calls either way (common random numbers).
     assert_eq!(
         with.kpi(Some("North"), None, None, "mobile_per_month").unwrap(),
-        without.kpi(Some("North"), None, None, "mobile_per_month").unwrap()
+        without
+            .kpi(Some("North"), None, None, "mobile_per_month")
+            .unwrap()
     );
 }
 
@@ -162,10 +204,19 @@ fn mutual_aid_answers_a_region_without_teams() {
 #[test]
 fn common_random_numbers_across_staffing() {
     let base = run_text(TWO_REGIONS, 6);
-    let more = run_text(&TWO_REGIONS.replace("count = 2", "count = 5").replace("= 90", "= 45"), 6);
+    let more = run_text(
+        &TWO_REGIONS
+            .replace("count = 2", "count = 5")
+            .replace("= 90", "= 45"),
+        6,
+    );
     for k in ["contacts_per_month", "mobile_per_month"] {
         for r in ["North", "South"] {
-            assert_eq!(base.kpi(Some(r), None, None, k), more.kpi(Some(r), None, None, k), "{r} {k}");
+            assert_eq!(
+                base.kpi(Some(r), None, None, k),
+                more.kpi(Some(r), None, None, k),
+                "{r} {k}"
+            );
         }
     }
     assert_eq!(base.contacts_generated, more.contacts_generated);

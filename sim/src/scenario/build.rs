@@ -166,7 +166,9 @@ impl Builder<'_, '_> {
         match opt(t, key) {
             Some(v) => self
                 .r
-                .number_where(v, key, "a number > 0 and at most 1000", |x| x > 0.0 && x <= 1000.0)
+                .number_where(v, key, "a number > 0 and at most 1000", |x| {
+                    x > 0.0 && x <= 1000.0
+                })
                 .unwrap_or(1.0),
             None => 1.0,
         }
@@ -197,7 +199,7 @@ impl Builder<'_, '_> {
         );
         if let Some(v) = opt(t, "start_date") {
             let text = match v.get_ref() {
-                DeValue::Datetime(d) => Some(d.to_string()),
+                DeValue::Datetime(d) if d.time.is_none() && d.offset.is_none() => Some(d.to_string()),
                 DeValue::String(s) => Some(s.to_string()),
                 other => {
                     let found = type_name(other);
@@ -211,11 +213,11 @@ impl Builder<'_, '_> {
             };
             if let Some(text) = text {
                 match text.parse::<jiff::civil::Date>() {
-                    Ok(d) => run.start_date = d,
-                    Err(_) => self.r.problem(
+                    Ok(d) if text.len() == 10 => run.start_date = d,
+                    _ => self.r.problem(
                         v.span(),
                         "run.start_date",
-                        format!("expected a date like 2027-07-01, found {text:?}"),
+                        format!("expected a date like 2027-07-01 (no time of day), found {text:?}"),
                     ),
                 }
             }
@@ -324,7 +326,13 @@ impl Builder<'_, '_> {
             let x = self
                 .r
                 .number_where(v, path, "a number of minutes >= 0", |x| x >= 0.0)?;
-            return Dist::fixed(x).ok();
+            return match Dist::fixed(x) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    self.r.problem(v.span(), path, e.0);
+                    None
+                }
+            };
         }
         let t = match v.get_ref() {
             DeValue::Table(t) => t,
@@ -761,12 +769,12 @@ impl Builder<'_, '_> {
             .r
             .required(t, span.clone(), path, "population", "the number of residents")
         {
-            Some(pv) => {
-                self.r
-                    .number_where(pv, &join(path, "population"), "a number of residents > 0 and at most 1e10", |x| {
-                        x > 0.0 && x <= 1e10
-                    })
-            }
+            Some(pv) => self.r.number_where(
+                pv,
+                &join(path, "population"),
+                "a number of residents > 0 and at most 1e10",
+                |x| x > 0.0 && x <= 1e10,
+            ),
             None => None,
         };
         let rate_per_min = match (opt(t, "calls_per_100k_per_month"), opt(t, "calls_per_hour")) {
@@ -798,7 +806,7 @@ impl Builder<'_, '_> {
             Some(mv) => {
                 let mpath = join(path, "month_factors");
                 self.r.numbers(mv, &mpath).and_then(|f| {
-                    if f.len() != 12 || f.iter().any(|x| !x.is_finite() || *x < 0.0) {
+                    if f.len() != 12 || f.iter().any(|x| !(0.0..=1e6).contains(x)) {
                         self.r.problem(
                             mv.span(),
                             &mpath,
@@ -897,13 +905,16 @@ impl Builder<'_, '_> {
             _ => {
                 let f = self.r.numbers(v, path)?;
                 if f.len() != 168
-                    || f.iter().any(|x| !x.is_finite() || *x < 0.0)
-                    || f.iter().sum::<f64>() <= 0.0
+                    || f.iter().any(|x| !(0.0..=1e6).contains(x))
+                    || f.iter().sum::<f64>() < 1e-6
                 {
                     self.r.problem(
                         v.span(),
                         path,
-                        format!("expected 168 hour-of-week factors >= 0 (Monday 00:00 first), not all zero; found {} values", f.len()),
+                        format!(
+                            "expected 168 hour-of-week factors from 0 to 1e6 (Monday 00:00 first), not all zero; found {} values",
+                            f.len()
+                        ),
                     );
                     return None;
                 }
@@ -1176,13 +1187,16 @@ impl Builder<'_, '_> {
             let s = b.r.string(cv, &kp)?;
             let parsed = s.split_once(':').and_then(|(h, m)| {
                 let (h, m) = (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?);
-                (h <= 24 && m < 60 && h * 60 + m <= 1440).then_some(f64::from(h * 60 + m))
+                let max = if key == "start" { 1439 } else { 1440 };
+                (h <= 24 && m < 60 && h * 60 + m <= max).then_some(f64::from(h * 60 + m))
             });
             if parsed.is_none() {
                 b.r.problem(
                     cv.span(),
                     &kp,
-                    format!("expected a time like \"08:00\" (00:00 to 24:00), found {s:?}"),
+                    format!(
+                        "expected a time like \"08:00\" (start 00:00 to 23:59, end up to 24:00), found {s:?}"
+                    ),
                 );
             }
             parsed
@@ -1191,10 +1205,9 @@ impl Builder<'_, '_> {
         let end = clock(self, "end");
         let (days, start, end) = (days?, start?, end?);
         // A shift ending at or before its start runs past midnight; equal means 24 hours.
-        let len = if end > start {
-            end - start
-        } else {
-            end + 1440.0 - start
+        let len = match (end - start).rem_euclid(DAY_MIN) {
+            0.0 => DAY_MIN,
+            len => len,
         };
         let shifts: Vec<(f64, f64)> = days
             .iter()

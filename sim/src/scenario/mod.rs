@@ -5,6 +5,7 @@
 //! problem at once ([`ScenarioError`]), each with line, column and key.
 
 mod build;
+pub mod patch;
 mod profile;
 mod read;
 

@@ -1,0 +1,558 @@
+//! The validation suite: special cases where the model reduces to queueing
+//! systems with exact answers ([`crate::queueing`]), simulated from the
+//! scenarios in `scenarios/validation/`, each check passing when the exact
+//! value lies inside the simulation's 99% confidence interval and that
+//! interval is narrow enough to mean something.
+//!
+//! Formulas and sources are documented in `scenarios/validation/README.md`.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::calendar::HOURS_PER_WEEK;
+use crate::engine::Engine;
+use crate::model::Model;
+use crate::queueing;
+use crate::scenario::Scenario;
+use crate::scenario::patch::set_values;
+use crate::stats::{Estimate, Welford, t_quantile};
+use crate::tally::{BIN_MIN, BINS, OUTCOMES, Outcome, Tally, extra, how};
+
+/// Confidence level of every check.
+pub const LEVEL: f64 = 0.99;
+/// Mean on-scene minutes (1 / mu) in the queueing cases.
+const SERVICE_MIN: f64 = 60.0;
+
+const ERLANG_B: &str = include_str!("../../scenarios/validation/erlang_b.toml");
+const ERLANG_C: &str = include_str!("../../scenarios/validation/erlang_c.toml");
+const PATIENCE: &str = include_str!("../../scenarios/validation/mmc_patience.toml");
+const TIME_VARYING: &str = include_str!("../../scenarios/validation/time_varying.toml");
+
+/// One validation case: a scenario and what it is checked against.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// Short name, e.g. `erlang_b`.
+    pub name: &'static str,
+    /// Parameters, for the table, e.g. `c=4 a=3.2`.
+    pub params: String,
+    /// Replications.
+    pub replications: u32,
+    /// Simulated days (warm-up included).
+    pub horizon_days: f64,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    ErlangB { c: u32, a: f64 },
+    ErlangC { c: u32, a: f64 },
+    Patience { c: u32, a: f64, d: f64 },
+    TimeVarying,
+    Little,
+}
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// Case name.
+    pub case: String,
+    /// Case parameters.
+    pub params: String,
+    /// What is compared.
+    pub quantity: String,
+    /// The exact value.
+    pub exact: f64,
+    /// The simulated mean with its 99% CI.
+    pub simulated: Estimate,
+    /// The largest half-width accepted.
+    pub max_half_width: f64,
+    /// Inside the CI and the CI narrow enough.
+    pub pass: bool,
+}
+
+/// The cases: a fast subset (for `cargo test`) or the full suite.
+pub fn cases(full: bool) -> Vec<Case> {
+    let (reps, days) = if full { (40, 371.0) } else { (16, 189.0) };
+    let mut out = Vec::new();
+    let loads: &[(u32, f64)] = if full {
+        &[
+            (1, 0.3),
+            (1, 0.8),
+            (1, 1.2),
+            (2, 0.8),
+            (4, 0.3),
+            (4, 0.8),
+            (4, 1.2),
+            (8, 0.8),
+            (16, 0.3),
+            (16, 0.8),
+            (16, 1.2),
+        ]
+    } else {
+        &[(1, 0.5), (4, 0.8), (16, 1.2)]
+    };
+    for &(c, rho) in loads {
+        let a = rho * f64::from(c);
+        out.push(Case {
+            name: "erlang_b",
+            params: format!("c={c} a={a}"),
+            replications: reps,
+            horizon_days: days,
+            kind: Kind::ErlangB { c, a },
+        });
+    }
+    let loads: &[(u32, f64)] = if full {
+        &[
+            (1, 0.3),
+            (1, 0.7),
+            (2, 0.7),
+            (4, 0.3),
+            (4, 0.8),
+            (8, 0.8),
+            (16, 0.3),
+            (16, 0.9),
+        ]
+    } else {
+        &[(1, 0.6), (4, 0.8), (16, 0.9)]
+    };
+    for &(c, rho) in loads {
+        let a = rho * f64::from(c);
+        out.push(Case {
+            name: "erlang_c",
+            params: format!("c={c} a={a}"),
+            replications: reps,
+            horizon_days: days,
+            kind: Kind::ErlangC { c, a },
+        });
+    }
+    let sets: &[(u32, f64, f64)] = if full {
+        &[
+            (1, 0.8, 30.0),
+            (1, 1.2, 10.0),
+            (2, 0.9, 20.0),
+            (4, 0.5, 5.0),
+            (4, 1.0, 15.0),
+            (8, 1.1, 30.0),
+            (16, 0.9, 10.0),
+            (16, 1.2, 10.0),
+        ]
+    } else {
+        &[(1, 0.8, 30.0), (4, 1.0, 15.0), (16, 1.2, 10.0)]
+    };
+    for &(c, rho, d) in sets {
+        let a = rho * f64::from(c);
+        out.push(Case {
+            name: "mmc_patience",
+            params: format!("c={c} a={a} D={d}"),
+            replications: reps,
+            horizon_days: days,
+            kind: Kind::Patience { c, a, d },
+        });
+    }
+    out.push(Case {
+        name: "time_varying",
+        params: "168 hourly rates, 80 teams".into(),
+        replications: if full { 40 } else { 12 },
+        horizon_days: days,
+        kind: Kind::TimeVarying,
+    });
+    out.push(Case {
+        name: "little",
+        params: "Illinois default".into(),
+        replications: if full { 40 } else { 6 },
+        horizon_days: if full { 365.0 } else { 120.0 },
+        kind: Kind::Little,
+    });
+    out
+}
+
+fn scenario(template: &str, values: Vec<(&str, toml::Value)>) -> Scenario {
+    let values: Vec<(String, toml::Value)> = values.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let text = set_values(template, &values).expect("validation templates take these paths");
+    Scenario::from_toml(&text, "validation").unwrap_or_else(|e| panic!("validation scenario invalid: {e}"))
+}
+
+fn queue_scenario(
+    template: &str,
+    c: u32,
+    a: f64,
+    horizon_days: f64,
+    extra: Vec<(&str, toml::Value)>,
+) -> Scenario {
+    let mut values = vec![
+        (
+            "regions.Queue.teams.team.count",
+            toml::Value::Integer(i64::from(c)),
+        ),
+        // a = lambda / mu with mu = 1 per hour: lambda = a calls per hour.
+        (
+            "regions.Queue.calls_per_hour",
+            toml::Value::Float(a * 60.0 / SERVICE_MIN),
+        ),
+        ("run.horizon_days", toml::Value::Float(horizon_days)),
+    ];
+    values.extend(extra);
+    scenario(template, values)
+}
+
+/// Runs replications and reduces each tally to a vector of statistics, in
+/// replication order.
+fn per_replication(model: &Model, reps: u32, stat: impl Fn(&Tally) -> Vec<f64> + Sync) -> Vec<Vec<f64>> {
+    (0..u64::from(reps))
+        .into_par_iter()
+        .map(|k| stat(&Engine::new(model, k).run()))
+        .collect()
+}
+
+fn estimates(rows: &[Vec<f64>]) -> Vec<Estimate> {
+    let n = rows.first().map_or(0, Vec::len);
+    (0..n)
+        .map(|i| {
+            let mut w = Welford::default();
+            for r in rows {
+                w.push(r[i]);
+            }
+            w.estimate(0.95).at_level(LEVEL)
+        })
+        .collect()
+}
+
+fn check(case: &Case, quantity: &str, exact: f64, simulated: Estimate, max_half_width: f64) -> Check {
+    Check {
+        case: case.name.to_string(),
+        params: case.params.clone(),
+        quantity: quantity.to_string(),
+        exact,
+        simulated,
+        max_half_width,
+        pass: simulated.contains(exact) && simulated.half_width <= max_half_width,
+    }
+}
+
+/// Totals over all cells of a one-region tally.
+struct Totals {
+    outcomes: [f64; OUTCOMES],
+    waited: f64,
+    wait_sum: f64,
+}
+
+fn totals(t: &Tally) -> Totals {
+    let mut outcomes = [0.0; OUTCOMES];
+    for chunk in t.outcomes.chunks_exact(OUTCOMES) {
+        for (o, c) in outcomes.iter_mut().zip(chunk) {
+            *o += f64::from(*c);
+        }
+    }
+    let waited = t
+        .extras
+        .chunks_exact(extra::N)
+        .map(|c| f64::from(c[extra::WAITED]))
+        .sum();
+    Totals {
+        outcomes,
+        waited,
+        wait_sum: t.wait_sum_min.iter().sum(),
+    }
+}
+
+impl Totals {
+    fn mobile(&self) -> f64 {
+        self.outcomes[Outcome::InTime as usize] + self.outcomes[Outcome::Late as usize] + self.diverted()
+    }
+    fn reached(&self) -> f64 {
+        self.outcomes[Outcome::InTime as usize] + self.outcomes[Outcome::Late as usize]
+    }
+    fn diverted(&self) -> f64 {
+        self.outcomes[Outcome::Diverted as usize]
+    }
+}
+
+/// Share of reached calls whose response (here: wait) exceeded `t` minutes;
+/// `t` must be a multiple of the histogram bin.
+fn tail_share(tally: &Tally, t: f64) -> f64 {
+    let from = (t / BIN_MIN).round() as usize;
+    let (mut above, mut all) = (0u64, 0u64);
+    for h in tally.response_hist.chunks_exact(BINS + 1) {
+        above += h[from..].iter().map(|&c| u64::from(c)).sum::<u64>();
+        all += h.iter().map(|&c| u64::from(c)).sum::<u64>();
+    }
+    above as f64 / all as f64
+}
+
+/// How often each hour of week occurs in the measured window.
+fn hour_occurrences(m: &Model) -> Vec<f64> {
+    let mut occ = vec![0.0; HOURS_PER_WEEK];
+    let (mut t, hi) = (m.scenario.run.warmup_min, m.scenario.run.horizon_min);
+    while t < hi {
+        occ[m.calendar.hour_of_week(t)] += 1.0;
+        t += 60.0;
+    }
+    occ
+}
+
+/// Runs one case.
+pub fn run_case(case: &Case) -> Vec<Check> {
+    let reps = case.replications;
+    match case.kind {
+        Kind::ErlangB { c, a } => {
+            let m = Model::new(queue_scenario(ERLANG_B, c, a, case.horizon_days, vec![]));
+            let on_shift: f64 = m.on_shift_by_hour_min.iter().sum();
+            let rows = per_replication(&m, reps, |t| {
+                let tot = totals(t);
+                vec![tot.diverted() / tot.mobile(), t.busy_min[0] / on_shift]
+            });
+            let e = estimates(&rows);
+            vec![
+                check(
+                    case,
+                    "diverted share = B(c,a)",
+                    queueing::erlang_b(c, a),
+                    e[0],
+                    0.02,
+                ),
+                check(
+                    case,
+                    "utilization = a(1-B)/c",
+                    queueing::erlang_b_utilization(c, a),
+                    e[1],
+                    0.02,
+                ),
+            ]
+        }
+        Kind::ErlangC { c, a } => {
+            let m = Model::new(queue_scenario(ERLANG_C, c, a, case.horizon_days, vec![]));
+            let (lambda, mu) = (a / SERVICE_MIN, 1.0 / SERVICE_MIN);
+            let t_tail = 15.0;
+            let span = m.scenario.run.horizon_min - m.scenario.run.warmup_min;
+            let rows = per_replication(&m, reps, |t| {
+                let tot = totals(t);
+                vec![
+                    tot.waited / tot.reached(),
+                    tot.wait_sum / tot.reached(),
+                    tail_share(t, t_tail),
+                    tot.diverted(),
+                    t.queue_integral[0] / span,
+                ]
+            });
+            let e = estimates(&rows);
+            let mean_wait = queueing::mmc_mean_wait(c, lambda, mu);
+            vec![
+                check(case, "P(wait > 0) = C(c,a)", queueing::erlang_c(c, a), e[0], 0.03),
+                check(
+                    case,
+                    "mean wait, min = C/(c mu - lambda)",
+                    mean_wait,
+                    e[1],
+                    (0.15 * mean_wait).max(0.5),
+                ),
+                check(
+                    case,
+                    "P(wait > 15 min)",
+                    queueing::mmc_wait_tail(c, lambda, mu, t_tail),
+                    e[2],
+                    0.03,
+                ),
+                check(case, "diverted (never, no maximum)", 0.0, e[3], 0.0),
+                check(
+                    case,
+                    "mean queue length = lambda x mean wait",
+                    lambda * mean_wait,
+                    e[4],
+                    (0.15 * lambda * mean_wait).max(0.05),
+                ),
+            ]
+        }
+        Kind::Patience { c, a, d } => {
+            let (lambda, mu) = (a / SERVICE_MIN, 1.0 / SERVICE_MIN);
+            let exact = queueing::mmc_deterministic_patience(c, lambda, mu, d);
+            let max = ("call_types.crisis.max_response_min", toml::Value::Float(d));
+            let esc = Model::new(queue_scenario(
+                PATIENCE,
+                c,
+                a,
+                case.horizon_days,
+                vec![max.clone()],
+            ));
+            let pre = Model::new(queue_scenario(
+                PATIENCE,
+                c,
+                a,
+                case.horizon_days,
+                vec![
+                    max,
+                    ("dispatch.policy", toml::Value::String("predict".into())),
+                    ("dispatch.candidates", toml::Value::String("any".into())),
+                ],
+            ));
+            let stat = |t: &Tally| {
+                let tot = totals(t);
+                vec![tot.diverted() / tot.mobile(), tot.diverted()]
+            };
+            let e_esc = estimates(&per_replication(&esc, reps, stat));
+            let rows_pre = per_replication(&pre, reps, stat);
+            let e_pre = estimates(&rows_pre);
+            // With the exact estimate and zero travel, `predict` assigns each
+            // call to the team that frees first after the calls ahead of it,
+            // which is the team that would take it from the first-come queue
+            // under `escalate`; a call is diverted under both exactly when
+            // that moment is more than D after its arrival. Same calls
+            // (common random numbers), so the same diverted counts.
+            let same = Estimate {
+                mean: e_esc[1].mean - e_pre[1].mean,
+                half_width: 0.0,
+                n: reps,
+            };
+            vec![
+                check(
+                    case,
+                    "escalate: diverted = P(abandon)",
+                    exact.prob_abandon,
+                    e_esc[0],
+                    0.02,
+                ),
+                check(
+                    case,
+                    "predict/exact: diverted = P(abandon)",
+                    exact.prob_abandon,
+                    e_pre[0],
+                    0.02,
+                ),
+                check(case, "diverted count, escalate - predict", 0.0, same, 0.0),
+            ]
+        }
+        Kind::TimeVarying => {
+            let sc = scenario(
+                TIME_VARYING,
+                vec![("run.horizon_days", toml::Value::Float(case.horizon_days))],
+            );
+            let m = Model::new(sc);
+            let occ = hour_occurrences(&m);
+            let rates_per_hour: Vec<f64> = (0..HOURS_PER_WEEK)
+                .map(|h| m.scenario.regions[0].rate_per_min * 60.0 * m.scenario.regions[0].profile[h])
+                .collect();
+            let rows = per_replication(&m, reps, |t| {
+                let mut v = Vec::with_capacity(2 * HOURS_PER_WEEK);
+                for (h, o) in occ.iter().enumerate() {
+                    v.push(f64::from(t.by_hour[h * how::N + how::MOBILE]) / o);
+                }
+                for (h, o) in occ.iter().enumerate() {
+                    v.push(t.busy_by_hour_min[h] / (60.0 * o));
+                }
+                v
+            });
+            let e = estimates(&rows);
+            let busy = queueing::mt_m_inf_block_average(
+                &rates_per_hour.iter().map(|r| r / 60.0).collect::<Vec<_>>(),
+                60.0,
+                1.0 / SERVICE_MIN,
+            );
+            vec![
+                worst_hour(
+                    case,
+                    "calls per hour of week = rate integral",
+                    &rates_per_hour,
+                    &e[..HOURS_PER_WEEK],
+                    reps,
+                ),
+                worst_hour(
+                    case,
+                    "mean busy teams by hour = M_t/M/inf",
+                    &busy,
+                    &e[HOURS_PER_WEEK..],
+                    reps,
+                ),
+            ]
+        }
+        Kind::Little => {
+            let mut sc = Scenario::from_toml(crate::scenario::ILLINOIS_TOML, "illinois.toml")
+                .expect("the default is valid");
+            sc.run.horizon_min = case.horizon_days * 1440.0;
+            let m = Model::new(sc);
+            let span = m.scenario.run.horizon_min - m.scenario.run.warmup_min;
+            let rows = per_replication(&m, reps, |t| {
+                let busy: f64 = t.busy_min.iter().sum::<f64>() / span;
+                let jobs: f64 = t.jobs.iter().map(|&j| j as f64).sum();
+                let lambda = jobs / span;
+                let mean_job = t.job_min_sum.iter().sum::<f64>() / jobs;
+                let queue = t.queue_integral.iter().sum::<f64>() / span;
+                let wait: f64 = t.wait_sum_min.iter().sum::<f64>() / span;
+                let contacts = t.contacts_generated() as f64;
+                let outcomes = t.outcome_totals().iter().sum::<u64>() as f64;
+                vec![busy - lambda * mean_job, queue - wait, outcomes - contacts, busy]
+            });
+            let e = estimates(&rows);
+            vec![
+                check(case, "calls in - sum of outcomes", 0.0, e[2], 0.0),
+                check(
+                    case,
+                    "busy teams - lambda x mean busy time",
+                    0.0,
+                    e[0],
+                    0.01 * e[3].mean,
+                ),
+                check(
+                    case,
+                    "queue length - lambda x mean wait",
+                    0.0,
+                    e[1],
+                    0.01 * e[3].mean,
+                ),
+            ]
+        }
+    }
+}
+
+/// All 168 hours at once: each hour's interval is widened to the
+/// Bonferroni level 1 - (1 - 99%)/168 so that the family has 99%
+/// confidence; the row shows the hour furthest from its exact value.
+fn worst_hour(case: &Case, quantity: &str, exact: &[f64], sim: &[Estimate], reps: u32) -> Check {
+    let level = 1.0 - (1.0 - LEVEL) / HOURS_PER_WEEK as f64;
+    let widen = t_quantile(reps - 1, 0.5 + level / 2.0) / t_quantile(reps - 1, 0.5 + LEVEL / 2.0);
+    let mut worst = 0;
+    let mut worst_z = -1.0;
+    let mut all_in = true;
+    for h in 0..HOURS_PER_WEEK {
+        let hw = sim[h].half_width * widen;
+        let z = (sim[h].mean - exact[h]).abs() / hw.max(1e-300);
+        all_in &= z <= 1.0;
+        if z > worst_z {
+            worst_z = z;
+            worst = h;
+        }
+    }
+    let simulated = Estimate {
+        half_width: sim[worst].half_width * widen,
+        ..sim[worst]
+    };
+    let max_hw = 0.15 * exact.iter().cloned().fold(0.0, f64::max);
+    let widest = sim.iter().map(|e| e.half_width * widen).fold(0.0, f64::max);
+    Check {
+        case: case.name.to_string(),
+        params: format!("{} (worst: hour {worst})", case.params),
+        quantity: quantity.to_string(),
+        exact: exact[worst],
+        simulated,
+        max_half_width: max_hw,
+        pass: all_in && widest <= max_hw,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast subset: every check passes (exact value inside the 99% CI,
+    /// half-width within its stated bound).
+    #[test]
+    fn fast_validation_suite_passes() {
+        let mut failures = Vec::new();
+        for case in cases(false) {
+            for c in run_case(&case) {
+                if !c.pass {
+                    failures.push(format!("{c:?}"));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "failed checks:\n{}", failures.join("\n"));
+    }
+}

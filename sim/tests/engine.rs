@@ -221,3 +221,15 @@ fn common_random_numbers_across_staffing() {
     }
     assert_eq!(base.contacts_generated, more.contacts_generated);
 }
+
+/// The annotated example in the README is a valid scenario that runs.
+#[test]
+fn readme_example_scenario_runs() {
+    let readme = include_str!("../../README.md");
+    let start = readme.find("```toml\n").expect("a toml block") + "```toml\n".len();
+    let end = start + readme[start..].find("```").expect("closed");
+    let text = readme[start..end].replace("horizon_days = 90", "horizon_days = 20");
+    let res = run_text(&text, 2);
+    assert_eq!(res.outcome_totals.total(), res.contacts_generated);
+    assert!(res.kpi(Some("Town"), Some("urgent"), None, "mobile_per_month").unwrap().mean > 0.0);
+}

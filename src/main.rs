@@ -12,6 +12,8 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sim::{Model, Scenario, ScenarioError};
 
+mod sweep;
+
 /// Simulates 9-8-8 mobile crisis response under Illinois' CESSA: how often
 /// a mobile team would miss the maximum response time (so that the call
 /// falls back to police), and how many teams it takes to avoid that.
@@ -45,8 +47,53 @@ enum Command {
     ///
     ///   cessa-sim validate --full --out validation/
     Validate(ValidateArgs),
+    /// Run a parameter sweep: every point of a plan, with common random numbers.
+    ///
+    /// The plan names a base scenario and axes that set scenario values by
+    /// path (see the README). Replication k of every point sees the same
+    /// calls, so differences between points are not noise. Results go to
+    /// OUT/sweep.csv (one row per point x region, and a statewide row) with
+    /// OUT/manifest.json; finished points are kept in OUT/points/, so a
+    /// killed sweep resumes where it stopped when rerun with the same
+    /// command. Examples:
+    ///
+    ///   cessa-sim sweep plans/region5.toml --out region5/
+    ///
+    ///   cessa-sim sweep plans/region5.toml --shard 0/4 --out shards/shard-0   (Slurm: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)
+    Sweep(SweepCliArgs),
+    /// Combine the folders of a sharded sweep into the folder one unsharded run writes.
+    ///
+    /// Refuses shards of different plans or versions, unfinished shards, and
+    /// missing or duplicated points. Example:
+    ///
+    ///   cessa-sim merge region5/ shards/shard-*
+    Merge {
+        /// Output folder.
+        out: PathBuf,
+        /// Shard folders (written by `sweep --shard`).
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+    },
     /// Print the embedded Illinois default scenario (TOML), to copy and edit.
     Default,
+}
+
+#[derive(Debug, Args)]
+struct SweepCliArgs {
+    /// The sweep plan (TOML).
+    plan: PathBuf,
+    /// Output folder (created; rerun with the same folder to resume).
+    #[arg(long, short = 'o')]
+    out: PathBuf,
+    /// Run only shard I of N (0 <= I < N): points I, I+N, I+2N, ...
+    #[arg(long)]
+    shard: Option<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    threads: Option<usize>,
+    /// No progress bar or messages.
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -89,7 +136,7 @@ struct RunArgs {
 
 /// An error that means the input was wrong (exit code 2).
 #[derive(Debug)]
-struct BadInput(String);
+pub(crate) struct BadInput(pub(crate) String);
 
 impl std::fmt::Display for BadInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -112,6 +159,14 @@ fn main() -> ExitCode {
         }),
         Some(Command::Run(args)) => run(args),
         Some(Command::Validate(args)) => validate(args),
+        Some(Command::Sweep(a)) => sweep::sweep(sweep::SweepArgs {
+            plan: a.plan,
+            out: a.out,
+            shard: a.shard,
+            threads: a.threads,
+            quiet: a.quiet,
+        }),
+        Some(Command::Merge { out, shards }) => sweep::merge(&out, &shards),
         Some(Command::Default) => {
             print!("{}", sim::scenario::ILLINOIS_TOML);
             Ok(())
@@ -146,7 +201,7 @@ fn load_scenario(path: Option<&Path>) -> anyhow::Result<Scenario> {
     Scenario::from_toml(&text, &name).map_err(|e: ScenarioError| BadInput(e.to_string()).into())
 }
 
-fn progress_bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
+pub(crate) fn progress_bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
     let target = if quiet || !std::io::stderr().is_terminal() {
         ProgressDrawTarget::hidden()
     } else {
@@ -162,7 +217,7 @@ fn progress_bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
     pb
 }
 
-fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+pub(crate) fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
         if n == 0 {

@@ -5,5 +5,8 @@
 pub mod tables;
 pub mod terminal;
 
-pub use tables::{RunOutputs, write_run, write_validation};
+pub use tables::{
+    OutputError, RunOutputs, by_region_table, by_region_table_header, rows_to_csv, to_csv, write_atomic,
+    write_run, write_validation,
+};
 pub use terminal::{region_table, validation_table};

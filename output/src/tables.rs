@@ -134,6 +134,63 @@ fn group_header() -> Vec<String> {
     h
 }
 
+/// The columns of [`by_region_table`].
+pub fn by_region_table_header() -> Vec<String> {
+    let mut header = group_header();
+    header.extend(["teams", "team_hours_per_week"].map(String::from));
+    header.extend(est_headers(&REGION_KPIS));
+    header
+}
+
+/// The by-region table (each region, then `Statewide`): every group figure
+/// with its CI, pooled quantiles, teams and the team figures. Shared by
+/// `run` (by_region.csv) and `sweep` (one block of rows per point).
+pub fn by_region_table(res: &RunResults) -> (Vec<String>, Vec<Vec<String>>) {
+    let header = by_region_table_header();
+    let mut rows = Vec::new();
+    for name in res.regions.iter().map(|r| Some(r.name.as_str())).chain([None]) {
+        let g = res.group(name, None, None).expect("every region has a group");
+        let mut row = group_rows(&[g]).remove(0);
+        match res.regions.iter().find(|r| Some(r.name.as_str()) == name) {
+            Some(r) => {
+                row.extend([r.teams.to_string(), fmt(r.team_hours_per_week)]);
+                for k in REGION_KPIS {
+                    row.extend(est_cells(r.kpis.get(k)));
+                }
+            }
+            None => {
+                let teams: u32 = res.regions.iter().map(|r| r.teams).sum();
+                let hours: f64 = res.regions.iter().map(|r| r.team_hours_per_week).sum();
+                row.extend([teams.to_string(), fmt(hours)]);
+                row.extend(std::iter::repeat_n(String::new(), 3 * REGION_KPIS.len()));
+            }
+        }
+        rows.push(row);
+    }
+    (header, rows)
+}
+
+/// Serialises a table as CSV bytes (header first).
+pub fn to_csv(header: Vec<String>, rows: Vec<Vec<String>>, path: &Path) -> Result<Vec<u8>, OutputError> {
+    csv_bytes(header, rows, path)
+}
+
+/// Serialises rows (no header) as CSV bytes.
+pub fn rows_to_csv(rows: Vec<Vec<String>>, path: &Path) -> Result<Vec<u8>, OutputError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| OutputError::Format {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    for r in rows {
+        w.write_record(&r).map_err(fail)?;
+    }
+    w.into_inner().map_err(|e| OutputError::Format {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
 /// Writes `summary.json` and the CSV tables into `dir` (created if needed).
 pub fn write_run(
     dir: &Path,
@@ -165,30 +222,7 @@ pub fn write_run(
     json.push(b'\n');
     put("summary.json", json)?;
 
-    // By region (with the statewide row and the team figures).
-    let mut header = group_header();
-    header.extend(["teams", "team_hours_per_week"].map(String::from));
-    header.extend(est_headers(&REGION_KPIS));
-    let mut rows = Vec::new();
-    for name in res.regions.iter().map(|r| Some(r.name.as_str())).chain([None]) {
-        let g = res.group(name, None, None).expect("every region has a group");
-        let mut row = group_rows(&[g]).remove(0);
-        match res.regions.iter().find(|r| Some(r.name.as_str()) == name) {
-            Some(r) => {
-                row.extend([r.teams.to_string(), fmt(r.team_hours_per_week)]);
-                for k in REGION_KPIS {
-                    row.extend(est_cells(r.kpis.get(k)));
-                }
-            }
-            None => {
-                let teams: u32 = res.regions.iter().map(|r| r.teams).sum();
-                let hours: f64 = res.regions.iter().map(|r| r.team_hours_per_week).sum();
-                row.extend([teams.to_string(), fmt(hours)]);
-                row.extend(std::iter::repeat_n(String::new(), 3 * REGION_KPIS.len()));
-            }
-        }
-        rows.push(row);
-    }
+    let (header, rows) = by_region_table(res);
     put(
         "by_region.csv",
         csv_bytes(header, rows, &dir.join("by_region.csv"))?,

@@ -42,6 +42,7 @@ pub mod rng;
 pub mod scenario;
 pub mod schedule;
 pub mod stats;
+pub mod sweep;
 pub mod tally;
 pub mod validation;
 

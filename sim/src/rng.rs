@@ -21,7 +21,7 @@ fn splitmix64(x: &mut u64) -> u64 {
 }
 
 /// 64-bit FNV-1a hash of a name (stable across Rust versions, unlike `DefaultHasher`).
-fn fnv1a(name: &str) -> u64 {
+pub(crate) fn fnv1a(name: &str) -> u64 {
     name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
     })

@@ -231,5 +231,10 @@ fn readme_example_scenario_runs() {
     let text = readme[start..end].replace("horizon_days = 90", "horizon_days = 20");
     let res = run_text(&text, 2);
     assert_eq!(res.outcome_totals.total(), res.contacts_generated);
-    assert!(res.kpi(Some("Town"), Some("urgent"), None, "mobile_per_month").unwrap().mean > 0.0);
+    assert!(
+        res.kpi(Some("Town"), Some("urgent"), None, "mobile_per_month")
+            .unwrap()
+            .mean
+            > 0.0
+    );
 }

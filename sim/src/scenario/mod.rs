@@ -7,7 +7,7 @@
 mod build;
 pub mod patch;
 mod profile;
-mod read;
+pub(crate) mod read;
 
 pub use profile::{BUILTIN_PROFILES, builtin_profile};
 pub use read::Problem;

@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sim::{Model, Scenario, ScenarioError};
+use sim::{Model, Scenario};
 
 mod sweep;
 
@@ -74,8 +74,53 @@ enum Command {
         #[arg(required = true)]
         shards: Vec<PathBuf>,
     },
+    /// Find the fewest teams, by region, base and shift block, that meet a target.
+    ///
+    /// The question of 754/50(6),(7). Starting from no teams, it adds in
+    /// every region that misses the target the one team that brings it
+    /// closest (one more in an existing group, or a new 24/7 base where most
+    /// calls are diverted), then removes any team it can spare. A target is
+    /// met when the upper end of the 95% interval is within it. Prints the
+    /// recommended teams against the scenario's, and with --out writes the
+    /// sized scenario (sized.toml), size.csv and the sized run's tables.
+    /// Examples:
+    ///
+    ///   cessa-sim size --max-diverted 0.05
+    ///
+    ///   cessa-sim size my_region.toml --max-diverted 0.02 --p90-within-max --out sized/
+    Size(SizeArgs),
     /// Print the embedded Illinois default scenario (TOML), to copy and edit.
     Default,
+}
+
+#[derive(Debug, Args)]
+struct SizeArgs {
+    /// Scenario file (TOML). Default: the embedded Illinois scenario.
+    scenario: Option<PathBuf>,
+    /// Target: share of mobile calls diverted for lack of capacity, in every region (upper 95% bound).
+    #[arg(long, default_value_t = 0.05)]
+    max_diverted: f64,
+    /// Target: also each call type's 90th-percentile response within its maximum (upper 95% bound).
+    #[arg(long)]
+    p90_within_max: bool,
+    /// At most this many teams in a region (regions that cannot meet the target stop here).
+    #[arg(long, default_value_t = 100)]
+    max_teams: u32,
+    /// Replications per evaluation.
+    #[arg(long, short = 'r', default_value_t = 30)]
+    replications: u32,
+    /// Set a scenario value first, e.g. --set run.horizon_days=180 (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// Write sized.toml, size.csv and the sized run's tables into this folder.
+    #[arg(long, short = 'o')]
+    out: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    threads: Option<usize>,
+    /// No progress messages.
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -132,6 +177,10 @@ struct RunArgs {
     /// No progress bar and no table: only errors.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Set a scenario value by its path first, e.g. --set demand_scale=1.25
+    /// or --set 'regions."Region 5".teams.Williamson.count=4' (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
 }
 
 /// An error that means the input was wrong (exit code 2).
@@ -156,6 +205,7 @@ fn main() -> ExitCode {
             threads: None,
             out: None,
             quiet: false,
+            set: Vec::new(),
         }),
         Some(Command::Run(args)) => run(args),
         Some(Command::Validate(args)) => validate(args),
@@ -167,6 +217,7 @@ fn main() -> ExitCode {
             quiet: a.quiet,
         }),
         Some(Command::Merge { out, shards }) => sweep::merge(&out, &shards),
+        Some(Command::Size(args)) => size(args),
         Some(Command::Default) => {
             print!("{}", sim::scenario::ILLINOIS_TOML);
             Ok(())
@@ -183,22 +234,6 @@ fn main() -> ExitCode {
             }
         }
     }
-}
-
-/// Loads a scenario file (or the embedded default); problems become [`BadInput`].
-fn load_scenario(path: Option<&Path>) -> anyhow::Result<Scenario> {
-    let (text, name) = match path {
-        Some(p) => (
-            std::fs::read_to_string(p)
-                .map_err(|e| BadInput(format!("cannot read scenario {}: {e}", p.display())))?,
-            p.display().to_string(),
-        ),
-        None => (
-            sim::scenario::ILLINOIS_TOML.to_string(),
-            "<embedded illinois.toml>".to_string(),
-        ),
-    };
-    Scenario::from_toml(&text, &name).map_err(|e: ScenarioError| BadInput(e.to_string()).into())
 }
 
 pub(crate) fn progress_bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
@@ -229,7 +264,8 @@ pub(crate) fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::Threa
 }
 
 fn run(args: RunArgs) -> anyhow::Result<()> {
-    let mut scenario = load_scenario(args.scenario.as_deref())?;
+    let (text, name) = scenario_text(args.scenario.as_deref(), &args.set)?;
+    let mut scenario = Scenario::from_toml(&text, &name).map_err(|e| BadInput(e.to_string()))?;
     if let Some(r) = args.replications {
         if r == 0 {
             return Err(BadInput("--replications must be at least 1".into()).into());
@@ -302,6 +338,79 @@ fn validate(args: ValidateArgs) -> anyhow::Result<()> {
     let failed = checks.iter().filter(|c| !c.pass).count();
     if failed > 0 {
         anyhow::bail!("{failed} validation check(s) failed");
+    }
+    Ok(())
+}
+
+/// Reads a scenario's text (or the embedded default) and applies `--set PATH=VALUE` overrides.
+fn scenario_text(path: Option<&Path>, sets: &[String]) -> anyhow::Result<(String, String)> {
+    let (text, name) = match path {
+        Some(p) => (
+            std::fs::read_to_string(p)
+                .map_err(|e| BadInput(format!("cannot read scenario {}: {e}", p.display())))?,
+            p.display().to_string(),
+        ),
+        None => (
+            sim::scenario::ILLINOIS_TOML.to_string(),
+            "<embedded illinois.toml>".to_string(),
+        ),
+    };
+    if sets.is_empty() {
+        return Ok((text, name));
+    }
+    let mut values = Vec::new();
+    for s in sets {
+        let (path, value) = s.split_once('=').ok_or_else(|| {
+            BadInput(format!(
+                "--set {s:?}: expected PATH=VALUE, e.g. run.horizon_days=180"
+            ))
+        })?;
+        let value: toml::Value = format!("v = {value}")
+            .parse::<toml::Table>()
+            .map(|mut t| t.remove("v").expect("parsed key"))
+            .or_else(|_| Ok::<_, anyhow::Error>(toml::Value::String(value.to_string())))?;
+        values.push((path.trim().to_string(), value));
+    }
+    let text =
+        sim::scenario::patch::set_values(&text, &values).map_err(|e| BadInput(format!("--set: {e}")))?;
+    Ok((text, format!("{name} (with --set)")))
+}
+
+fn size(args: SizeArgs) -> anyhow::Result<()> {
+    if !(0.0..1.0).contains(&args.max_diverted) || args.replications < 2 {
+        return Err(BadInput("--max-diverted must be in [0, 1) and --replications at least 2".into()).into());
+    }
+    let (text, name) = scenario_text(args.scenario.as_deref(), &args.set)?;
+    let target = sim::sizing::Target {
+        max_diverted_share: args.max_diverted,
+        p90_within_max: args.p90_within_max,
+        max_teams_per_region: args.max_teams,
+        replications: args.replications,
+    };
+    let pool = thread_pool(args.threads)?;
+    let pb = progress_bar(0, args.quiet, "simulations");
+    pb.set_length(u64::MAX);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{msg} {pos} simulations, {elapsed}")
+            .expect("valid template"),
+    );
+    pb.set_message("sizing:");
+    let started = Instant::now();
+    let sizing = pool
+        .install(|| sim::sizing::size(&text, &name, target, &|_| pb.inc(1)))
+        .map_err(|e| BadInput(e.to_string()))?;
+    pb.finish_and_clear();
+    print!("{}", output::sizing_table(&sizing, &target));
+    if !args.quiet {
+        eprintln!(
+            "{} simulations in {:.1} s",
+            sizing.evaluations,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    if let Some(dir) = &args.out {
+        output::write_sizing(dir, &sizing, &target, env!("CARGO_PKG_VERSION"))
+            .with_context(|| format!("writing the sizing to {}", dir.display()))?;
     }
     Ok(())
 }

@@ -2,9 +2,11 @@
 //! `summary.json`, and the CSV tables. Everything written is a pure
 //! function of the results, so the same run gives the same bytes.
 
+pub mod sizing;
 pub mod tables;
 pub mod terminal;
 
+pub use sizing::{sizing_table, write_sizing};
 pub use tables::{
     OutputError, RunOutputs, by_region_table, by_region_table_header, rows_to_csv, to_csv, write_atomic,
     write_run, write_validation,

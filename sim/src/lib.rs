@@ -41,6 +41,7 @@ pub mod results;
 pub mod rng;
 pub mod scenario;
 pub mod schedule;
+pub mod sizing;
 pub mod stats;
 pub mod sweep;
 pub mod tally;

@@ -10,14 +10,14 @@
 //! draws nothing. Replication k of two scenarios that differ only in teams,
 //! shifts, maximums or dispatch settings therefore sees the same calls.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1};
 
 use crate::calendar::{Calendar, HOURS_PER_WEEK};
+use crate::events::EventQueue;
 use crate::model::Model;
 use crate::scenario::{AfterCall, Candidates, Estimate, Policy, Travel};
 use crate::tally::{Outcome, Tally, extra, how, mz};
@@ -28,7 +28,14 @@ const DRAIN_LIMIT_MIN: f64 = 30.0 * 1440.0;
 /// Slack when comparing an arrival time against a maximum, minutes.
 const EPS: f64 = 1e-9;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// The next whole hour after `t` minutes (t >= 0; truncation is floor here,
+/// and avoids a libm call on targets without SSE4.1).
+#[inline]
+fn next_hour(t: f64) -> f64 {
+    ((t / 60.0) as u64 + 1) as f64 * 60.0
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Arrival,
     Decision,
@@ -37,53 +44,13 @@ enum Kind {
     ShiftStart,
 }
 
-/// An event: ordered by time, then by insertion sequence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// What an event does, to which call, team, region or group; `generation`
+/// tells a call's events apart when its slot has been reused.
+#[derive(Debug, Clone, Copy)]
 struct Event {
-    time_bits: u64,
-    seq: u64,
     kind: Kind,
     id: u32,
-    /// The call's generation for call events (a slot may be reused).
     generation: u32,
-}
-
-/// The event queue: a binary heap that keeps its allocation between events.
-struct EventQueue {
-    heap: BinaryHeap<Reverse<Event>>,
-    seq: u64,
-}
-
-impl EventQueue {
-    fn with_capacity(n: usize) -> Self {
-        EventQueue {
-            heap: BinaryHeap::with_capacity(n),
-            seq: 0,
-        }
-    }
-
-    #[inline]
-    fn push(&mut self, time: f64, kind: Kind, id: u32) {
-        self.push_gen(time, kind, id, 0);
-    }
-
-    #[inline]
-    fn push_gen(&mut self, time: f64, kind: Kind, id: u32, generation: u32) {
-        debug_assert!(time >= 0.0 && time.is_finite());
-        self.seq += 1;
-        self.heap.push(Reverse(Event {
-            time_bits: time.to_bits(),
-            seq: self.seq,
-            kind,
-            id,
-            generation,
-        }));
-    }
-
-    #[inline]
-    fn pop(&mut self) -> Option<Event> {
-        self.heap.pop().map(|Reverse(e)| e)
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,12 +78,66 @@ struct Call {
     travel_draw: f64,
     backup: bool,
     petition: bool,
+    /// A transport follows the scene (its time may be 0).
+    transported: bool,
     measured: bool,
     month: u32,
     hour: u16,
     state: CallState,
     /// Bumped each time the slot is reused, so stale events can be told apart.
     generation: u32,
+}
+
+/// The hour a region's arrival generator is in, and that hour's rate
+/// (contacts per minute): advanced one hour at a time, so generating an
+/// arrival costs no calendar arithmetic.
+#[derive(Debug, Clone)]
+struct RateCursor {
+    /// Hours since the run start.
+    hour: u64,
+    /// End of that hour, minutes.
+    hour_end: f64,
+    /// Its hour of week.
+    how: usize,
+    /// Its index in the calendar's months.
+    month: usize,
+    rate: f64,
+}
+
+impl RateCursor {
+    fn new(m: &Model, r: usize) -> Self {
+        let mut c = RateCursor {
+            hour: 0,
+            hour_end: 60.0,
+            how: m.calendar.hour_of_week(0.0),
+            month: 0,
+            rate: 0.0,
+        };
+        c.rate = c.rate_of(m, r);
+        c
+    }
+
+    fn rate_of(&self, m: &Model, r: usize) -> f64 {
+        let region = &m.scenario.regions[r];
+        let moy = m.calendar.months()[self.month].month_of_year;
+        region.rate_per_min * region.profile[self.how] * region.month_factors[moy]
+    }
+
+    fn advance(&mut self, m: &Model, r: usize) {
+        self.hour += 1;
+        let start = self.hour as f64 * 60.0;
+        self.hour_end = start + 60.0;
+        self.how = if self.how + 1 == HOURS_PER_WEEK {
+            0
+        } else {
+            self.how + 1
+        };
+        let months = m.calendar.months();
+        if self.month + 1 < months.len() && start >= months[self.month].end_min {
+            self.month += 1;
+        }
+        self.rate = self.rate_of(m, r);
+    }
 }
 
 /// What a team is doing.
@@ -144,7 +165,7 @@ pub(crate) struct Engine<'m> {
     m: &'m Model,
     cal: &'m Calendar,
     now: f64,
-    events: EventQueue,
+    events: EventQueue<Event>,
     calls: Vec<Call>,
     free_calls: Vec<u32>,
     teams: Vec<Team>,
@@ -154,6 +175,8 @@ pub(crate) struct Engine<'m> {
     waiting: Vec<u32>,
     waiting_since: Vec<f64>,
     rngs: Vec<ChaCha8Rng>,
+    /// Where each region's arrival generator is in the calendar.
+    cursors: Vec<RateCursor>,
     /// Mobile calls not yet dispatched or diverted.
     pending: u64,
     tally: Tally,
@@ -197,6 +220,7 @@ impl<'m> Engine<'m> {
             waiting: vec![0; sc.regions.len()],
             waiting_since: vec![0.0; sc.regions.len()],
             rngs,
+            cursors: (0..sc.regions.len()).map(|r| RateCursor::new(m, r)).collect(),
             pending: 0,
             tally: Tally::new(m.shape),
         }
@@ -207,26 +231,32 @@ impl<'m> Engine<'m> {
         let horizon = self.m.scenario.run.horizon_min;
         for r in 0..self.m.scenario.regions.len() {
             if let Some(t) = self.next_arrival(r, 0.0) {
-                self.events.push(t, Kind::Arrival, r as u32);
+                self.events.push(
+                    t,
+                    Event {
+                        kind: Kind::Arrival,
+                        id: r as u32,
+                        generation: 0,
+                    },
+                );
             }
         }
         if self.m.scenario.dispatch.policy == Policy::Escalate {
             for (g, group) in self.m.scenario.team_groups.iter().enumerate() {
                 let t = group.schedule.next_start(0.0, self.cal.minute_of_week(0.0));
                 if t.is_finite() {
-                    self.events.push(t, Kind::ShiftStart, g as u32);
+                    self.events.push(
+                        t,
+                        Event {
+                            kind: Kind::ShiftStart,
+                            id: g as u32,
+                            generation: 0,
+                        },
+                    );
                 }
             }
         }
-        while let Some(Event {
-            time_bits,
-            kind,
-            id,
-            generation,
-            ..
-        }) = self.events.pop()
-        {
-            let t = f64::from_bits(time_bits);
+        while let Some((t, Event { kind, id, generation })) = self.events.pop() {
             if t > horizon && self.pending == 0 {
                 break;
             }
@@ -254,20 +284,23 @@ impl<'m> Engine<'m> {
 
     /// The next arrival in region `r` after time `t`, by exact inversion of
     /// the piecewise-constant (hourly) rate; `None` past the horizon.
+    ///
+    /// The region's cursor is left on the hour of the arrival returned, so
+    /// `arrival` reads that call's hour of week and month from it.
     fn next_arrival(&mut self, r: usize, t: f64) -> Option<f64> {
         let horizon = self.m.scenario.run.horizon_min;
         let mut e: f64 = Exp1.sample(&mut self.rngs[r]);
         let mut t = t;
         while t < horizon {
-            let hour_end = ((t / 60.0).floor() + 1.0) * 60.0;
-            let rate = self.m.rate_per_min(r, t);
-            let cap = rate * (hour_end - t);
+            let cur = &self.cursors[r];
+            let cap = cur.rate * (cur.hour_end - t);
             if e < cap {
-                let at = t + e / rate;
+                let at = t + e / cur.rate;
                 return (at < horizon).then_some(at);
             }
             e -= cap;
-            t = hour_end;
+            t = cur.hour_end;
+            self.cursors[r].advance(self.m, r);
         }
         None
     }
@@ -282,7 +315,7 @@ impl<'m> Engine<'m> {
         let triage = m.triage(ctype, rng.random());
         let measured = t >= m.scenario.run.warmup_min;
         let cell = m.shape.cell(r, ctype, channel);
-        let month = self.cal.month_index(t);
+        let month = self.cursors[r].month;
         if measured {
             self.tally.month_zone(month, zone, mz::CONTACTS);
         }
@@ -301,7 +334,8 @@ impl<'m> Engine<'m> {
                 let ct = &sc.call_types[ctype];
                 let intake = sc.channels[channel].intake.sample(rng);
                 let on_scene = ct.on_scene.sample(rng);
-                let transport = if rng.random::<f64>() < ct.transport_share {
+                let transported = rng.random::<f64>() < ct.transport_share;
+                let transport = if transported {
                     ct.transport.sample(rng)
                 } else {
                     0.0
@@ -312,7 +346,7 @@ impl<'m> Engine<'m> {
                 };
                 let backup = rng.random::<f64>() < ct.backup_share;
                 let petition = rng.random::<f64>() < ct.petition_share;
-                let hour = self.cal.hour_of_week(t);
+                let hour = self.cursors[r].how;
                 let call = Call {
                     arrival: t,
                     deadline: t + ct.max_response[r].minutes(),
@@ -326,6 +360,7 @@ impl<'m> Engine<'m> {
                     travel_draw,
                     backup,
                     petition,
+                    transported,
                     measured,
                     month: month as u32,
                     hour: hour as u16,
@@ -339,14 +374,28 @@ impl<'m> Engine<'m> {
                 let id = self.alloc_call(call);
                 self.pending += 1;
                 if intake > 0.0 {
-                    self.events.push(t + intake, Kind::Decision, id);
+                    self.events.push(
+                        t + intake,
+                        Event {
+                            kind: Kind::Decision,
+                            id,
+                            generation: 0,
+                        },
+                    );
                 } else {
                     self.decide(id);
                 }
             }
         }
         if let Some(next) = self.next_arrival(r, t) {
-            self.events.push(next, Kind::Arrival, r as u32);
+            self.events.push(
+                next,
+                Event {
+                    kind: Kind::Arrival,
+                    id: r as u32,
+                    generation: 0,
+                },
+            );
         }
     }
 
@@ -480,10 +529,11 @@ impl<'m> Engine<'m> {
     /// Is the team on shift at `t`, and when does its duty end (shift end + overtime)?
     #[inline]
     fn duty_end(&self, tm: usize, t: f64) -> Option<f64> {
-        let g = &self.m.scenario.team_groups[self.m.teams[tm].group];
-        if g.schedule.is_always() {
+        let info = &self.m.teams[tm];
+        if info.always_on {
             return Some(f64::INFINITY);
         }
+        let g = &self.m.scenario.team_groups[info.group];
         let w = self.cal.minute_of_week(t);
         g.schedule
             .on_shift(w)
@@ -567,7 +617,14 @@ impl<'m> Engine<'m> {
         self.queues[r][level].push_back(id);
         self.add_waiting(r, 1);
         if give_up.is_finite() {
-            self.events.push_gen(give_up, Kind::GiveUp, id, c.generation);
+            self.events.push(
+                give_up,
+                Event {
+                    kind: Kind::GiveUp,
+                    id,
+                    generation: c.generation,
+                },
+            );
         }
     }
 
@@ -651,7 +708,7 @@ impl<'m> Engine<'m> {
                 self.tally
                     .month_zone(c.month as usize, c.zone as usize, mz::PETITIONS);
             }
-            if c.transport > 0.0 {
+            if c.transported {
                 self.tally.extra(cell, extra::TRANSPORT);
             }
             if own != r {
@@ -688,16 +745,25 @@ impl<'m> Engine<'m> {
         team.job_ctype = c.ctype;
         team.loc = c.zone;
         team.home_at = f64::INFINITY;
-        self.events.push(free, Kind::TeamFree, tm as u32);
+        self.events.push(
+            free,
+            Event {
+                kind: Kind::TeamFree,
+                id: tm as u32,
+                generation: 0,
+            },
+        );
         self.release_call(id);
     }
 
     fn add_busy_by_hour(&mut self, region: usize, a: f64, b: f64) {
         let mut t = a;
+        let mut h = self.cal.hour_of_week(t);
+        let row = &mut self.tally.busy_by_hour_min[region * HOURS_PER_WEEK..(region + 1) * HOURS_PER_WEEK];
         while t < b {
-            let end = (((t / 60.0).floor() + 1.0) * 60.0).min(b);
-            let h = self.cal.hour_of_week(t);
-            self.tally.busy_by_hour_min[region * HOURS_PER_WEEK + h] += end - t;
+            let end = next_hour(t).min(b);
+            row[h] += end - t;
+            h = if h + 1 == HOURS_PER_WEEK { 0 } else { h + 1 };
             t = end;
         }
     }
@@ -731,7 +797,14 @@ impl<'m> Engine<'m> {
         let next = group.schedule.next_start(t, self.cal.minute_of_week(t));
         let horizon = self.m.scenario.run.horizon_min;
         if next.is_finite() && (next <= horizon || self.pending > 0) {
-            self.events.push(next, Kind::ShiftStart, g as u32);
+            self.events.push(
+                next,
+                Event {
+                    kind: Kind::ShiftStart,
+                    id: g as u32,
+                    generation: 0,
+                },
+            );
         }
         for tm in self.m.group_teams[g].clone() {
             if !self.teams[tm].busy {

@@ -34,6 +34,7 @@
 pub mod calendar;
 pub mod dist;
 mod engine;
+pub mod events;
 pub mod model;
 pub mod montecarlo;
 pub mod queueing;

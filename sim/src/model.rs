@@ -12,6 +12,8 @@ pub(crate) struct TeamInfo {
     pub region: usize,
     pub group: usize,
     pub base: usize,
+    /// On shift at every moment (24/7).
+    pub always_on: bool,
 }
 
 /// A scenario prepared for simulation.
@@ -88,6 +90,7 @@ impl Model {
                     region: group.region,
                     group: g,
                     base: group.base,
+                    always_on: group.schedule.is_always(),
                 });
             }
             group_teams.push(first..teams.len());
@@ -260,7 +263,7 @@ fn on_shift_minutes(sc: &Scenario, cal: &Calendar, teams: &[TeamInfo]) -> Vec<f6
         // Walk the window hour by hour (clipping partial hours at its ends).
         let mut t = lo;
         while t < hi {
-            let end = (((t / 60.0).floor() + 1.0) * 60.0).min(hi);
+            let end = (((t / 60.0) as u64 + 1) as f64 * 60.0).min(hi);
             let h = cal.hour_of_week(t);
             out[group.region * HOURS_PER_WEEK + h] += count * per_bin[h] * (end - t) / 60.0;
             t = end;

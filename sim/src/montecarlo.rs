@@ -29,6 +29,11 @@ pub fn run(model: &Model, replications: u32, on_done: &(dyn Fn() + Sync)) -> Run
 }
 
 /// Runs the given replications and adds them to `agg` in order.
+///
+/// The replications run on a pool as large as the current one (the pool of
+/// the caller's `ThreadPool::install`, or the global pool), while the calling
+/// thread aggregates; the calling thread never runs replications itself, so
+/// it can block on their results even inside a one-thread pool.
 pub fn run_into(
     model: &Model,
     reps: std::ops::Range<u64>,
@@ -38,14 +43,22 @@ pub fn run_into(
     let layout = agg.layout().clone();
     let (tx, rx) = mpsc::channel::<(u64, Observation)>();
     let first = reps.start;
+    let workers = rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
+        .thread_name(|i| format!("replication-{i}"))
+        .build()
+        .expect("the OS gives us worker threads");
     std::thread::scope(|scope| {
         let layout = &layout;
+        let workers = &workers;
         scope.spawn(move || {
-            reps.into_par_iter().for_each_with(tx, |tx, k| {
-                let obs = replicate(model, layout, k);
-                on_done();
-                // The receiver lives until every sender is gone.
-                let _ = tx.send((k, obs));
+            workers.install(|| {
+                reps.into_par_iter().for_each_with(tx, |tx, k| {
+                    let obs = replicate(model, layout, k);
+                    on_done();
+                    // The receiver lives until every sender is gone.
+                    let _ = tx.send((k, obs));
+                })
             });
         });
         let mut next = first;

@@ -1324,6 +1324,8 @@ impl Builder<'_, '_> {
         let mut travel_mean = vec![f64::NAN; n * n];
         let mut regions = Vec::new();
         let mut team_groups = Vec::new();
+        // (aided region, partner, span, partner name) of every mutual-aid entry.
+        let mut aid_entries: Vec<(usize, usize, Range<usize>, String)> = Vec::new();
         for (ri, r) in raw_regions.iter().enumerate() {
             let path = join("regions", &r.name);
             let travel = match &r.travel {
@@ -1410,34 +1412,8 @@ impl Builder<'_, '_> {
                     );
                     continue;
                 }
-                // Routes from the partner's zones into this region, by the
-                // geometry of whichever of the two regions travels by speed.
-                let geo = [&r.travel, &raw_regions[pi].travel]
-                    .into_iter()
-                    .find(|t| matches!(t, RawTravel::Geo { .. }));
-                let mut ok = geo.is_some();
-                if let Some(geo) = geo {
-                    'routes: for a in zone_ranges[pi].clone() {
-                        for b in zone_ranges[ri].clone() {
-                            match geo_minutes(geo, &zones[a], &zones[b]) {
-                                Some(m) => travel_mean[a * n + b] = m * travel_scale,
-                                None => {
-                                    ok = false;
-                                    break 'routes;
-                                }
-                            }
-                        }
-                    }
-                }
-                if ok {
-                    mutual_aid.push(pi);
-                } else {
-                    self.r.problem(
-                        span.clone(),
-                        &join(&path, "mutual_aid"),
-                        format!("mutual aid from {pname:?} needs `lat`/`lon` on the zones of both regions and `travel.speed_mph` in one of them"),
-                    );
-                }
+                mutual_aid.push(pi);
+                aid_entries.push((ri, pi, span.clone(), pname.clone()));
             }
             for g in &r.teams {
                 let gpath = join(&join(&path, "teams"), &g.name);
@@ -1485,6 +1461,44 @@ impl Builder<'_, '_> {
                 travel,
                 mutual_aid,
             });
+        }
+        // A partner's teams can be in, and be sent to, any zone of its own
+        // region and of the regions it aids: routes between all of those,
+        // by the geometry of a region that travels by speed (the
+        // destination's, else the origin's, else the partner's).
+        for (ri, pi, span, pname) in &aid_entries {
+            let mut reach = vec![*pi];
+            reach.extend(aid_entries.iter().filter(|e| e.1 == *pi).map(|e| e.0));
+            let mut ok = true;
+            for &x in &reach {
+                for &y in &reach {
+                    if x == y || !travel_mean[zone_ranges[x].start * n + zone_ranges[y].start].is_nan() {
+                        continue;
+                    }
+                    let geo = [y, x, *pi]
+                        .into_iter()
+                        .map(|k| &raw_regions[k].travel)
+                        .find(|t| matches!(t, RawTravel::Geo { .. }));
+                    for a in zone_ranges[x].clone() {
+                        for b in zone_ranges[y].clone() {
+                            match geo.and_then(|g| geo_minutes(g, &zones[a], &zones[b])) {
+                                Some(m) => travel_mean[a * n + b] = m * travel_scale,
+                                None => ok = false,
+                            }
+                        }
+                    }
+                }
+            }
+            if !ok {
+                let path = join(&join("regions", &raw_regions[*ri].name), "mutual_aid");
+                self.r.problem(
+                    span.clone(),
+                    &path,
+                    format!(
+                        "mutual aid from {pname:?} needs `lat`/`lon` on the zones of every region it serves and `travel.speed_mph` in one of them"
+                    ),
+                );
+            }
         }
         if call_types.is_empty() || regions.is_empty() {
             return None;

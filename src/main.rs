@@ -89,6 +89,23 @@ enum Command {
     ///
     ///   cessa-sim size my_region.toml --max-diverted 0.02 --p90-within-max --out sized/
     Size(SizeArgs),
+    /// Write the HTML report of a run, a sweep or a sizing.
+    ///
+    /// RESULTS is a folder written by `run --out`, `sweep --out` or
+    /// `size --out`. The report is one self-contained HTML file (inline SVG
+    /// and CSS, no scripts, no network: it opens from a USB stick) plus a PNG
+    /// of every chart in charts/. Examples:
+    ///
+    ///   cessa-sim report results/
+    ///
+    ///   cessa-sim report region5/ --out region5-report/
+    Report {
+        /// A results folder.
+        results: PathBuf,
+        /// Where to write report.html and charts/ (default: RESULTS).
+        #[arg(long, short = 'o')]
+        out: Option<PathBuf>,
+    },
     /// Print the embedded Illinois default scenario (TOML), to copy and edit.
     Default,
 }
@@ -139,6 +156,9 @@ struct SweepCliArgs {
     /// No progress bar or messages.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Also write the HTML report (report.html, charts/) into the --out folder.
+    #[arg(long)]
+    report: bool,
 }
 
 #[derive(Debug, Args)]
@@ -177,6 +197,10 @@ struct RunArgs {
     /// No progress bar and no table: only errors.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Also write the HTML report (report.html, charts/*.png) into the --out
+    /// folder (default: cessa-sim-report/).
+    #[arg(long)]
+    report: bool,
     /// Set a scenario value by its path first, e.g. --set demand_scale=1.25
     /// or --set 'regions."Region 5".teams.Williamson.count=4' (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
@@ -205,12 +229,14 @@ fn main() -> ExitCode {
             threads: None,
             out: None,
             quiet: false,
+            report: false,
             set: Vec::new(),
         }),
         Some(Command::Run(args)) => run(args),
         Some(Command::Validate(args)) => validate(args),
         Some(Command::Sweep(a)) => sweep::sweep(sweep::SweepArgs {
             plan: a.plan,
+            report: a.report,
             out: a.out,
             shard: a.shard,
             threads: a.threads,
@@ -218,6 +244,7 @@ fn main() -> ExitCode {
         }),
         Some(Command::Merge { out, shards }) => sweep::merge(&out, &shards),
         Some(Command::Size(args)) => size(args),
+        Some(Command::Report { results, out }) => report(&results, out.as_deref()),
         Some(Command::Default) => {
             print!("{}", sim::scenario::ILLINOIS_TOML);
             Ok(())
@@ -301,11 +328,19 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         print!("{}", output::region_table(&results));
         eprintln!("\n{:.2} s wall time", elapsed.as_secs_f64());
     }
-    if let Some(dir) = &args.out {
+    let out = args.out.clone().or_else(|| args.report.then(|| PathBuf::from("cessa-sim-report")));
+    if let Some(dir) = &out {
         let written = output::write_run(dir, &results, &source, env!("CARGO_PKG_VERSION"))
             .with_context(|| format!("writing results to {}", dir.display()))?;
         if !args.quiet {
             eprintln!("wrote {} files to {}", written.files.len(), dir.display());
+        }
+        if args.report {
+            let page = output::report::write_run_report(dir, &results, &source, env!("CARGO_PKG_VERSION"))
+                .with_context(|| format!("writing the report to {}", dir.display()))?;
+            if !args.quiet {
+                eprintln!("report: {}", page.display());
+            }
         }
     }
     Ok(())
@@ -412,5 +447,40 @@ fn size(args: SizeArgs) -> anyhow::Result<()> {
         output::write_sizing(dir, &sizing, &target, env!("CARGO_PKG_VERSION"))
             .with_context(|| format!("writing the sizing to {}", dir.display()))?;
     }
+    Ok(())
+}
+
+fn report(results: &Path, out: Option<&Path>) -> anyhow::Result<()> {
+    let out = out.unwrap_or(results);
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let version = env!("CARGO_PKG_VERSION");
+    let read_summary = |dir: &Path| -> anyhow::Result<(sim::RunResults, String)> {
+        let path = dir.join("summary.json");
+        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let v: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| BadInput(format!("{} is not a summary.json: {e}", path.display())))?;
+        let toml = v["scenario_toml"].as_str().unwrap_or_default().to_string();
+        let res: sim::RunResults = serde_json::from_value(v["results"].clone())
+            .map_err(|e| BadInput(format!("{} is not a cessa-sim summary.json: {e}", path.display())))?;
+        Ok((res, toml))
+    };
+    let page = if results.join("size.csv").is_file() {
+        let (res, toml) = read_summary(&results.join("sized-run"))?;
+        let size_csv = std::fs::read_to_string(results.join("size.csv"))?;
+        output::report::write_sizing_report(out, &size_csv, &res, &toml, version)?
+    } else if results.join("sweep.csv").is_file() {
+        let (axes, rows) = sweep::report_rows(results)?;
+        output::report::write_sweep_report(out, &axes, &rows, version)?
+    } else if results.join("summary.json").is_file() {
+        let (res, toml) = read_summary(results)?;
+        output::report::write_run_report(out, &res, &toml, version)?
+    } else {
+        return Err(BadInput(format!(
+            "{} holds no summary.json, sweep.csv or size.csv: give a folder written by run, sweep or size with --out",
+            results.display()
+        ))
+        .into());
+    };
+    eprintln!("report: {}", page.display());
     Ok(())
 }

@@ -37,6 +37,7 @@ struct Manifest {
 
 pub struct SweepArgs {
     pub plan: PathBuf,
+    pub report: bool,
     pub out: PathBuf,
     pub shard: Option<String>,
     pub threads: Option<usize>,
@@ -187,6 +188,13 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
     }
     pb.finish_and_clear();
     assemble(&args.out, &axes, &indices)?;
+    if args.report && args.shard.is_none() {
+        let (axes, rows) = report_rows(&args.out)?;
+        let page = output::report::write_sweep_report(&args.out, &axes, &rows, version)?;
+        if !args.quiet {
+            eprintln!("report: {}", page.display());
+        }
+    }
     if !args.quiet {
         eprintln!(
             "{} points x {} replications in {:.1} s: {}",
@@ -292,4 +300,34 @@ pub fn merge(out: &Path, shards: &[PathBuf]) -> anyhow::Result<()> {
         out.join("sweep.csv").display()
     );
     Ok(())
+}
+
+/// The rows of a finished sweep's `sweep.csv` that the report draws.
+pub fn report_rows(dir: &Path) -> anyhow::Result<(Vec<String>, Vec<output::report::SweepRow>)> {
+    let m = read_manifest(dir)?.ok_or_else(|| BadInput(format!("{} has no manifest.json", dir.display())))?;
+    let path = dir.join("sweep.csv");
+    let mut rdr = csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let header = rdr.headers()?.clone();
+    let col = |name: &str| {
+        header.iter().position(|h| h == name).ok_or_else(|| BadInput(format!("{} has no column {name}", path.display())))
+    };
+    let (region, div, lo, hi, hours) = (
+        col("region")?,
+        col("diverted_share")?,
+        col("diverted_share_ci_low")?,
+        col("diverted_share_ci_high")?,
+        col("team_hours_per_week")?,
+    );
+    let num = |s: &str| s.parse::<f64>().unwrap_or(f64::NAN);
+    let mut rows = Vec::new();
+    for (i, record) in rdr.records().enumerate() {
+        let r = record.with_context(|| format!("{} row {}", path.display(), i + 2))?;
+        rows.push(output::report::SweepRow {
+            axes: (0..m.axes.len()).map(|a| r[1 + a].to_string()).collect(),
+            region: r[region].to_string(),
+            diverted: (num(&r[div]), num(&r[lo]), num(&r[hi])),
+            team_hours: num(&r[hours]),
+        });
+    }
+    Ok((m.axes, rows))
 }

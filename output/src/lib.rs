@@ -2,6 +2,7 @@
 //! `summary.json`, and the CSV tables. Everything written is a pure
 //! function of the results, so the same run gives the same bytes.
 
+pub mod report;
 pub mod sizing;
 pub mod tables;
 pub mod terminal;

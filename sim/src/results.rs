@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::calendar::{HOURS_PER_WEEK, MONTH_MIN};
 use crate::model::Model;
@@ -409,7 +409,7 @@ fn trim(hist: &[u64]) -> Vec<u64> {
 }
 
 /// Contacts by outcome, summed over all measured replications.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutcomeTotals {
     /// Resolved by phone.
     pub phone: u64,
@@ -451,7 +451,7 @@ impl From<[u64; OUTCOMES]> for OutcomeTotals {
 }
 
 /// Results of one group of calls.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GroupResult {
     /// Region, or all regions (null).
     pub region: Option<String>,
@@ -465,10 +465,13 @@ pub struct GroupResult {
     /// Every figure of [`GROUP_KPIS`] with its 95% CI.
     pub kpis: BTreeMap<String, Estimate>,
     /// Median response time of all reached calls pooled, minutes.
+    #[serde(deserialize_with = "crate::stats::nan_or_null")]
     pub pooled_p50_min: f64,
     /// 90th percentile, pooled, minutes.
+    #[serde(deserialize_with = "crate::stats::nan_or_null")]
     pub pooled_p90_min: f64,
     /// 95th percentile, pooled, minutes.
+    #[serde(deserialize_with = "crate::stats::nan_or_null")]
     pub pooled_p95_min: f64,
     /// Pooled response-time histogram: counts in 0.5-minute bins from 0
     /// (the 2881st bin, if present, counts everything from 24 hours on).
@@ -476,7 +479,7 @@ pub struct GroupResult {
 }
 
 /// Results about a region's teams.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RegionResult {
     /// Region name.
     pub name: String,
@@ -491,7 +494,7 @@ pub struct RegionResult {
 }
 
 /// One (region, hour of week) row.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HourRow {
     /// Region name.
     pub region: String,
@@ -502,7 +505,7 @@ pub struct HourRow {
 }
 
 /// One (month, zone) row: counts per replication (754/50(3) monthly reports).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MonthZoneRow {
     /// Calendar month, `YYYY-MM`.
     pub month: String,
@@ -515,7 +518,7 @@ pub struct MonthZoneRow {
 }
 
 /// Everything a run reports.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunResults {
     /// Scenario name.
     pub scenario: String,

@@ -1,7 +1,7 @@
 //! Across-replication statistics: streaming mean and variance, and
 //! Student-t confidence intervals.
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Streaming mean and variance (Welford). Non-finite observations (a
@@ -56,13 +56,20 @@ pub fn t_quantile(dof: u32, p: f64) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// Reads a number written by serde_json, where NaN is written as `null`.
+pub fn nan_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Option::<f64>::deserialize(d).map(|x| x.unwrap_or(f64::NAN))
+}
+
 /// A mean across replications with the half-width of its confidence interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
-    /// Mean across replications.
+    /// Mean across replications (NaN, written `null`, when undefined).
+    #[serde(deserialize_with = "nan_or_null")]
     pub mean: f64,
     /// Half-width of the 95% Student-t confidence interval (NaN with fewer
     /// than two replications).
+    #[serde(deserialize_with = "nan_or_null")]
     pub half_width: f64,
     /// Replications that gave a value (a share is undefined when its
     /// denominator was zero).

@@ -1,0 +1,473 @@
+//! The coverage-gap report: one self-contained HTML file (inline SVG and
+//! CSS, no scripts, no external assets) plus a PNG of every chart, from a
+//! run's results, a sweep or a sizing. Every name from a scenario is
+//! escaped: it shows as text, never as markup.
+
+mod charts;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use plotters::prelude::*;
+use sim::RunResults;
+use sim::stats::Estimate;
+
+pub use charts::viridis;
+use charts::{Bars, Cdf, Chart, Heatmap, Lines, Map, Stacked};
+
+use crate::tables::{OutputError, write_atomic};
+
+const COUNTIES: &str = include_str!("../../assets/illinois_counties.geojson");
+
+/// Escapes text for HTML.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A rendered chart: its SVG for the page; its PNG is on disk.
+struct Figure {
+    svg: String,
+    png: PathBuf,
+}
+
+/// Draws a chart as SVG (returned) and as `charts/NAME.png` under `dir`.
+fn render<C: Chart>(dir: &Path, name: &str, size: (u32, u32), chart: &C) -> Result<Figure, OutputError> {
+    let fail = |message: String| OutputError::Format { path: dir.join(name), message };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        chart.draw(&root).map_err(fail)?;
+    }
+    let png = dir.join("charts").join(format!("{name}.png"));
+    std::fs::create_dir_all(dir.join("charts")).map_err(|source| OutputError::Io { path: dir.join("charts"), source })?;
+    {
+        let root = BitMapBackend::new(&png, size).into_drawing_area();
+        chart.draw(&root).map_err(fail)?;
+    }
+    Ok(Figure { svg, png })
+}
+
+fn pct(e: Option<Estimate>) -> String {
+    match e {
+        Some(e) if e.mean.is_finite() && e.half_width.is_finite() => {
+            format!("{:.1}% ± {:.1}", 100.0 * e.mean, 100.0 * e.half_width)
+        }
+        Some(e) if e.mean.is_finite() => format!("{:.1}%", 100.0 * e.mean),
+        _ => "–".into(),
+    }
+}
+
+fn num(e: Option<Estimate>, digits: usize) -> String {
+    match e {
+        Some(e) if e.mean.is_finite() && e.half_width.is_finite() => {
+            format!("{:.*} ± {:.*}", digits, e.mean, digits, e.half_width)
+        }
+        Some(e) if e.mean.is_finite() => format!("{:.*}", digits, e.mean),
+        _ => "–".into(),
+    }
+}
+
+fn slug(s: &str) -> String {
+    s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect()
+}
+
+const CSS: &str = "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\
+h1{font-size:1.6em}h2{border-bottom:2px solid #440154;padding-bottom:.2em;margin-top:2em}\
+table{border-collapse:collapse;margin:1em 0;font-size:.9em}td,th{border:1px solid #ccc;padding:.25em .5em;text-align:right}\
+th{background:#f0f0f0}td:first-child,th:first-child{text-align:left}figure{margin:1em 0}\
+figcaption{font-size:.9em;color:#444;max-width:900px}svg{max-width:100%;height:auto}.note{color:#555;font-size:.9em}\
+details{margin:.5em 0}summary{cursor:pointer;font-weight:600}";
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><style>{CSS}</style></head>\n<body>\n{body}\n</body></html>\n",
+        esc(title)
+    )
+}
+
+fn figure(out: &mut String, fig: &Figure, caption: &str) {
+    let png = fig.png.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+    let _ = write!(
+        out,
+        "<figure>{}<figcaption>{} <span class=\"note\">(PNG: charts/{})</span></figcaption></figure>\n",
+        fig.svg,
+        esc(caption),
+        esc(&png)
+    );
+}
+
+/// The regions' polygons for a map: Illinois county outlines joined to the
+/// scenario's zones by name (suburban Cook and Chicago share Cook County's
+/// outline, coloured by their population-weighted share). `None` when the
+/// scenario's zones are not Illinois counties.
+fn illinois_areas(res: &RunResults, scenario: &sim::Scenario) -> Option<Vec<(Vec<Vec<(f64, f64)>>, Option<f64>)>> {
+    let geo: serde_json::Value = serde_json::from_str(COUNTIES).ok()?;
+    let share = |region: &str| res.kpi(Some(region), None, None, "diverted_share").map(|e| 100.0 * e.mean);
+    let normal = |s: &str| s.replace(' ', "").to_lowercase();
+    let mut areas = Vec::new();
+    let mut matched = 0;
+    for f in geo["features"].as_array()? {
+        let name = f["properties"]["name"].as_str()?;
+        let rings: Vec<Vec<(f64, f64)>> = f["geometry"]["coordinates"]
+            .as_array()?
+            .iter()
+            .map(|ring| {
+                ring.as_array()
+                    .map(|pts| pts.iter().filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?))).collect())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let value = if name == "Cook" {
+            let parts: Vec<&sim::scenario::Zone> =
+                scenario.zones.iter().filter(|z| z.name.contains("Cook") || z.name == "City of Chicago").collect();
+            let w: f64 = parts.iter().map(|z| z.weight).sum();
+            (w > 0.0)
+                .then(|| {
+                    parts
+                        .iter()
+                        .map(|z| share(&scenario.regions[z.region].name).unwrap_or(f64::NAN) * z.weight)
+                        .sum::<f64>()
+                        / w
+                })
+                .filter(|v| v.is_finite())
+        } else {
+            scenario
+                .zones
+                .iter()
+                .find(|z| normal(&z.name) == normal(name))
+                .and_then(|z| share(&scenario.regions[z.region].name))
+        };
+        if value.is_some() {
+            matched += 1;
+        }
+        areas.push((rings, value));
+    }
+    (matched >= 90).then_some(areas)
+}
+
+/// Writes `report.html` and `charts/*.png` for a run into `dir`.
+pub fn write_run_report(dir: &Path, res: &RunResults, scenario_toml: &str, version: &str) -> Result<PathBuf, OutputError> {
+    let scenario = sim::Scenario::from_toml(scenario_toml, "summary.json").map_err(|e| OutputError::Format {
+        path: dir.join("summary.json"),
+        message: format!("the scenario in the results does not load: {e}"),
+    })?;
+    let mut body = String::new();
+    let title = format!("Mobile crisis coverage: {}", res.scenario);
+    let _ = write!(
+        body,
+        "<h1>{}</h1>\n<p>Simulated with cessa-sim {}: {} replications of {} days (first {} days of warm-up excluded), \
+         starting {}, seed {}. Every figure is a mean over replications; ± is the half-width of its 95% confidence interval. \
+         <em>Diverted</em> means diverted to police because no mobile team could arrive within the maximum response time \
+         (754/30(a), 754/40(c)(3)); its share is of the calls that triage sent to a mobile team.</p>\n",
+        esc(&title),
+        esc(version),
+        res.replications,
+        res.horizon_days,
+        res.warmup_days,
+        esc(&res.start_date),
+        res.seed
+    );
+    // Settings.
+    let d = &scenario.dispatch;
+    let _ = write!(
+        body,
+        "<h2>Scenario</h2>\n<table><tr><th>setting</th><th>value</th></tr>\
+         <tr><td>dispatch policy</td><td>{:?}</td></tr><tr><td>candidates</td><td>{:?}</td></tr>\
+         <tr><td>dispatcher's estimate</td><td>{:?}</td></tr><tr><td>after a call</td><td>{:?}</td></tr>\
+         <tr><td>demand scale</td><td>{}</td></tr><tr><td>teams</td><td>{}</td></tr></table>\n",
+        d.policy,
+        d.candidates,
+        d.estimate,
+        d.after_call,
+        scenario.demand_scale,
+        scenario.team_count()
+    );
+    body.push_str("<table><tr><th>call type</th><th>priority</th><th>share of contacts</th><th>maximum response (default)</th></tr>");
+    for ct in &scenario.call_types {
+        let max = ct.max_response.first().map_or("–".to_string(), |m| match m {
+            sim::scenario::MaxResponse::Unlimited => "none".into(),
+            sim::scenario::MaxResponse::Minutes(x) => format!("{x} min"),
+        });
+        let _ = write!(body, "<tr><td>{}</td><td>{}</td><td>{:.0}%</td><td>{}</td></tr>", esc(&ct.name), ct.priority, 100.0 * ct.share, max);
+    }
+    body.push_str("</table>\n");
+
+    // Overview.
+    body.push_str("<h2>Overview</h2>\n");
+    let regions: Vec<&str> = res.regions.iter().map(|r| r.name.as_str()).collect();
+    let bars = Bars {
+        y_label: "% of mobile calls diverted (95% CI)".into(),
+        bars: regions
+            .iter()
+            .map(|r| {
+                let e = res.kpi(Some(r), None, None, "diverted_share").unwrap_or(Estimate { mean: f64::NAN, half_width: f64::NAN, n: 0 });
+                (r.to_string(), 100.0 * e.mean, 100.0 * e.low(), 100.0 * e.high())
+            })
+            .collect(),
+        reference: None,
+    };
+    let fig = render(dir, "overview_diverted_by_region", (900, 420), &bars)?;
+    figure(&mut body, &fig, &format!("Share of mobile calls diverted to police for lack of capacity, by region, with 95% confidence intervals over {} replications. Scenario: {}.", res.replications, res.scenario));
+    if let Some(areas) = illinois_areas(res, &scenario) {
+        let max = areas.iter().filter_map(|a| a.1).fold(1.0, f64::max);
+        let map = Map { areas, max, label: "% of mobile calls diverted".into() };
+        let fig = render(dir, "overview_map", (620, 820), &map)?;
+        figure(&mut body, &fig, "Illinois counties coloured by their EMS Region's diverted share (Cook County: the population-weighted share of Chicago and the four suburban parts). Grey: no data. The exact figures with CIs are in the table below.");
+    }
+    body.push_str(&overview_table(res));
+
+    // Per region.
+    for (ri, region) in res.regions.iter().enumerate() {
+        let r = region.name.as_str();
+        let _ = write!(body, "<h2 id=\"region-{ri}\">{}</h2>\n", esc(r));
+        let g = res.group(Some(r), None, None);
+        let k = |n: &str| res.kpi(Some(r), None, None, n);
+        let _ = write!(
+            body,
+            "<p>{} teams ({:.0} team-hours a week). Mobile calls: {} a month; in time {}; late {}; <strong>diverted {}</strong> \
+             ({} because no team was on shift). Utilization {}; overtime {} hours a month; response p50 {} min, p90 {} min.</p>\n",
+            region.teams,
+            region.team_hours_per_week,
+            num(k("mobile_per_month"), 0),
+            pct(k("in_time_share")),
+            pct(k("late_share")),
+            pct(k("diverted_share")),
+            pct(k("no_team_on_shift_share")),
+            pct(res.region_kpi(r, "utilization")),
+            num(res.region_kpi(r, "overtime_hours_per_month"), 1),
+            num(k("response_p50_min"), 1),
+            num(k("response_p90_min"), 1),
+        );
+        let slug = slug(r);
+        // CDF with maxima.
+        let maxima: Vec<(String, f64)> = res
+            .groups
+            .iter()
+            .filter(|g| g.region.as_deref() == Some(r) && g.call_type.is_some() && g.channel.is_none())
+            .filter_map(|g| Some((g.call_type.clone()?, g.max_response_min?)))
+            .collect();
+        if let Some(g) = g {
+            let total: u64 = g.response_hist.iter().sum();
+            let beyond: Vec<String> = maxima
+                .iter()
+                .map(|(name, m)| {
+                    let from = (m / sim::tally::BIN_MIN).round() as usize;
+                    let above: u64 = g.response_hist.iter().skip(from).sum();
+                    format!("{:.1}% of reached calls took longer than {m} min ({name})", 100.0 * above as f64 / total.max(1) as f64)
+                })
+                .collect();
+            let fig = render(dir, &format!("{slug}_response_cdf"), (820, 420), &Cdf { hist: g.response_hist.clone(), maxima: maxima.clone() })?;
+            figure(
+                &mut body,
+                &fig,
+                &format!(
+                    "{r}: response times of the calls a team reached (pooled over replications), with each call type's maximum. {}. Diverted calls are not in this curve.",
+                    beyond.join("; ")
+                ),
+            );
+        }
+        // Heat map of the diverted share by hour of week.
+        let rows: Vec<&sim::results::HourRow> = res.hour_of_week.iter().filter(|h| h.region == r).collect();
+        let mut values = vec![[f64::NAN; 24]; 7];
+        for h in &rows {
+            values[h.hour_of_week / 24][h.hour_of_week % 24] = 100.0 * h.kpis.get("diverted_share").map_or(f64::NAN, |e| e.mean);
+        }
+        let max = values.iter().flatten().filter(|v| v.is_finite()).fold(1.0, |a: f64, b| a.max(*b));
+        let fig = render(dir, &format!("{slug}_heatmap"), (900, 330), &Heatmap { values, max, label: "% diverted".into() })?;
+        figure(&mut body, &fig, &format!("{r}: probability that a mobile call is diverted, by hour of week (mean over replications; grey: no calls). The per-hour CIs are in by_hour_of_week.csv."));
+        // Utilization by hour of day.
+        let mut by_hour = vec![(0.0, 0.0, 0.0, 0usize); 24];
+        for h in &rows {
+            if let Some(e) = h.kpis.get("utilization").filter(|e| e.mean.is_finite()) {
+                let b = &mut by_hour[h.hour_of_week % 24];
+                b.0 += e.mean;
+                b.1 += e.low();
+                b.2 += e.high();
+                b.3 += 1;
+            }
+        }
+        let pts: Vec<(f64, f64, f64, f64)> = by_hour
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.3 > 0)
+            .map(|(h, b)| (h as f64, 100.0 * b.0 / b.3 as f64, 100.0 * b.1 / b.3 as f64, 100.0 * b.2 / b.3 as f64))
+            .collect();
+        if !pts.is_empty() {
+            let lines = Lines { x_label: "hour of day".into(), y_label: "% of on-shift team time busy".into(), series: vec![("utilization (band: mean 95% CI over the 7 days)".into(), pts)], scatter: false };
+            let fig = render(dir, &format!("{slug}_utilization"), (820, 360), &lines)?;
+            figure(&mut body, &fig, &format!("{r}: team utilization by hour of day (busy team-time over scheduled team-time, averaged over the days of the week)."));
+        }
+        // Outcomes by call type and channel.
+        let mut orows = Vec::new();
+        for g in res.groups.iter().filter(|g| g.region.as_deref() == Some(r) && (g.call_type.is_some() ^ g.channel.is_some())) {
+            let label = g.call_type.clone().map(|t| format!("type: {t}")).or_else(|| g.channel.clone().map(|c| format!("channel: {c}"))).unwrap_or_default();
+            let v = |n: &str| 100.0 * g.kpis.get(n).map_or(f64::NAN, |e| e.mean);
+            orows.push((label, vec![v("in_time_share"), v("late_share"), v("diverted_share")]));
+        }
+        if !orows.is_empty() {
+            let h = 90 + 45 * orows.len() as u32;
+            let st = Stacked { parts: vec!["in time".into(), "late".into(), "diverted to police".into()], rows: orows };
+            let fig = render(dir, &format!("{slug}_outcomes"), (820, h), &st)?;
+            figure(&mut body, &fig, &format!("{r}: outcome of mobile calls by call type and by entry channel (754/40(c)(1)-(3)); means over replications, CIs in by_region_type.csv and by_region_channel.csv."));
+        }
+        body.push_str(&month_table(res, r));
+    }
+    let _ = write!(
+        body,
+        "<h2>How to read this report</h2><p class=\"note\">Figures come from {} independent replications; a 95% confidence interval \
+         says how much the figure could move with more replications, not how wrong the scenario's assumptions may be. \
+         The monthly tables are aggregated and non-individualized counts (754/50(3)), as means per simulated month over replications. \
+         Hour-of-week 0 is Monday 00:00. Daylight saving time is ignored.</p>\n",
+        res.replications
+    );
+    let path = dir.join("report.html");
+    write_atomic(&path, page(&title, &body).as_bytes())?;
+    Ok(path)
+}
+
+fn overview_table(res: &RunResults) -> String {
+    let mut t = String::from(
+        "<table><tr><th>region</th><th>teams</th><th>mobile calls / month</th><th>in time</th><th>diverted ± 95% CI</th>\
+         <th>no team on shift</th><th>p90 response, min</th><th>utilization</th></tr>",
+    );
+    let names: Vec<Option<&str>> = res.regions.iter().map(|r| Some(r.name.as_str())).chain([None]).collect();
+    for name in names {
+        let k = |n: &str| res.kpi(name, None, None, n);
+        let teams = match name {
+            Some(n) => res.regions.iter().find(|r| r.name == n).map_or(0, |r| r.teams),
+            None => res.regions.iter().map(|r| r.teams).sum(),
+        };
+        let util = name.map_or("–".to_string(), |n| pct(res.region_kpi(n, "utilization")));
+        let _ = write!(
+            t,
+            "<tr><td>{}</td><td>{teams}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{util}</td></tr>",
+            esc(name.unwrap_or("Statewide")),
+            num(k("mobile_per_month"), 0),
+            pct(k("in_time_share")),
+            pct(k("diverted_share")),
+            pct(k("no_team_on_shift_share")),
+            num(k("response_p90_min"), 1),
+        );
+    }
+    t.push_str("</table>\n");
+    t
+}
+
+/// The 754/50(3) monthly table of one region: counts per month and zone.
+fn month_table(res: &RunResults, region: &str) -> String {
+    let mut t = format!(
+        "<details><summary>Monthly counts by district (754/50(3)): {}</summary><table><tr><th>month</th><th>zone</th>\
+         <th>contacts</th><th>mobile</th><th>in time</th><th>late</th><th>diverted</th><th>police (triage)</th><th>petitions</th></tr>",
+        esc(region)
+    );
+    for row in res.month_zone.iter().filter(|m| m.region == region) {
+        let c = |n: &str| row.counts.get(n).map_or("–".to_string(), |e| format!("{:.1}", e.mean));
+        let _ = write!(
+            t,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&row.month),
+            esc(&row.zone),
+            c("contacts"),
+            c("mobile_eligible"),
+            c("mobile_in_time"),
+            c("mobile_late"),
+            c("diverted_capacity"),
+            c("police_triage"),
+            c("petitions")
+        );
+    }
+    t.push_str("</table><p class=\"note\">Means per replication; the CIs are in by_month_zone.csv.</p></details>\n");
+    t
+}
+
+/// One row of a sweep's CSV, as the report needs it.
+#[derive(Debug, Clone)]
+pub struct SweepRow {
+    /// Axis values.
+    pub axes: Vec<String>,
+    /// Region (`Statewide` for the statewide row).
+    pub region: String,
+    /// Diverted share, mean, low, high.
+    pub diverted: (f64, f64, f64),
+    /// Scheduled team-hours per week.
+    pub team_hours: f64,
+}
+
+/// Writes `report.html` and charts for a sweep: the diverted share against
+/// the first axis (one line per value of the second, with its 95% CI band),
+/// for the statewide row and each region, and the trade-off between
+/// team-hours per week and the diverted share.
+pub fn write_sweep_report(dir: &Path, axes: &[String], rows: &[SweepRow], version: &str) -> Result<PathBuf, OutputError> {
+    let mut body = String::new();
+    let title = "Sweep: diverted share against the swept settings";
+    let _ = write!(body, "<h1>{}</h1><p>cessa-sim {}; axes: {}. Every point uses the same calls (common random numbers); bands and whiskers are 95% confidence intervals.</p>\n", esc(title), esc(version), esc(&axes.join(", ")));
+    let mut regions: Vec<String> = Vec::new();
+    for r in rows {
+        if !regions.contains(&r.region) {
+            regions.push(r.region.clone());
+        }
+    }
+    for region in &regions {
+        let rr: Vec<&SweepRow> = rows.iter().filter(|r| &r.region == region).collect();
+        let x_of = |r: &SweepRow| r.axes.first().and_then(|v| v.parse::<f64>().ok());
+        let mut series: Vec<(String, Vec<(f64, f64, f64, f64)>)> = Vec::new();
+        for r in &rr {
+            let Some(x) = x_of(r) else { continue };
+            let name = match axes.get(1) {
+                Some(a) => format!("{a} = {}", r.axes.get(1).cloned().unwrap_or_default()),
+                None => region.clone(),
+            };
+            let p = (x, 100.0 * r.diverted.0, 100.0 * r.diverted.1, 100.0 * r.diverted.2);
+            match series.iter_mut().find(|s| s.0 == name) {
+                Some(s) => s.1.push(p),
+                None => series.push((name, vec![p])),
+            }
+        }
+        let _ = write!(body, "<h2>{}</h2>\n", esc(region));
+        let slug = slug(region);
+        if !series.is_empty() {
+            let lines = Lines { x_label: axes.first().cloned().unwrap_or_default(), y_label: "% of mobile calls diverted".into(), series, scatter: false };
+            let fig = render(dir, &format!("sweep_{slug}"), (820, 420), &lines)?;
+            figure(&mut body, &fig, &format!("{region}: diverted share against {} (95% CI bands).", axes.first().cloned().unwrap_or_default()));
+        }
+        let pts: Vec<(f64, f64, f64, f64)> =
+            rr.iter().map(|r| (r.team_hours, 100.0 * r.diverted.0, 100.0 * r.diverted.1, 100.0 * r.diverted.2)).collect();
+        let lines = Lines { x_label: "scheduled team-hours per week".into(), y_label: "% of mobile calls diverted".into(), series: vec![("sweep points (95% CI)".into(), pts)], scatter: true };
+        let fig = render(dir, &format!("tradeoff_{slug}"), (820, 420), &lines)?;
+        figure(&mut body, &fig, &format!("{region}: the trade-off between team-hours per week and the diverted share, one point per sweep point."));
+    }
+    let path = dir.join("report.html");
+    write_atomic(&path, page(title, &body).as_bytes())?;
+    Ok(path)
+}
+
+/// Writes `report.html` for a sizing: the recommended teams against the
+/// base, then the sized run's report sections.
+pub fn write_sizing_report(dir: &Path, size_csv: &str, res: &RunResults, scenario_toml: &str, version: &str) -> Result<PathBuf, OutputError> {
+    let path = write_run_report(dir, res, scenario_toml, version)?;
+    let html = std::fs::read_to_string(&path).map_err(|source| OutputError::Io { path: path.clone(), source })?;
+    let mut table = String::from("<h2>Recommended teams</h2><table><tr><th>region</th><th>team group</th><th>base</th><th>hours a week</th><th>teams now</th><th>recommended</th></tr>");
+    for record in csv::Reader::from_reader(size_csv.as_bytes()).records().flatten() {
+        table.push_str("<tr>");
+        for c in record.iter() {
+            let _ = write!(table, "<td>{}</td>", esc(c));
+        }
+        table.push_str("</tr>");
+    }
+    table.push_str("</table><p>The rest of this report describes the sized scenario.</p>\n");
+    let html = html.replacen("<h2>Scenario</h2>", &format!("{table}<h2>Scenario</h2>"), 1);
+    write_atomic(&path, html.as_bytes())?;
+    Ok(path)
+}

@@ -328,7 +328,10 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         print!("{}", output::region_table(&results));
         eprintln!("\n{:.2} s wall time", elapsed.as_secs_f64());
     }
-    let out = args.out.clone().or_else(|| args.report.then(|| PathBuf::from("cessa-sim-report")));
+    let out = args
+        .out
+        .clone()
+        .or_else(|| args.report.then(|| PathBuf::from("cessa-sim-report")));
     if let Some(dir) = &out {
         let written = output::write_run(dir, &results, &source, env!("CARGO_PKG_VERSION"))
             .with_context(|| format!("writing results to {}", dir.display()))?;
@@ -457,8 +460,8 @@ fn report(results: &Path, out: Option<&Path>) -> anyhow::Result<()> {
     let read_summary = |dir: &Path| -> anyhow::Result<(sim::RunResults, String)> {
         let path = dir.join("summary.json");
         let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        let v: serde_json::Value =
-            serde_json::from_slice(&bytes).map_err(|e| BadInput(format!("{} is not a summary.json: {e}", path.display())))?;
+        let v: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| BadInput(format!("{} is not a summary.json: {e}", path.display())))?;
         let toml = v["scenario_toml"].as_str().unwrap_or_default().to_string();
         let res: sim::RunResults = serde_json::from_value(v["results"].clone())
             .map_err(|e| BadInput(format!("{} is not a cessa-sim summary.json: {e}", path.display())))?;

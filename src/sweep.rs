@@ -309,7 +309,10 @@ pub fn report_rows(dir: &Path) -> anyhow::Result<(Vec<String>, Vec<output::repor
     let mut rdr = csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let header = rdr.headers()?.clone();
     let col = |name: &str| {
-        header.iter().position(|h| h == name).ok_or_else(|| BadInput(format!("{} has no column {name}", path.display())))
+        header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| BadInput(format!("{} has no column {name}", path.display())))
     };
     let (region, div, lo, hi, hours) = (
         col("region")?,

@@ -24,7 +24,11 @@ const FONT: &str = "sans-serif";
 /// The label of category `i` when `x` is the integer `i`, else nothing.
 fn label_at(labels: &[String], x: f64) -> String {
     let i = x.round();
-    if (x - i).abs() < 1e-6 && i >= 0.0 { labels.get(i as usize).cloned().unwrap_or_default() } else { String::new() }
+    if (x - i).abs() < 1e-6 && i >= 0.0 {
+        labels.get(i as usize).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
 }
 
 /// Mid grey for missing values.
@@ -76,19 +80,38 @@ impl Chart for Bars {
         for (i, (_, mean, lo, hi)) in self.bars.iter().enumerate() {
             let x = i as f64 - 0.5;
             let color = if mean.is_finite() { viridis(mean / top) } else { NA };
-            t!(chart.draw_series(std::iter::once(Rectangle::new([(x + 0.15, 0.0), (x + 0.85, mean.max(0.0))], color.filled()))));
+            t!(chart.draw_series(std::iter::once(Rectangle::new(
+                [(x + 0.15, 0.0), (x + 0.85, mean.max(0.0))],
+                color.filled()
+            ))));
             if lo.is_finite() && hi.is_finite() {
-                t!(chart.draw_series(std::iter::once(PathElement::new(vec![(x + 0.5, *lo), (x + 0.5, *hi)], BLACK.stroke_width(2)))));
+                t!(chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(x + 0.5, *lo), (x + 0.5, *hi)],
+                    BLACK.stroke_width(2)
+                ))));
                 for y in [lo, hi] {
-                    t!(chart.draw_series(std::iter::once(PathElement::new(vec![(x + 0.35, *y), (x + 0.65, *y)], BLACK.stroke_width(2)))));
+                    t!(chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(x + 0.35, *y), (x + 0.65, *y)],
+                        BLACK.stroke_width(2)
+                    ))));
                 }
             }
         }
         if let Some((name, y)) = &self.reference {
             t!(chart
-                .draw_series(std::iter::once(PathElement::new(vec![(-0.5, *y), (n as f64 - 0.5, *y)], RED.stroke_width(2))))
-                .map(|s| s.label(name.as_str()).legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(2)))));
-            t!(chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).label_font((FONT, 14)).draw());
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(-0.5, *y), (n as f64 - 0.5, *y)],
+                    RED.stroke_width(2)
+                )))
+                .map(|s| s
+                    .label(name.as_str())
+                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(2)))));
+            t!(chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.8))
+                .border_style(BLACK)
+                .label_font((FONT, 14))
+                .draw());
         }
         t!(root.present());
         Ok(())
@@ -131,7 +154,10 @@ impl Chart for Map {
             let color = value.map_or(NA, |v| viridis(v / self.max));
             for ring in rings {
                 t!(chart.draw_series(std::iter::once(Polygon::new(ring.clone(), color.filled()))));
-                t!(chart.draw_series(std::iter::once(PathElement::new(ring.clone(), WHITE.stroke_width(1)))));
+                t!(chart.draw_series(std::iter::once(PathElement::new(
+                    ring.clone(),
+                    WHITE.stroke_width(1)
+                ))));
             }
         }
         colour_bar(&bar_area, self.max, &self.label)?;
@@ -158,7 +184,10 @@ fn colour_bar<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, max: f64, label
     let steps = 50;
     for i in 0..steps {
         let (a, b) = (max * i as f64 / steps as f64, max * (i + 1) as f64 / steps as f64);
-        t!(bar.draw_series(std::iter::once(Rectangle::new([(0.0, a), (1.0, b)], viridis((a + b) / 2.0 / max).filled()))));
+        t!(bar.draw_series(std::iter::once(Rectangle::new(
+            [(0.0, a), (1.0, b)],
+            viridis((a + b) / 2.0 / max).filled()
+        ))));
     }
     Ok(())
 }
@@ -179,7 +208,10 @@ impl Chart for Cdf {
         let mut cum = 0u64;
         for (i, c) in self.hist.iter().enumerate() {
             cum += c;
-            pts.push(((i + 1) as f64 * 0.5, if total > 0 { cum as f64 / total as f64 } else { 0.0 }));
+            pts.push((
+                (i + 1) as f64 * 0.5,
+                if total > 0 { cum as f64 / total as f64 } else { 0.0 },
+            ));
         }
         let p99 = pts.iter().find(|p| p.1 >= 0.99).map_or(180.0, |p| p.0);
         let xmax = self.maxima.iter().map(|m| m.1).fold(p99, f64::max).max(60.0) * 1.05;
@@ -195,14 +227,25 @@ impl Chart for Cdf {
             .label_style((FONT, 14))
             .draw());
         t!(chart
-            .draw_series(LineSeries::new(pts.iter().map(|&(x, y)| (x.min(xmax), 100.0 * y)), viridis(0.25).stroke_width(3)))
-            .map(|s| s.label("reached calls").legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], viridis(0.25).stroke_width(3)))));
+            .draw_series(LineSeries::new(
+                pts.iter().map(|&(x, y)| (x.min(xmax), 100.0 * y)),
+                viridis(0.25).stroke_width(3)
+            ))
+            .map(|s| s.label("reached calls").legend(|(x, y)| PathElement::new(
+                vec![(x, y), (x + 20, y)],
+                viridis(0.25).stroke_width(3)
+            ))));
         for (i, (name, m)) in self.maxima.iter().enumerate() {
             let color = viridis(0.55 + 0.35 * i as f64 / self.maxima.len().max(1) as f64);
             let style = color.stroke_width(2);
             t!(chart
-                .draw_series(std::iter::once(PathElement::new(vec![(*m, 0.0), (*m, 100.0)], style)))
-                .map(|s| s.label(format!("maximum, {name}: {m} min")).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style))));
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(*m, 0.0), (*m, 100.0)],
+                    style
+                )))
+                .map(|s| s
+                    .label(format!("maximum, {name}: {m} min"))
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style))));
         }
         t!(chart
             .configure_series_labels()
@@ -253,7 +296,10 @@ impl Chart for Heatmap {
             for (h, v) in row.iter().enumerate() {
                 let color = if v.is_finite() { viridis(v / self.max) } else { NA };
                 let y = 6.0 - d as f64;
-                t!(chart.draw_series(std::iter::once(Rectangle::new([(h as f64, y - 0.5), (h as f64 + 1.0, y + 0.5)], color.filled()))));
+                t!(chart.draw_series(std::iter::once(Rectangle::new(
+                    [(h as f64, y - 0.5), (h as f64 + 1.0, y + 0.5)],
+                    color.filled()
+                ))));
             }
         }
         colour_bar(&bar, self.max, &self.label)?;
@@ -315,16 +361,28 @@ impl Chart for Lines {
             if self.scatter {
                 for &(x, _, lo, hi) in pts {
                     if lo.is_finite() && hi.is_finite() {
-                        t!(chart.draw_series(std::iter::once(PathElement::new(vec![(x, lo), (x, hi)], color.stroke_width(2)))));
+                        t!(chart.draw_series(std::iter::once(PathElement::new(
+                            vec![(x, lo), (x, hi)],
+                            color.stroke_width(2)
+                        ))));
                     }
                 }
                 t!(chart
                     .draw_series(pts.iter().map(|p| Circle::new((p.0, p.1), 5, color.filled())))
-                    .map(|s| s.label(name.as_str()).legend(move |(x, y)| Circle::new((x + 10, y), 5, color.filled()))));
+                    .map(|s| s.label(name.as_str()).legend(move |(x, y)| Circle::new(
+                        (x + 10, y),
+                        5,
+                        color.filled()
+                    ))));
             } else {
                 t!(chart
-                    .draw_series(LineSeries::new(pts.iter().map(|p| (p.0, p.1)), color.stroke_width(3)).point_size(4))
-                    .map(|s| s.label(name.as_str()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3)))));
+                    .draw_series(
+                        LineSeries::new(pts.iter().map(|p| (p.0, p.1)), color.stroke_width(3)).point_size(4)
+                    )
+                    .map(|s| s.label(name.as_str()).legend(move |(x, y)| PathElement::new(
+                        vec![(x, y), (x + 20, y)],
+                        color.stroke_width(3)
+                    ))));
             }
         }
         t!(chart
@@ -385,7 +443,10 @@ impl Chart for Stacked {
                 .map(|(i, (_, v))| {
                     let start: f64 = v[..p].iter().filter(|x| x.is_finite()).sum();
                     let y = (n - 1 - i) as f64;
-                    Rectangle::new([(start, y - 0.3), (start + v[p].max(0.0), y + 0.3)], color.filled())
+                    Rectangle::new(
+                        [(start, y - 0.3), (start + v[p].max(0.0), y + 0.3)],
+                        color.filled(),
+                    )
                 })
                 .collect();
             t!(chart.draw_series(rects));

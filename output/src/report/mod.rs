@@ -43,14 +43,20 @@ struct Figure {
 
 /// Draws a chart as SVG (returned) and as `charts/NAME.png` under `dir`.
 fn render<C: Chart>(dir: &Path, name: &str, size: (u32, u32), chart: &C) -> Result<Figure, OutputError> {
-    let fail = |message: String| OutputError::Format { path: dir.join(name), message };
+    let fail = |message: String| OutputError::Format {
+        path: dir.join(name),
+        message,
+    };
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         chart.draw(&root).map_err(fail)?;
     }
     let png = dir.join("charts").join(format!("{name}.png"));
-    std::fs::create_dir_all(dir.join("charts")).map_err(|source| OutputError::Io { path: dir.join("charts"), source })?;
+    std::fs::create_dir_all(dir.join("charts")).map_err(|source| OutputError::Io {
+        path: dir.join("charts"),
+        source,
+    })?;
     {
         let root = BitMapBackend::new(&png, size).into_drawing_area();
         chart.draw(&root).map_err(fail)?;
@@ -79,7 +85,15 @@ fn num(e: Option<Estimate>, digits: usize) -> String {
 }
 
 fn slug(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect()
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 const CSS: &str = "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\
@@ -98,7 +112,11 @@ fn page(title: &str, body: &str) -> String {
 }
 
 fn figure(out: &mut String, fig: &Figure, caption: &str) {
-    let png = fig.png.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+    let png = fig
+        .png
+        .file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_default();
     let _ = write!(
         out,
         "<figure>{}<figcaption>{} <span class=\"note\">(PNG: charts/{})</span></figcaption></figure>\n",
@@ -112,9 +130,15 @@ fn figure(out: &mut String, fig: &Figure, caption: &str) {
 /// scenario's zones by name (suburban Cook and Chicago share Cook County's
 /// outline, coloured by their population-weighted share). `None` when the
 /// scenario's zones are not Illinois counties.
-fn illinois_areas(res: &RunResults, scenario: &sim::Scenario) -> Option<Vec<(Vec<Vec<(f64, f64)>>, Option<f64>)>> {
+fn illinois_areas(
+    res: &RunResults,
+    scenario: &sim::Scenario,
+) -> Option<Vec<(Vec<Vec<(f64, f64)>>, Option<f64>)>> {
     let geo: serde_json::Value = serde_json::from_str(COUNTIES).ok()?;
-    let share = |region: &str| res.kpi(Some(region), None, None, "diverted_share").map(|e| 100.0 * e.mean);
+    let share = |region: &str| {
+        res.kpi(Some(region), None, None, "diverted_share")
+            .map(|e| 100.0 * e.mean)
+    };
     let normal = |s: &str| s.replace(' ', "").to_lowercase();
     let mut areas = Vec::new();
     let mut matched = 0;
@@ -125,13 +149,20 @@ fn illinois_areas(res: &RunResults, scenario: &sim::Scenario) -> Option<Vec<(Vec
             .iter()
             .map(|ring| {
                 ring.as_array()
-                    .map(|pts| pts.iter().filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?))).collect())
+                    .map(|pts| {
+                        pts.iter()
+                            .filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?)))
+                            .collect()
+                    })
                     .unwrap_or_default()
             })
             .collect();
         let value = if name == "Cook" {
-            let parts: Vec<&sim::scenario::Zone> =
-                scenario.zones.iter().filter(|z| z.name.contains("Cook") || z.name == "City of Chicago").collect();
+            let parts: Vec<&sim::scenario::Zone> = scenario
+                .zones
+                .iter()
+                .filter(|z| z.name.contains("Cook") || z.name == "City of Chicago")
+                .collect();
             let w: f64 = parts.iter().map(|z| z.weight).sum();
             (w > 0.0)
                 .then(|| {
@@ -158,11 +189,17 @@ fn illinois_areas(res: &RunResults, scenario: &sim::Scenario) -> Option<Vec<(Vec
 }
 
 /// Writes `report.html` and `charts/*.png` for a run into `dir`.
-pub fn write_run_report(dir: &Path, res: &RunResults, scenario_toml: &str, version: &str) -> Result<PathBuf, OutputError> {
-    let scenario = sim::Scenario::from_toml(scenario_toml, "summary.json").map_err(|e| OutputError::Format {
-        path: dir.join("summary.json"),
-        message: format!("the scenario in the results does not load: {e}"),
-    })?;
+pub fn write_run_report(
+    dir: &Path,
+    res: &RunResults,
+    scenario_toml: &str,
+    version: &str,
+) -> Result<PathBuf, OutputError> {
+    let scenario =
+        sim::Scenario::from_toml(scenario_toml, "summary.json").map_err(|e| OutputError::Format {
+            path: dir.join("summary.json"),
+            message: format!("the scenario in the results does not load: {e}"),
+        })?;
     let mut body = String::new();
     let title = format!("Mobile crisis coverage: {}", res.scenario);
     let _ = write!(
@@ -200,7 +237,14 @@ pub fn write_run_report(dir: &Path, res: &RunResults, scenario_toml: &str, versi
             sim::scenario::MaxResponse::Unlimited => "none".into(),
             sim::scenario::MaxResponse::Minutes(x) => format!("{x} min"),
         });
-        let _ = write!(body, "<tr><td>{}</td><td>{}</td><td>{:.0}%</td><td>{}</td></tr>", esc(&ct.name), ct.priority, 100.0 * ct.share, max);
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{:.0}%</td><td>{}</td></tr>",
+            esc(&ct.name),
+            ct.priority,
+            100.0 * ct.share,
+            max
+        );
     }
     body.push_str("</table>\n");
 
@@ -212,19 +256,40 @@ pub fn write_run_report(dir: &Path, res: &RunResults, scenario_toml: &str, versi
         bars: regions
             .iter()
             .map(|r| {
-                let e = res.kpi(Some(r), None, None, "diverted_share").unwrap_or(Estimate { mean: f64::NAN, half_width: f64::NAN, n: 0 });
+                let e = res
+                    .kpi(Some(r), None, None, "diverted_share")
+                    .unwrap_or(Estimate {
+                        mean: f64::NAN,
+                        half_width: f64::NAN,
+                        n: 0,
+                    });
                 (r.to_string(), 100.0 * e.mean, 100.0 * e.low(), 100.0 * e.high())
             })
             .collect(),
         reference: None,
     };
     let fig = render(dir, "overview_diverted_by_region", (900, 420), &bars)?;
-    figure(&mut body, &fig, &format!("Share of mobile calls diverted to police for lack of capacity, by region, with 95% confidence intervals over {} replications. Scenario: {}.", res.replications, res.scenario));
+    figure(
+        &mut body,
+        &fig,
+        &format!(
+            "Share of mobile calls diverted to police for lack of capacity, by region, with 95% confidence intervals over {} replications. Scenario: {}.",
+            res.replications, res.scenario
+        ),
+    );
     if let Some(areas) = illinois_areas(res, &scenario) {
         let max = areas.iter().filter_map(|a| a.1).fold(1.0, f64::max);
-        let map = Map { areas, max, label: "% of mobile calls diverted".into() };
+        let map = Map {
+            areas,
+            max,
+            label: "% of mobile calls diverted".into(),
+        };
         let fig = render(dir, "overview_map", (620, 820), &map)?;
-        figure(&mut body, &fig, "Illinois counties coloured by their EMS Region's diverted share (Cook County: the population-weighted share of Chicago and the four suburban parts). Grey: no data. The exact figures with CIs are in the table below.");
+        figure(
+            &mut body,
+            &fig,
+            "Illinois counties coloured by their EMS Region's diverted share (Cook County: the population-weighted share of Chicago and the four suburban parts). Grey: no data. The exact figures with CIs are in the table below.",
+        );
     }
     body.push_str(&overview_table(res));
 
@@ -265,10 +330,21 @@ pub fn write_run_report(dir: &Path, res: &RunResults, scenario_toml: &str, versi
                 .map(|(name, m)| {
                     let from = (m / sim::tally::BIN_MIN).round() as usize;
                     let above: u64 = g.response_hist.iter().skip(from).sum();
-                    format!("{:.1}% of reached calls took longer than {m} min ({name})", 100.0 * above as f64 / total.max(1) as f64)
+                    format!(
+                        "{:.1}% of reached calls took longer than {m} min ({name})",
+                        100.0 * above as f64 / total.max(1) as f64
+                    )
                 })
                 .collect();
-            let fig = render(dir, &format!("{slug}_response_cdf"), (820, 420), &Cdf { hist: g.response_hist.clone(), maxima: maxima.clone() })?;
+            let fig = render(
+                dir,
+                &format!("{slug}_response_cdf"),
+                (820, 420),
+                &Cdf {
+                    hist: g.response_hist.clone(),
+                    maxima: maxima.clone(),
+                },
+            )?;
             figure(
                 &mut body,
                 &fig,
@@ -282,11 +358,31 @@ pub fn write_run_report(dir: &Path, res: &RunResults, scenario_toml: &str, versi
         let rows: Vec<&sim::results::HourRow> = res.hour_of_week.iter().filter(|h| h.region == r).collect();
         let mut values = vec![[f64::NAN; 24]; 7];
         for h in &rows {
-            values[h.hour_of_week / 24][h.hour_of_week % 24] = 100.0 * h.kpis.get("diverted_share").map_or(f64::NAN, |e| e.mean);
+            values[h.hour_of_week / 24][h.hour_of_week % 24] =
+                100.0 * h.kpis.get("diverted_share").map_or(f64::NAN, |e| e.mean);
         }
-        let max = values.iter().flatten().filter(|v| v.is_finite()).fold(1.0, |a: f64, b| a.max(*b));
-        let fig = render(dir, &format!("{slug}_heatmap"), (900, 330), &Heatmap { values, max, label: "% diverted".into() })?;
-        figure(&mut body, &fig, &format!("{r}: probability that a mobile call is diverted, by hour of week (mean over replications; grey: no calls). The per-hour CIs are in by_hour_of_week.csv."));
+        let max = values
+            .iter()
+            .flatten()
+            .filter(|v| v.is_finite())
+            .fold(1.0, |a: f64, b| a.max(*b));
+        let fig = render(
+            dir,
+            &format!("{slug}_heatmap"),
+            (900, 330),
+            &Heatmap {
+                values,
+                max,
+                label: "% diverted".into(),
+            },
+        )?;
+        figure(
+            &mut body,
+            &fig,
+            &format!(
+                "{r}: probability that a mobile call is diverted, by hour of week (mean over replications; grey: no calls). The per-hour CIs are in by_hour_of_week.csv."
+            ),
+        );
         // Utilization by hour of day.
         let mut by_hour = vec![(0.0, 0.0, 0.0, 0usize); 24];
         for h in &rows {
@@ -302,25 +398,64 @@ pub fn write_run_report(dir: &Path, res: &RunResults, scenario_toml: &str, versi
             .iter()
             .enumerate()
             .filter(|(_, b)| b.3 > 0)
-            .map(|(h, b)| (h as f64, 100.0 * b.0 / b.3 as f64, 100.0 * b.1 / b.3 as f64, 100.0 * b.2 / b.3 as f64))
+            .map(|(h, b)| {
+                (
+                    h as f64,
+                    100.0 * b.0 / b.3 as f64,
+                    100.0 * b.1 / b.3 as f64,
+                    100.0 * b.2 / b.3 as f64,
+                )
+            })
             .collect();
         if !pts.is_empty() {
-            let lines = Lines { x_label: "hour of day".into(), y_label: "% of on-shift team time busy".into(), series: vec![("utilization (band: mean 95% CI over the 7 days)".into(), pts)], scatter: false };
+            let lines = Lines {
+                x_label: "hour of day".into(),
+                y_label: "% of on-shift team time busy".into(),
+                series: vec![("utilization (band: mean 95% CI over the 7 days)".into(), pts)],
+                scatter: false,
+            };
             let fig = render(dir, &format!("{slug}_utilization"), (820, 360), &lines)?;
-            figure(&mut body, &fig, &format!("{r}: team utilization by hour of day (busy team-time over scheduled team-time, averaged over the days of the week)."));
+            figure(
+                &mut body,
+                &fig,
+                &format!(
+                    "{r}: team utilization by hour of day (busy team-time over scheduled team-time, averaged over the days of the week)."
+                ),
+            );
         }
         // Outcomes by call type and channel.
         let mut orows = Vec::new();
-        for g in res.groups.iter().filter(|g| g.region.as_deref() == Some(r) && (g.call_type.is_some() ^ g.channel.is_some())) {
-            let label = g.call_type.clone().map(|t| format!("type: {t}")).or_else(|| g.channel.clone().map(|c| format!("channel: {c}"))).unwrap_or_default();
+        for g in res
+            .groups
+            .iter()
+            .filter(|g| g.region.as_deref() == Some(r) && (g.call_type.is_some() ^ g.channel.is_some()))
+        {
+            let label = g
+                .call_type
+                .clone()
+                .map(|t| format!("type: {t}"))
+                .or_else(|| g.channel.clone().map(|c| format!("channel: {c}")))
+                .unwrap_or_default();
             let v = |n: &str| 100.0 * g.kpis.get(n).map_or(f64::NAN, |e| e.mean);
-            orows.push((label, vec![v("in_time_share"), v("late_share"), v("diverted_share")]));
+            orows.push((
+                label,
+                vec![v("in_time_share"), v("late_share"), v("diverted_share")],
+            ));
         }
         if !orows.is_empty() {
             let h = 90 + 45 * orows.len() as u32;
-            let st = Stacked { parts: vec!["in time".into(), "late".into(), "diverted to police".into()], rows: orows };
+            let st = Stacked {
+                parts: vec!["in time".into(), "late".into(), "diverted to police".into()],
+                rows: orows,
+            };
             let fig = render(dir, &format!("{slug}_outcomes"), (820, h), &st)?;
-            figure(&mut body, &fig, &format!("{r}: outcome of mobile calls by call type and by entry channel (754/40(c)(1)-(3)); means over replications, CIs in by_region_type.csv and by_region_channel.csv."));
+            figure(
+                &mut body,
+                &fig,
+                &format!(
+                    "{r}: outcome of mobile calls by call type and by entry channel (754/40(c)(1)-(3)); means over replications, CIs in by_region_type.csv and by_region_channel.csv."
+                ),
+            );
         }
         body.push_str(&month_table(res, r));
     }
@@ -342,7 +477,12 @@ fn overview_table(res: &RunResults) -> String {
         "<table><tr><th>region</th><th>teams</th><th>mobile calls / month</th><th>in time</th><th>diverted ± 95% CI</th>\
          <th>no team on shift</th><th>p90 response, min</th><th>utilization</th></tr>",
     );
-    let names: Vec<Option<&str>> = res.regions.iter().map(|r| Some(r.name.as_str())).chain([None]).collect();
+    let names: Vec<Option<&str>> = res
+        .regions
+        .iter()
+        .map(|r| Some(r.name.as_str()))
+        .chain([None])
+        .collect();
     for name in names {
         let k = |n: &str| res.kpi(name, None, None, n);
         let teams = match name {
@@ -373,7 +513,11 @@ fn month_table(res: &RunResults, region: &str) -> String {
         esc(region)
     );
     for row in res.month_zone.iter().filter(|m| m.region == region) {
-        let c = |n: &str| row.counts.get(n).map_or("–".to_string(), |e| format!("{:.1}", e.mean));
+        let c = |n: &str| {
+            row.counts
+                .get(n)
+                .map_or("–".to_string(), |e| format!("{:.1}", e.mean))
+        };
         let _ = write!(
             t,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -388,7 +532,9 @@ fn month_table(res: &RunResults, region: &str) -> String {
             c("petitions")
         );
     }
-    t.push_str("</table><p class=\"note\">Means per replication; the CIs are in by_month_zone.csv.</p></details>\n");
+    t.push_str(
+        "</table><p class=\"note\">Means per replication; the CIs are in by_month_zone.csv.</p></details>\n",
+    );
     t
 }
 
@@ -409,10 +555,21 @@ pub struct SweepRow {
 /// the first axis (one line per value of the second, with its 95% CI band),
 /// for the statewide row and each region, and the trade-off between
 /// team-hours per week and the diverted share.
-pub fn write_sweep_report(dir: &Path, axes: &[String], rows: &[SweepRow], version: &str) -> Result<PathBuf, OutputError> {
+pub fn write_sweep_report(
+    dir: &Path,
+    axes: &[String],
+    rows: &[SweepRow],
+    version: &str,
+) -> Result<PathBuf, OutputError> {
     let mut body = String::new();
     let title = "Sweep: diverted share against the swept settings";
-    let _ = write!(body, "<h1>{}</h1><p>cessa-sim {}; axes: {}. Every point uses the same calls (common random numbers); bands and whiskers are 95% confidence intervals.</p>\n", esc(title), esc(version), esc(&axes.join(", ")));
+    let _ = write!(
+        body,
+        "<h1>{}</h1><p>cessa-sim {}; axes: {}. Every point uses the same calls (common random numbers); bands and whiskers are 95% confidence intervals.</p>\n",
+        esc(title),
+        esc(version),
+        esc(&axes.join(", "))
+    );
     let mut regions: Vec<String> = Vec::new();
     for r in rows {
         if !regions.contains(&r.region) {
@@ -429,7 +586,12 @@ pub fn write_sweep_report(dir: &Path, axes: &[String], rows: &[SweepRow], versio
                 Some(a) => format!("{a} = {}", r.axes.get(1).cloned().unwrap_or_default()),
                 None => region.clone(),
             };
-            let p = (x, 100.0 * r.diverted.0, 100.0 * r.diverted.1, 100.0 * r.diverted.2);
+            let p = (
+                x,
+                100.0 * r.diverted.0,
+                100.0 * r.diverted.1,
+                100.0 * r.diverted.2,
+            );
             match series.iter_mut().find(|s| s.0 == name) {
                 Some(s) => s.1.push(p),
                 None => series.push((name, vec![p])),
@@ -438,15 +600,47 @@ pub fn write_sweep_report(dir: &Path, axes: &[String], rows: &[SweepRow], versio
         let _ = write!(body, "<h2>{}</h2>\n", esc(region));
         let slug = slug(region);
         if !series.is_empty() {
-            let lines = Lines { x_label: axes.first().cloned().unwrap_or_default(), y_label: "% of mobile calls diverted".into(), series, scatter: false };
+            let lines = Lines {
+                x_label: axes.first().cloned().unwrap_or_default(),
+                y_label: "% of mobile calls diverted".into(),
+                series,
+                scatter: false,
+            };
             let fig = render(dir, &format!("sweep_{slug}"), (820, 420), &lines)?;
-            figure(&mut body, &fig, &format!("{region}: diverted share against {} (95% CI bands).", axes.first().cloned().unwrap_or_default()));
+            figure(
+                &mut body,
+                &fig,
+                &format!(
+                    "{region}: diverted share against {} (95% CI bands).",
+                    axes.first().cloned().unwrap_or_default()
+                ),
+            );
         }
-        let pts: Vec<(f64, f64, f64, f64)> =
-            rr.iter().map(|r| (r.team_hours, 100.0 * r.diverted.0, 100.0 * r.diverted.1, 100.0 * r.diverted.2)).collect();
-        let lines = Lines { x_label: "scheduled team-hours per week".into(), y_label: "% of mobile calls diverted".into(), series: vec![("sweep points (95% CI)".into(), pts)], scatter: true };
+        let pts: Vec<(f64, f64, f64, f64)> = rr
+            .iter()
+            .map(|r| {
+                (
+                    r.team_hours,
+                    100.0 * r.diverted.0,
+                    100.0 * r.diverted.1,
+                    100.0 * r.diverted.2,
+                )
+            })
+            .collect();
+        let lines = Lines {
+            x_label: "scheduled team-hours per week".into(),
+            y_label: "% of mobile calls diverted".into(),
+            series: vec![("sweep points (95% CI)".into(), pts)],
+            scatter: true,
+        };
         let fig = render(dir, &format!("tradeoff_{slug}"), (820, 420), &lines)?;
-        figure(&mut body, &fig, &format!("{region}: the trade-off between team-hours per week and the diverted share, one point per sweep point."));
+        figure(
+            &mut body,
+            &fig,
+            &format!(
+                "{region}: the trade-off between team-hours per week and the diverted share, one point per sweep point."
+            ),
+        );
     }
     let path = dir.join("report.html");
     write_atomic(&path, page(title, &body).as_bytes())?;
@@ -455,10 +649,21 @@ pub fn write_sweep_report(dir: &Path, axes: &[String], rows: &[SweepRow], versio
 
 /// Writes `report.html` for a sizing: the recommended teams against the
 /// base, then the sized run's report sections.
-pub fn write_sizing_report(dir: &Path, size_csv: &str, res: &RunResults, scenario_toml: &str, version: &str) -> Result<PathBuf, OutputError> {
+pub fn write_sizing_report(
+    dir: &Path,
+    size_csv: &str,
+    res: &RunResults,
+    scenario_toml: &str,
+    version: &str,
+) -> Result<PathBuf, OutputError> {
     let path = write_run_report(dir, res, scenario_toml, version)?;
-    let html = std::fs::read_to_string(&path).map_err(|source| OutputError::Io { path: path.clone(), source })?;
-    let mut table = String::from("<h2>Recommended teams</h2><table><tr><th>region</th><th>team group</th><th>base</th><th>hours a week</th><th>teams now</th><th>recommended</th></tr>");
+    let html = std::fs::read_to_string(&path).map_err(|source| OutputError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let mut table = String::from(
+        "<h2>Recommended teams</h2><table><tr><th>region</th><th>team group</th><th>base</th><th>hours a week</th><th>teams now</th><th>recommended</th></tr>",
+    );
     for record in csv::Reader::from_reader(size_csv.as_bytes()).records().flatten() {
         table.push_str("<tr>");
         for c in record.iter() {
@@ -470,4 +675,81 @@ pub fn write_sizing_report(dir: &Path, size_csv: &str, res: &RunResults, scenari
     let html = html.replacen("<h2>Scenario</h2>", &format!("{table}<h2>Scenario</h2>"), 1);
     write_atomic(&path, html.as_bytes())?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn illinois(days: i64) -> (RunResults, String) {
+        let text = sim::scenario::patch::set_values(
+            sim::scenario::ILLINOIS_TOML,
+            &[
+                ("run.horizon_days".into(), toml::Value::Integer(days)),
+                ("run.warmup_days".into(), toml::Value::Integer(0)),
+            ],
+        )
+        .unwrap();
+        let sc = sim::Scenario::from_toml(&text, "t").unwrap();
+        (sim::montecarlo::run(&sim::Model::new(sc), 2, &|| {}), text)
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            esc("<script>a&b</script>\"'"),
+            "&lt;script&gt;a&amp;b&lt;/script&gt;&quot;&#39;"
+        );
+    }
+
+    /// Every Illinois county gets its region's share; Cook County the
+    /// population-weighted share of its five parts.
+    #[test]
+    fn map_values_come_from_the_regions() {
+        let (res, text) = illinois(14);
+        let sc = sim::Scenario::from_toml(&text, "t").unwrap();
+        let areas = illinois_areas(&res, &sc).expect("the default's zones are Illinois counties");
+        assert_eq!(areas.len(), 102);
+        assert!(areas.iter().all(|a| a.1.is_some()));
+        let share = |r: &str| 100.0 * res.kpi(Some(r), None, None, "diverted_share").unwrap().mean;
+        let cook_parts: Vec<f64> = ["Region 7", "Region 8", "Region 9", "Region 10", "Region 11"]
+            .iter()
+            .map(|r| share(r))
+            .collect();
+        let geo: serde_json::Value = serde_json::from_str(COUNTIES).unwrap();
+        let cook = geo["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|f| f["properties"]["name"] == "Cook")
+            .unwrap();
+        let v = areas[cook].1.unwrap();
+        let (lo, hi) = cook_parts
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(*x), b.max(*x)));
+        assert!(lo <= v && v <= hi, "{v} not within {cook_parts:?}");
+        let adams = geo["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|f| f["properties"]["name"] == "Adams")
+            .unwrap();
+        assert_eq!(areas[adams].1, Some(share("Region 3")));
+    }
+
+    /// The report has one PNG per inline chart, and no script.
+    #[test]
+    fn report_files_match_the_page() {
+        let (res, text) = illinois(7);
+        let dir = std::env::temp_dir().join(format!("cessa-report-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let page = write_run_report(&dir, &res, &text, "test").unwrap();
+        let html = std::fs::read_to_string(page).unwrap();
+        let svgs = html.matches("<svg").count();
+        let pngs = std::fs::read_dir(dir.join("charts")).unwrap().count();
+        assert_eq!(svgs, pngs);
+        assert_eq!(svgs, 2 + 11 * 4, "overview bars and map, 4 charts per region");
+        assert!(!html.contains("<script"));
+        assert!(html.contains("Monthly counts by district"));
+    }
 }

@@ -34,6 +34,13 @@ fn label_at(labels: &[String], x: f64) -> String {
 /// Mid grey for missing values.
 const NA: RGBColor = RGBColor(200, 200, 200);
 
+/// A closed ring of (longitude, latitude) points, degrees.
+pub type Ring = Vec<(f64, f64)>;
+/// An area to colour: its rings and its value (none: no data).
+pub type Area = (Vec<Ring>, Option<f64>);
+/// A point with its interval: (x, mean, low, high).
+pub type Band = (f64, f64, f64, f64);
+
 /// Something that can be drawn on any backend.
 pub trait Chart {
     /// Draws the chart on the whole area.
@@ -121,7 +128,7 @@ impl Chart for Bars {
 /// Polygons in longitude/latitude, filled by value, with a colour bar.
 pub struct Map {
     /// Each area: its rings and its value (percent) or none.
-    pub areas: Vec<(Vec<Vec<(f64, f64)>>, Option<f64>)>,
+    pub areas: Vec<Area>,
     /// Top of the colour scale, percent.
     pub max: f64,
     /// Colour bar label.
@@ -315,7 +322,7 @@ pub struct Lines {
     /// Y axis label.
     pub y_label: String,
     /// (series name, points (x, mean, low, high)).
-    pub series: Vec<(String, Vec<(f64, f64, f64, f64)>)>,
+    pub series: Vec<(String, Vec<Band>)>,
     /// Draw points as markers only (a scatter), not joined.
     pub scatter: bool,
 }

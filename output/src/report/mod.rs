@@ -13,7 +13,7 @@ use sim::RunResults;
 use sim::stats::Estimate;
 
 pub use charts::viridis;
-use charts::{Bars, Cdf, Chart, Heatmap, Lines, Map, Stacked};
+use charts::{Area, Bars, Cdf, Chart, Heatmap, Lines, Map, Stacked};
 
 use crate::tables::{OutputError, write_atomic};
 
@@ -119,7 +119,7 @@ fn figure(out: &mut String, fig: &Figure, caption: &str) {
         .unwrap_or_default();
     let _ = write!(
         out,
-        "<figure>{}<figcaption>{} <span class=\"note\">(PNG: charts/{})</span></figcaption></figure>\n",
+        "<figure>{}<figcaption>{} <span class=\"note\">(PNG: charts/{})</span></figcaption></figure>",
         fig.svg,
         esc(caption),
         esc(&png)
@@ -130,10 +130,7 @@ fn figure(out: &mut String, fig: &Figure, caption: &str) {
 /// scenario's zones by name (suburban Cook and Chicago share Cook County's
 /// outline, coloured by their population-weighted share). `None` when the
 /// scenario's zones are not Illinois counties.
-fn illinois_areas(
-    res: &RunResults,
-    scenario: &sim::Scenario,
-) -> Option<Vec<(Vec<Vec<(f64, f64)>>, Option<f64>)>> {
+fn illinois_areas(res: &RunResults, scenario: &sim::Scenario) -> Option<Vec<Area>> {
     let geo: serde_json::Value = serde_json::from_str(COUNTIES).ok()?;
     let share = |region: &str| {
         res.kpi(Some(region), None, None, "diverted_share")
@@ -296,13 +293,13 @@ pub fn write_run_report(
     // Per region.
     for (ri, region) in res.regions.iter().enumerate() {
         let r = region.name.as_str();
-        let _ = write!(body, "<h2 id=\"region-{ri}\">{}</h2>\n", esc(r));
+        let _ = writeln!(body, "<h2 id=\"region-{ri}\">{}</h2>", esc(r));
         let g = res.group(Some(r), None, None);
         let k = |n: &str| res.kpi(Some(r), None, None, n);
         let _ = write!(
             body,
             "<p>{} teams ({:.0} team-hours a week). Mobile calls: {} a month; in time {}; late {}; <strong>diverted {}</strong> \
-             ({} because no team was on shift). Utilization {}; overtime {} hours a month; response p50 {} min, p90 {} min.</p>\n",
+             ({} because no team was on shift). Utilization {}; overtime {} hours a month; response p50 {} min, p90 {} min.</p>",
             region.teams,
             region.team_hours_per_week,
             num(k("mobile_per_month"), 0),
@@ -464,7 +461,7 @@ pub fn write_run_report(
         "<h2>How to read this report</h2><p class=\"note\">Figures come from {} independent replications; a 95% confidence interval \
          says how much the figure could move with more replications, not how wrong the scenario's assumptions may be. \
          The monthly tables are aggregated and non-individualized counts (754/50(3)), as means per simulated month over replications. \
-         Hour-of-week 0 is Monday 00:00. Daylight saving time is ignored.</p>\n",
+         Hour-of-week 0 is Monday 00:00. Daylight saving time is ignored.</p>",
         res.replications
     );
     let path = dir.join("report.html");
@@ -565,7 +562,7 @@ pub fn write_sweep_report(
     let title = "Sweep: diverted share against the swept settings";
     let _ = write!(
         body,
-        "<h1>{}</h1><p>cessa-sim {}; axes: {}. Every point uses the same calls (common random numbers); bands and whiskers are 95% confidence intervals.</p>\n",
+        "<h1>{}</h1><p>cessa-sim {}; axes: {}. Every point uses the same calls (common random numbers); bands and whiskers are 95% confidence intervals.</p>",
         esc(title),
         esc(version),
         esc(&axes.join(", "))
@@ -579,7 +576,7 @@ pub fn write_sweep_report(
     for region in &regions {
         let rr: Vec<&SweepRow> = rows.iter().filter(|r| &r.region == region).collect();
         let x_of = |r: &SweepRow| r.axes.first().and_then(|v| v.parse::<f64>().ok());
-        let mut series: Vec<(String, Vec<(f64, f64, f64, f64)>)> = Vec::new();
+        let mut series: Vec<(String, Vec<charts::Band>)> = Vec::new();
         for r in &rr {
             let Some(x) = x_of(r) else { continue };
             let name = match axes.get(1) {
@@ -597,7 +594,7 @@ pub fn write_sweep_report(
                 None => series.push((name, vec![p])),
             }
         }
-        let _ = write!(body, "<h2>{}</h2>\n", esc(region));
+        let _ = writeln!(body, "<h2>{}</h2>", esc(region));
         let slug = slug(region);
         if !series.is_empty() {
             let lines = Lines {

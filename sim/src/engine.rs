@@ -20,7 +20,7 @@ use crate::calendar::{Calendar, HOURS_PER_WEEK};
 use crate::events::EventQueue;
 use crate::model::Model;
 use crate::scenario::{AfterCall, Candidates, Estimate, Policy, Travel};
-use crate::tally::{Outcome, Tally, extra, how, mz};
+use crate::tally::{MAX_BUSY_LEVEL, Outcome, Tally, extra, how, mz};
 
 /// Calls still waiting this long after the horizon are counted as diverted
 /// (and reported as unresolved).
@@ -171,6 +171,9 @@ pub(crate) struct Engine<'m> {
     teams: Vec<Team>,
     /// Escalate: waiting calls per region, one queue per priority level.
     queues: Vec<Vec<VecDeque<u32>>>,
+    /// Teams of each region busy now, and since when.
+    busy_count: Vec<u32>,
+    busy_since: Vec<f64>,
     /// Calls waiting (queued or assigned, not yet dispatched) per region.
     waiting: Vec<u32>,
     waiting_since: Vec<f64>,
@@ -218,6 +221,8 @@ impl<'m> Engine<'m> {
             teams,
             queues: vec![vec![VecDeque::with_capacity(16); levels]; sc.regions.len()],
             waiting: vec![0; sc.regions.len()],
+            busy_count: vec![0; sc.regions.len()],
+            busy_since: vec![0.0; sc.regions.len()],
             waiting_since: vec![0.0; sc.regions.len()],
             rngs,
             cursors: (0..sc.regions.len()).map(|r| RateCursor::new(m, r)).collect(),
@@ -278,6 +283,7 @@ impl<'m> Engine<'m> {
         }
         for r in 0..self.waiting.len() {
             self.set_waiting(r, 0, horizon.min(self.now));
+            self.flush_busy(r, horizon);
         }
         self.tally
     }
@@ -686,7 +692,7 @@ impl<'m> Engine<'m> {
             self.tally.outcome(cell, o);
             self.tally.response(cell, response);
             let wait = t - c.decided_at;
-            self.tally.wait_sum_min[cell] += wait;
+            self.tally.wait(cell, wait);
             if wait > EPS {
                 self.tally.extra(cell, extra::WAITED);
             }
@@ -722,6 +728,7 @@ impl<'m> Engine<'m> {
         };
         let (lo, hi) = (self.m.scenario.run.warmup_min, self.m.scenario.run.horizon_min);
         let (a, b) = (t.max(lo), free.min(hi));
+        self.change_busy(own, 1);
         if b > a {
             self.tally.busy_min[own] += b - a;
             self.add_busy_by_hour(own, a, b);
@@ -771,6 +778,7 @@ impl<'m> Engine<'m> {
     fn team_free(&mut self, tm: usize) {
         let t = self.now;
         let m = self.m;
+        self.change_busy(m.teams[tm].region, -1);
         {
             let team = &mut self.teams[tm];
             team.busy = false;
@@ -848,6 +856,25 @@ impl<'m> Engine<'m> {
             self.add_waiting(r, -1);
             self.start_job(tm, id, from);
         }
+    }
+
+    /// Changes the number of the region's teams that are busy, integrating
+    /// the time spent at each level over the measured window.
+    fn change_busy(&mut self, r: usize, delta: i32) {
+        self.flush_busy(r, self.now);
+        self.busy_count[r] = self.busy_count[r]
+            .checked_add_signed(delta)
+            .expect("busy count stays >= 0");
+    }
+
+    fn flush_busy(&mut self, r: usize, t: f64) {
+        let (lo, hi) = (self.m.scenario.run.warmup_min, self.m.scenario.run.horizon_min);
+        let (a, b) = (self.busy_since[r].max(lo), t.min(hi));
+        if b > a {
+            let level = (self.busy_count[r] as usize).min(MAX_BUSY_LEVEL);
+            self.tally.busy_level_min[r * (MAX_BUSY_LEVEL + 1) + level] += b - a;
+        }
+        self.busy_since[r] = t;
     }
 
     /// Changes the number of waiting calls in a region, integrating the

@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::{HOURS_PER_WEEK, MONTH_MIN};
 use crate::model::Model;
 use crate::stats::{Estimate, Welford};
-use crate::tally::{BINS, OUTCOMES, Outcome, Tally, extra, hist_quantile, how, mz};
+use crate::tally::{BINS, MAX_BUSY_LEVEL, OUTCOMES, Outcome, Tally, extra, hist_quantile, how, mz};
 
 /// Figures reported for every group (statewide, region, region x call type,
 /// region x channel, call type, channel), each per replication then
 /// averaged. Shares of `mobile` are over mobile-eligible calls (the
 /// denominator of model.md); shares of `contacts` over all contacts.
-pub const GROUP_KPIS: [&str; 21] = [
+pub const GROUP_KPIS: [&str; 23] = [
     "contacts_per_month",
     "mobile_per_month",
     "phone_share_of_contacts",
@@ -37,14 +37,18 @@ pub const GROUP_KPIS: [&str; 21] = [
     "mutual_aid_share_of_responses",
     "waited_share_of_responses",
     "wait_mean_min",
+    "wait_p50_min",
+    "wait_p90_min",
 ];
 
 /// Figures reported per region about its teams.
-pub const REGION_KPIS: [&str; 4] = [
+pub const REGION_KPIS: [&str; 6] = [
     "utilization",
     "busy_team_hours_per_month",
     "overtime_hours_per_month",
     "mean_queue_length",
+    "mean_busy_teams",
+    "p_two_or_more_busy",
 ];
 
 /// Figures reported per (region, hour of week).
@@ -154,12 +158,15 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
     let weeks = (sc.run.horizon_min - sc.run.warmup_min) / crate::calendar::WEEK_MIN;
     let mut values = vec![f64::NAN; layout.len];
     let mut hists = vec![0u32; layout.groups.len() * (BINS + 1)];
+    let mut wait_buf = vec![0u32; BINS + 1];
     for (g, key) in layout.groups.iter().enumerate() {
         let mut o = [0u64; OUTCOMES];
         let mut x = [0u64; extra::N];
         let mut resp_sum = 0.0;
         let mut wait_sum = 0.0;
         let hist = &mut hists[g * (BINS + 1)..(g + 1) * (BINS + 1)];
+        let wait_hist = &mut wait_buf[..];
+        wait_hist.fill(0);
         for r in key.region.map_or(0..s.regions, |r| r..r + 1) {
             for t in key.call_type.map_or(0..s.types, |t| t..t + 1) {
                 for c in key.channel.map_or(0..s.channels, |c| c..c + 1) {
@@ -180,6 +187,10 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
                     wait_sum += tally.wait_sum_min[cell];
                     let src = &tally.response_hist[cell * (BINS + 1)..(cell + 1) * (BINS + 1)];
                     for (h, v) in hist.iter_mut().zip(src) {
+                        *h += v;
+                    }
+                    let src = &tally.wait_hist[cell * (BINS + 1)..(cell + 1) * (BINS + 1)];
+                    for (h, v) in wait_hist.iter_mut().zip(src) {
                         *h += v;
                     }
                 }
@@ -211,6 +222,8 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
             ratio(x[extra::MUTUAL_AID] as f64, reached),
             ratio(x[extra::WAITED] as f64, reached),
             ratio(wait_sum, reached),
+            hist_quantile(wait_hist, 0.5),
+            hist_quantile(wait_hist, 0.9),
         ];
         values[g * GROUP_KPIS.len()..(g + 1) * GROUP_KPIS.len()].copy_from_slice(&kpis);
     }
@@ -219,11 +232,14 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
             .iter()
             .sum();
         let span = sc.run.horizon_min - sc.run.warmup_min;
+        let levels = &tally.busy_level_min[r * (MAX_BUSY_LEVEL + 1)..(r + 1) * (MAX_BUSY_LEVEL + 1)];
         let kpis = [
             ratio(tally.busy_min[r], on_shift),
             tally.busy_min[r] / 60.0 / months,
             tally.overtime_min[r] / 60.0 / months,
             tally.queue_integral[r] / span,
+            levels.iter().enumerate().map(|(k, m)| k as f64 * m).sum::<f64>() / span,
+            levels.iter().skip(2).sum::<f64>() / span,
         ];
         let at = layout.region_at + r * REGION_KPIS.len();
         values[at..at + REGION_KPIS.len()].copy_from_slice(&kpis);

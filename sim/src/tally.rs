@@ -9,6 +9,9 @@ pub const BIN_MIN: f64 = 0.5;
 /// Number of response-time bins below the overflow bin (covers 24 hours).
 pub const BINS: usize = 2880;
 
+/// Busy-team counts above this are tallied together.
+pub const MAX_BUSY_LEVEL: usize = 64;
+
 /// What happened to a contact. Every contact ends in exactly one outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(usize)]
@@ -133,6 +136,11 @@ pub struct Tally {
     pub response_sum_min: Vec<f64>,
     /// Sum of waits from the dispatch decision until a team set off, minutes, `[cell]`.
     pub wait_sum_min: Vec<f64>,
+    /// Histograms of those waits, `[cell][BINS + 1]`, like `response_hist`.
+    pub wait_hist: Vec<u32>,
+    /// Minutes with k of the region's teams busy, `[region][MAX_BUSY_LEVEL + 1]`
+    /// (the last entry counts k >= MAX_BUSY_LEVEL), in the measured window.
+    pub busy_level_min: Vec<f64>,
     /// Sum of job durations (travel, scene, transport) of measured calls, by
     /// the serving team's region, minutes.
     pub job_min_sum: Vec<f64>,
@@ -166,6 +174,8 @@ impl Tally {
             response_hist: vec![0; cells * (BINS + 1)],
             response_sum_min: vec![0.0; cells],
             wait_sum_min: vec![0.0; cells],
+            wait_hist: vec![0; cells * (BINS + 1)],
+            busy_level_min: vec![0.0; shape.regions * (MAX_BUSY_LEVEL + 1)],
             job_min_sum: vec![0.0; shape.regions],
             jobs: vec![0; shape.regions],
             by_hour: vec![0; shape.regions * HOURS_PER_WEEK * how::N],
@@ -196,6 +206,14 @@ impl Tally {
         let bin = ((minutes / BIN_MIN) as usize).min(BINS);
         self.response_hist[cell * (BINS + 1) + bin] += 1;
         self.response_sum_min[cell] += minutes;
+    }
+
+    /// Records a wait (minutes) in a cell.
+    #[inline]
+    pub fn wait(&mut self, cell: usize, minutes: f64) {
+        let bin = ((minutes / BIN_MIN) as usize).min(BINS);
+        self.wait_hist[cell * (BINS + 1) + bin] += 1;
+        self.wait_sum_min[cell] += minutes;
     }
 
     /// Counts in the (region, hour of week) table.

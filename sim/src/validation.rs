@@ -16,7 +16,7 @@ use crate::queueing;
 use crate::scenario::Scenario;
 use crate::scenario::patch::set_values;
 use crate::stats::{Estimate, Welford, t_quantile};
-use crate::tally::{BIN_MIN, BINS, OUTCOMES, Outcome, Tally, extra, how};
+use crate::tally::{BIN_MIN, BINS, MAX_BUSY_LEVEL, OUTCOMES, Outcome, Tally, extra, how};
 
 /// Confidence level of every check.
 pub const LEVEL: f64 = 0.99;
@@ -297,10 +297,25 @@ pub fn run_case(case: &Case) -> Vec<Check> {
         Kind::ErlangB { c, a } => {
             let m = Model::new(queue_scenario(ERLANG_B, c, a, case.horizon_days, vec![]));
             let on_shift: f64 = m.on_shift_by_hour_min.iter().sum();
+            let span = m.scenario.run.horizon_min - m.scenario.run.warmup_min;
             let rows = per_replication(&m, reps, |t| {
                 let tot = totals(t);
-                vec![tot.diverted() / tot.mobile(), t.busy_min[0] / on_shift]
+                let levels = &t.busy_level_min[..=MAX_BUSY_LEVEL];
+                vec![
+                    tot.diverted() / tot.mobile(),
+                    t.busy_min[0] / on_shift,
+                    levels.iter().skip(2).sum::<f64>() / span,
+                ]
             });
+            // M/M/c/c: P(k busy) is the Poisson(a) law truncated at c.
+            let weights: Vec<f64> = (0..=c)
+                .scan(1.0, |w, k| {
+                    let out = *w;
+                    *w *= a / f64::from(k + 1);
+                    Some(out)
+                })
+                .collect();
+            let two_or_more = weights.iter().skip(2).sum::<f64>() / weights.iter().sum::<f64>();
             let e = estimates(&rows);
             vec![
                 check(
@@ -315,6 +330,13 @@ pub fn run_case(case: &Case) -> Vec<Check> {
                     "utilization = a(1-B)/c",
                     queueing::erlang_b_utilization(c, a),
                     e[1],
+                    0.02,
+                ),
+                check(
+                    case,
+                    "P(2 or more teams busy), truncated Poisson",
+                    two_or_more,
+                    e[2],
                     0.02,
                 ),
             ]

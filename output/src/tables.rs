@@ -228,32 +228,22 @@ pub fn write_run(
         csv_bytes(header, rows, &dir.join("by_region.csv"))?,
     )?;
 
-    let by_type: Vec<&GroupResult> = res
-        .groups
-        .iter()
-        .filter(|g| g.call_type.is_some() && g.channel.is_none())
-        .collect();
-    put(
-        "by_region_type.csv",
-        csv_bytes(
-            group_header(),
-            group_rows(&by_type),
-            &dir.join("by_region_type.csv"),
-        )?,
-    )?;
-    let by_channel: Vec<&GroupResult> = res
-        .groups
-        .iter()
-        .filter(|g| g.channel.is_some() && g.call_type.is_none())
-        .collect();
-    put(
-        "by_region_channel.csv",
-        csv_bytes(
-            group_header(),
-            group_rows(&by_channel),
-            &dir.join("by_region_channel.csv"),
-        )?,
-    )?;
+    // Region x call type, and region x channel (each with the statewide rows).
+    let tables: [(&str, fn(&GroupResult) -> bool); 2] = [
+        ("by_region_type.csv", |g| {
+            g.call_type.is_some() && g.channel.is_none()
+        }),
+        ("by_region_channel.csv", |g| {
+            g.channel.is_some() && g.call_type.is_none()
+        }),
+    ];
+    for (name, keep) in tables {
+        let groups: Vec<&GroupResult> = res.groups.iter().filter(|g| keep(g)).collect();
+        put(
+            name,
+            csv_bytes(group_header(), group_rows(&groups), &dir.join(name))?,
+        )?;
+    }
 
     const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     let mut header: Vec<String> = ["region", "hour_of_week", "day", "hour"]

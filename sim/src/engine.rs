@@ -28,6 +28,20 @@ const DRAIN_LIMIT_MIN: f64 = 30.0 * 1440.0;
 /// Slack when comparing an arrival time against a maximum, minutes.
 const EPS: f64 = 1e-9;
 
+/// A Bernoulli draw that uses the stream only when the outcome is uncertain,
+/// so a share of 0 or 1 costs no random number (and leaves the stream as it
+/// is for the call's other attributes).
+#[inline]
+fn chance<R: Rng + ?Sized>(rng: &mut R, p: f64) -> bool {
+    if p <= 0.0 {
+        false
+    } else if p >= 1.0 {
+        true
+    } else {
+        rng.random::<f64>() < p
+    }
+}
+
 /// The next whole hour after `t` minutes (t >= 0; truncation is floor here,
 /// and avoids a libm call on targets without SSE4.1).
 #[inline]
@@ -315,10 +329,10 @@ impl<'m> Engine<'m> {
         let t = self.now;
         let m = self.m;
         let rng = &mut self.rngs[r];
-        let zone = m.pick_zone(r, rng.random());
-        let channel = m.pick_channel(rng.random());
-        let ctype = m.pick_type(rng.random());
-        let triage = m.triage(ctype, rng.random());
+        let zone = m.pick_zone(r, rng);
+        let channel = m.pick_channel(rng);
+        let ctype = m.pick_type(rng);
+        let triage = m.triage(ctype, rng);
         let measured = t >= m.scenario.run.warmup_min;
         let cell = m.shape.cell(r, ctype, channel);
         let month = self.cursors[r].month;
@@ -340,7 +354,7 @@ impl<'m> Engine<'m> {
                 let ct = &sc.call_types[ctype];
                 let intake = sc.channels[channel].intake.sample(rng);
                 let on_scene = ct.on_scene.sample(rng);
-                let transported = rng.random::<f64>() < ct.transport_share;
+                let transported = chance(rng, ct.transport_share);
                 let transport = if transported {
                     ct.transport.sample(rng)
                 } else {
@@ -350,8 +364,8 @@ impl<'m> Engine<'m> {
                     Travel::Time(d) => d.sample(rng),
                     Travel::Routes { factor } => factor.sample(rng),
                 };
-                let backup = rng.random::<f64>() < ct.backup_share;
-                let petition = rng.random::<f64>() < ct.petition_share;
+                let backup = chance(rng, ct.backup_share);
+                let petition = chance(rng, ct.petition_share);
                 let hour = self.cursors[r].how;
                 let call = Call {
                     arrival: t,
@@ -730,8 +744,6 @@ impl<'m> Engine<'m> {
         let (a, b) = (t.max(lo), free.min(hi));
         self.change_busy(own, 1);
         if b > a {
-            self.tally.busy_min[own] += b - a;
-            self.add_busy_by_hour(own, a, b);
             let (oa, ob) = (a.max(duty_end), b);
             if ob > oa {
                 self.tally.overtime_min[own] += ob - oa;
@@ -761,18 +773,6 @@ impl<'m> Engine<'m> {
             },
         );
         self.release_call(id);
-    }
-
-    fn add_busy_by_hour(&mut self, region: usize, a: f64, b: f64) {
-        let mut t = a;
-        let mut h = self.cal.hour_of_week(t);
-        let row = &mut self.tally.busy_by_hour_min[region * HOURS_PER_WEEK..(region + 1) * HOURS_PER_WEEK];
-        while t < b {
-            let end = next_hour(t).min(b);
-            row[h] += end - t;
-            h = if h + 1 == HOURS_PER_WEEK { 0 } else { h + 1 };
-            t = end;
-        }
     }
 
     fn team_free(&mut self, tm: usize) {
@@ -867,14 +867,32 @@ impl<'m> Engine<'m> {
             .expect("busy count stays >= 0");
     }
 
+    /// Integrates the time since the last change at the current busy level:
+    /// the busy-level distribution, busy team-minutes, and busy team-minutes
+    /// by hour of week, all clipped to the measured window.
     fn flush_busy(&mut self, r: usize, t: f64) {
         let (lo, hi) = (self.m.scenario.run.warmup_min, self.m.scenario.run.horizon_min);
         let (a, b) = (self.busy_since[r].max(lo), t.min(hi));
-        if b > a {
-            let level = (self.busy_count[r] as usize).min(MAX_BUSY_LEVEL);
-            self.tally.busy_level_min[r * (MAX_BUSY_LEVEL + 1) + level] += b - a;
-        }
         self.busy_since[r] = t;
+        if b <= a {
+            return;
+        }
+        let k = self.busy_count[r];
+        self.tally.busy_level_min[r * (MAX_BUSY_LEVEL + 1) + (k as usize).min(MAX_BUSY_LEVEL)] += b - a;
+        if k == 0 {
+            return;
+        }
+        let k = f64::from(k);
+        self.tally.busy_min[r] += k * (b - a);
+        let row = &mut self.tally.busy_by_hour_min[r * HOURS_PER_WEEK..(r + 1) * HOURS_PER_WEEK];
+        let mut h = self.cal.hour_of_week(a);
+        let mut x = a;
+        while x < b {
+            let end = next_hour(x).min(b);
+            row[h] += k * (end - x);
+            h = if h + 1 == HOURS_PER_WEEK { 0 } else { h + 1 };
+            x = end;
+        }
     }
 
     /// Changes the number of waiting calls in a region, integrating the

@@ -2,6 +2,8 @@
 //! replications (read-only): team lists, cumulative shares, expected
 //! durations, on-shift minutes.
 
+use rand::Rng;
+
 use crate::calendar::{Calendar, HOURS_PER_WEEK};
 use crate::scenario::{Scenario, Travel, Triage};
 use crate::tally::Shape;
@@ -39,6 +41,8 @@ pub struct Model {
     channel_cum: Vec<f64>,
     type_cum: Vec<f64>,
     triage_cum: Vec<[f64; 4]>,
+    /// The triage outcome of each call type when it has a share of 1.
+    certain_triage: Vec<Option<usize>>,
     /// Expected minutes from arrival on scene to free, per call type.
     pub(crate) expected_service_min: Vec<f64>,
     /// Mean of each region's travel factor (or travel time for `time`).
@@ -65,8 +69,13 @@ fn cumulative(shares: impl Iterator<Item = f64>) -> Vec<f64> {
     out
 }
 
+/// An index drawn by cumulative shares; no random number when there is one choice.
 #[inline]
-fn pick(cum: &[f64], u: f64) -> usize {
+fn pick<R: Rng + ?Sized>(cum: &[f64], rng: &mut R) -> usize {
+    if cum.len() == 1 {
+        return 0;
+    }
+    let u: f64 = rng.random();
     cum.partition_point(|&c| c <= u).min(cum.len() - 1)
 }
 
@@ -139,6 +148,11 @@ impl Model {
                 })
             })
             .collect();
+        let certain_triage = scenario
+            .call_types
+            .iter()
+            .map(|c| c.triage.iter().position(|&s| s >= 1.0))
+            .collect();
         let expected_service_min = scenario
             .call_types
             .iter()
@@ -167,6 +181,7 @@ impl Model {
             channel_cum,
             type_cum,
             triage_cum,
+            certain_triage,
             expected_service_min,
             travel_draw_mean,
             on_shift_by_hour_min,
@@ -182,22 +197,28 @@ impl Model {
     }
 
     #[inline]
-    pub(crate) fn pick_zone(&self, r: usize, u: f64) -> usize {
-        self.scenario.regions[r].zones[pick(&self.zone_cum[r], u)]
+    pub(crate) fn pick_zone<R: Rng + ?Sized>(&self, r: usize, rng: &mut R) -> usize {
+        self.scenario.regions[r].zones[pick(&self.zone_cum[r], rng)]
     }
 
     #[inline]
-    pub(crate) fn pick_channel(&self, u: f64) -> usize {
-        pick(&self.channel_cum, u)
+    pub(crate) fn pick_channel<R: Rng + ?Sized>(&self, rng: &mut R) -> usize {
+        pick(&self.channel_cum, rng)
     }
 
     #[inline]
-    pub(crate) fn pick_type(&self, u: f64) -> usize {
-        pick(&self.type_cum, u)
+    pub(crate) fn pick_type<R: Rng + ?Sized>(&self, rng: &mut R) -> usize {
+        pick(&self.type_cum, rng)
     }
 
+    /// Triage of a call of type `ctype`; no random number when one outcome is certain.
     #[inline]
-    pub(crate) fn triage(&self, ctype: usize, u: f64) -> Triage {
+    pub(crate) fn triage<R: Rng + ?Sized>(&self, ctype: usize, rng: &mut R) -> Triage {
+        const ALL: [Triage; 4] = [Triage::Phone, Triage::Mobile, Triage::Police, Triage::Ems];
+        if let Some(certain) = self.certain_triage[ctype] {
+            return ALL[certain];
+        }
+        let u: f64 = rng.random();
         let cum = &self.triage_cum[ctype];
         if u < cum[0] {
             Triage::Phone

@@ -13,7 +13,7 @@ fn pct(e: Option<Estimate>) -> String {
 fn pct_ci(e: Option<Estimate>) -> String {
     match e {
         Some(e) if e.mean.is_finite() && e.half_width.is_finite() => {
-            format!("{:.1} ± {:.1}", 100.0 * e.mean, 100.0 * e.half_width)
+            format!("{:.1} ± {:.2}", 100.0 * e.mean, 100.0 * e.half_width)
         }
         Some(e) if e.mean.is_finite() => format!("{:.1}", 100.0 * e.mean),
         _ => "-".into(),

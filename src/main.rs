@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sim::{Model, Scenario};
 
+mod calibrate;
 mod sweep;
 
 /// Simulates 9-8-8 mobile crisis response under Illinois' CESSA: how often
@@ -108,6 +109,31 @@ enum Command {
     },
     /// Print the embedded Illinois default scenario (TOML), to copy and edit.
     Default,
+    /// Fit a scenario to historical call records.
+    ///
+    /// A mapping file names the columns (request, dispatch, arrival and
+    /// departure times, region, call type, disposition), the timestamp
+    /// formats, label recodings, filters and cleaning thresholds (maps for
+    /// the Lane County and NYC EDP data are in calibration/maps/). Fits the
+    /// arrival rate and hour-of-week profile by region, the call-type mix,
+    /// intake, travel and on-scene distributions (lognormal, gamma or
+    /// empirical, by KS distance), and estimates the teams on shift from the
+    /// busy periods. Writes a scenario that `run` accepts, with comments
+    /// saying where each number came from; every dropped row is counted in
+    /// the fit report. Example:
+    ///
+    ///   cessa-sim calibrate mcslc_dispatches_tidy.csv.gz --map calibration/maps/lane_mcslc.toml --out lane.toml --report lane-fit/
+    Calibrate(calibrate::CalibrateArgs),
+    /// Compare a scenario with the call records it should reproduce.
+    ///
+    /// Simulates the span the records cover (run.start_date and
+    /// run.horizon_days are set from the records) and prints, by region,
+    /// observed against simulated with 95% CIs: calls (and a chi-square over
+    /// the hours of week), response-time median and p90, queue-delay median
+    /// and p90, mean busy teams and P(>=2 busy). Example:
+    ///
+    ///   cessa-sim backtest lane.toml mcslc_dispatches_tidy.csv.gz --map calibration/maps/lane_mcslc.toml -r 50
+    Backtest(calibrate::BacktestArgs),
 }
 
 #[derive(Debug, Args)]
@@ -245,6 +271,8 @@ fn main() -> ExitCode {
         Some(Command::Merge { out, shards }) => sweep::merge(&out, &shards),
         Some(Command::Size(args)) => size(args),
         Some(Command::Report { results, out }) => report(&results, out.as_deref()),
+        Some(Command::Calibrate(args)) => calibrate::calibrate(args),
+        Some(Command::Backtest(args)) => calibrate::backtest(args),
         Some(Command::Default) => {
             print!("{}", sim::scenario::ILLINOIS_TOML);
             Ok(())

@@ -229,7 +229,8 @@ pub fn write_run(
     )?;
 
     // Region x call type, and region x channel (each with the statewide rows).
-    let tables: [(&str, fn(&GroupResult) -> bool); 2] = [
+    type Keep = fn(&GroupResult) -> bool;
+    let tables: [(&str, Keep); 2] = [
         ("by_region_type.csv", |g| {
             g.call_type.is_some() && g.channel.is_none()
         }),

@@ -1,0 +1,174 @@
+//! `cessa-sim calibrate` and `cessa-sim backtest` end to end: the real Lane
+//! County records (read from ../shared, never copied here) and a committed
+//! slice of the NYC EMS EDP records.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn cessa(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cessa-sim"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cessa-sim-calibrate-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn root(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+/// Calibrate, run the calibrated scenario as is, back-test it.
+fn end_to_end(records: &str, map: &str, name: &str) -> (String, String) {
+    let dir = tmp(name);
+    let scenario = dir.join("scenario.toml").display().to_string();
+    let report = dir.join("report").display().to_string();
+    ok(&cessa(&[
+        "calibrate",
+        records,
+        "--map",
+        map,
+        "--out",
+        &scenario,
+        "--report",
+        &report,
+    ]));
+    let fit = std::fs::read_to_string(dir.join("report/fit_report.txt")).unwrap();
+    ok(&cessa(&["run", &scenario, "-q", "-r", "4"]));
+    let table = ok(&cessa(&["backtest", &scenario, records, "--map", map, "-r", "8"]));
+    (fit, table)
+}
+
+#[test]
+fn lane_county_records_calibrate_run_and_backtest() {
+    let records = root("../shared/data/lane-mcslc-mobile-crisis/mcslc_dispatches_tidy.csv.gz");
+    if !Path::new(&records).exists() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI: the Lane records are missing: {records}"
+        );
+        eprintln!("skipping: {records} is not there (it is read from ../shared, never copied)");
+        return;
+    }
+    let (fit, table) = end_to_end(&records, &root("calibration/maps/lane_mcslc.toml"), "lane");
+    // Cleaning is reported by reason (the README's counts for the window's rows).
+    assert!(fit.contains("Rows read: 3139; usable records: 1934"), "{fit}");
+    assert!(
+        fit.contains("request time flagged `midnight_placeholder`"),
+        "{fit}"
+    );
+    assert!(
+        fit.contains("Observed hours of week with no request in any region (11)"),
+        "{fit}"
+    );
+    for region in ["Eugene", "Springfield", "Other"] {
+        assert!(
+            table.contains(&format!("| {region} | calls in span | ")),
+            "{table}"
+        );
+    }
+    assert!(
+        table.contains("| Eugene | response p50 min (n = 1482) | 29.0 |"),
+        "{table}"
+    );
+    // With no effective maximum nothing is diverted (the records' own rule).
+    let dir = tmp("lane-nomax");
+    let scenario = dir.join("s.toml").display().to_string();
+    let map = root("calibration/maps/lane_mcslc.toml");
+    ok(&cessa(&[
+        "calibrate",
+        &records,
+        "--map",
+        &map,
+        "--out",
+        &scenario,
+    ]));
+    let table = ok(&cessa(&[
+        "backtest",
+        &scenario,
+        &records,
+        "--map",
+        &map,
+        "-r",
+        "8",
+        "--max-response-min",
+        "1440",
+    ]));
+    assert!(
+        table.contains("| Eugene | diverted to police (share) | 0 (not in records) | 0.00"),
+        "{table}"
+    );
+    // Out of sample: fit May-July, back-test August.
+    let window = ["--from", "2025-05-01", "--to", "2025-08-01"];
+    let mut args = vec!["calibrate", &records, "--map", &map, "--out", &scenario];
+    args.extend(window);
+    ok(&cessa(&args));
+    let table = ok(&cessa(&[
+        "backtest",
+        &scenario,
+        &records,
+        "--map",
+        &map,
+        "-r",
+        "8",
+        "--from",
+        "2025-08-01",
+        "--to",
+        "2025-09-01",
+    ]));
+    assert!(
+        table.starts_with("Back-test: 472 records, 31 days from 2025-08-01"),
+        "{table}"
+    );
+    assert!(table.contains("| Eugene | calls in span | 384 |"), "{table}");
+}
+
+#[test]
+fn nyc_edp_slice_calibrates_runs_and_backtests() {
+    let (fit, table) = end_to_end(
+        &root("tests/fixtures/nyc_ems_edp_queens_staten_island.csv"),
+        &root("calibration/maps/nyc_ems_edp.toml"),
+        "nyc",
+    );
+    assert!(fit.contains("Rows read: 278; usable records: 278"), "{fit}");
+    // Sunday and Monday are not in the five days.
+    assert!(fit.contains("Hours of week not in the span (48)"), "{fit}");
+    assert!(table.contains("| Queens | calls in span | 228 |"), "{table}");
+    assert!(
+        table.contains("| Staten Island | calls in span | 50 |"),
+        "{table}"
+    );
+}
+
+#[test]
+fn bad_map_is_bad_input() {
+    let dir = tmp("badmap");
+    let map = dir.join("map.toml");
+    std::fs::write(&map, "source = \"x\"\ntime_formats = [\"%Y\"]\nbogus = 1\n").unwrap();
+    let o = cessa(&[
+        "calibrate",
+        &root("tests/fixtures/nyc_ems_edp_queens_staten_island.csv"),
+        "--map",
+        &map.display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bogus") && err.contains("line 3"), "{err}");
+}

@@ -128,6 +128,29 @@ pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let p = dir.join("fit_report.txt");
         std::fs::write(&p, &report).with_context(|| format!("writing {}", p.display()))?;
+        // A QQ plot of every fitted duration.
+        let mut fits = vec![("intake".to_string(), &cal.intake)];
+        for r in &cal.regions {
+            fits.push((format!("travel {}", r.name), &r.travel));
+        }
+        for t in &cal.types {
+            fits.push((format!("on scene {}", t.name), &t.on_scene));
+        }
+        for (what, fit) in fits {
+            let slug: String = what
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let title = format!("{what}: {} fit, n = {}", fit.qq_family(), fit.n);
+            output::report::write_qq(dir, &format!("qq_{slug}"), &title, &fit.qq_points())
+                .with_context(|| format!("writing the QQ plot of {what}"))?;
+        }
     }
     // The written scenario must be one the engine accepts.
     Scenario::from_toml(&text, "calibrated scenario").context("the calibrated scenario does not validate")?;

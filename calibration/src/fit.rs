@@ -61,6 +61,38 @@ pub struct Fit {
     pub quantiles: Vec<(f64, f64)>,
 }
 
+impl Fit {
+    /// Points of a quantile-quantile plot of the chosen parametric family
+    /// (the lognormal one when the empirical quantiles were chosen, to show
+    /// why): (fitted quantile, sample quantile), minutes, at [`QUANTILE_PROBS`].
+    pub fn qq_points(&self) -> Vec<(f64, f64)> {
+        use statrs::distribution::{ContinuousCDF, Gamma, LogNormal};
+        let fitted = |p: f64| -> f64 {
+            match self.chosen {
+                Family::Gamma => {
+                    Gamma::new(self.gamma.0, 1.0 / self.gamma.1).map_or(f64::NAN, |g| g.inverse_cdf(p))
+                }
+                _ => {
+                    LogNormal::new(self.lognormal.0, self.lognormal.1).map_or(f64::NAN, |l| l.inverse_cdf(p))
+                }
+            }
+        };
+        self.quantiles
+            .iter()
+            .map(|&(p, x)| (fitted(p), x))
+            .filter(|q| q.0.is_finite())
+            .collect()
+    }
+
+    /// The family drawn by [`Fit::qq_points`].
+    pub fn qq_family(&self) -> &'static str {
+        match self.chosen {
+            Family::Gamma => "gamma",
+            _ => "lognormal",
+        }
+    }
+}
+
 /// Type-7 sample quantile of sorted data.
 pub fn quantile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {

@@ -21,6 +21,7 @@ use crate::events::EventQueue;
 use crate::model::Model;
 use crate::scenario::{AfterCall, Candidates, Estimate, Policy, Travel};
 use crate::tally::{MAX_BUSY_LEVEL, Outcome, Tally, extra, how, mz};
+use crate::trace::CallRecord;
 
 /// Calls still waiting this long after the horizon are counted as diverted
 /// (and reported as unresolved).
@@ -197,6 +198,8 @@ pub(crate) struct Engine<'m> {
     /// Mobile calls not yet dispatched or diverted.
     pending: u64,
     tally: Tally,
+    /// Call records, when tracing (tests and small runs only).
+    trace: Option<Vec<CallRecord>>,
 }
 
 impl<'m> Engine<'m> {
@@ -242,11 +245,24 @@ impl<'m> Engine<'m> {
             cursors: (0..sc.regions.len()).map(|r| RateCursor::new(m, r)).collect(),
             pending: 0,
             tally: Tally::new(m.shape),
+            trace: None,
         }
     }
 
     /// Runs the replication to the horizon (and drains waiting calls).
-    pub(crate) fn run(mut self) -> Tally {
+    /// Runs the replication and also returns its call records.
+    pub(crate) fn run_traced(mut self) -> (Tally, Vec<CallRecord>) {
+        self.trace = Some(Vec::new());
+        let mut trace = Vec::new();
+        let tally = self.run_with(&mut trace);
+        (tally, trace)
+    }
+
+    pub(crate) fn run(self) -> Tally {
+        self.run_with(&mut Vec::new())
+    }
+
+    fn run_with(mut self, trace_out: &mut Vec<CallRecord>) -> Tally {
         let horizon = self.m.scenario.run.horizon_min;
         for r in 0..self.m.scenario.regions.len() {
             if let Some(t) = self.next_arrival(r, 0.0) {
@@ -298,6 +314,9 @@ impl<'m> Engine<'m> {
         for r in 0..self.waiting.len() {
             self.set_waiting(r, 0, horizon.min(self.now));
             self.flush_busy(r, horizon);
+        }
+        if let Some(trace) = self.trace.take() {
+            *trace_out = trace;
         }
         self.tally
     }
@@ -664,6 +683,21 @@ impl<'m> Engine<'m> {
 
     fn divert(&mut self, id: u32, no_team: bool) {
         let c = self.calls[id as usize];
+        if let Some(trace) = &mut self.trace {
+            trace.push(CallRecord {
+                region: c.region as usize,
+                zone: c.zone as usize,
+                call_type: c.ctype as usize,
+                channel: c.channel as usize,
+                request_min: c.arrival,
+                decision_min: c.decided_at,
+                dispatch_min: None,
+                arrival_min: None,
+                departure_min: None,
+                free_min: None,
+                diverted: true,
+            });
+        }
         if c.measured {
             let cell = self
                 .m
@@ -697,6 +731,21 @@ impl<'m> Engine<'m> {
         let scene_end = arrive + c.on_scene;
         let free = scene_end + c.transport;
         let response = arrive - c.arrival;
+        if let Some(trace) = &mut self.trace {
+            trace.push(CallRecord {
+                region: c.region as usize,
+                zone: c.zone as usize,
+                call_type: c.ctype as usize,
+                channel: c.channel as usize,
+                request_min: c.arrival,
+                decision_min: c.decided_at,
+                dispatch_min: Some(t),
+                arrival_min: Some(arrive),
+                departure_min: Some(scene_end),
+                free_min: Some(free),
+                diverted: false,
+            });
+        }
         let r = c.region as usize;
         let own = self.m.teams[tm].region;
         if c.measured {

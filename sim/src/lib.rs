@@ -46,6 +46,7 @@ pub mod sizing;
 pub mod stats;
 pub mod sweep;
 pub mod tally;
+pub mod trace;
 pub mod validation;
 
 pub use model::Model;

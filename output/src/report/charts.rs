@@ -462,3 +462,66 @@ impl Chart for Stacked {
         Ok(())
     }
 }
+
+/// A quantile-quantile plot: fitted against sample quantiles, with the
+/// diagonal where a perfect fit would lie.
+pub struct Qq {
+    /// What is plotted, e.g. "travel, Eugene (lognormal)".
+    pub title: String,
+    /// (fitted quantile, sample quantile), minutes.
+    pub points: Vec<(f64, f64)>,
+}
+
+impl Chart for Qq {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        t!(root.fill(&WHITE));
+        let top = self
+            .points
+            .iter()
+            .map(|p| p.0.max(p.1))
+            .filter(|x| x.is_finite())
+            .fold(1.0, f64::max)
+            * 1.05;
+        let mut chart = t!(ChartBuilder::on(root)
+            .caption(self.title.as_str(), (FONT, 18))
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0f64..top, 0f64..top));
+        t!(chart
+            .configure_mesh()
+            .x_desc("fitted quantile, minutes")
+            .y_desc("sample quantile, minutes")
+            .label_style((FONT, 14))
+            .draw());
+        t!(chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, 0.0), (top, top)],
+                BLACK.stroke_width(1)
+            )))
+            .map(|s| s
+                .label("perfect fit")
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK))));
+        let color = viridis(0.3);
+        t!(chart
+            .draw_series(
+                self.points
+                    .iter()
+                    .map(|&(x, y)| Circle::new((x, y), 5, color.filled()))
+            )
+            .map(|s| s.label("quantiles 1%..99%").legend(move |(x, y)| Circle::new(
+                (x + 10, y),
+                5,
+                color.filled()
+            ))));
+        t!(chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .label_font((FONT, 14))
+            .draw());
+        t!(root.present());
+        Ok(())
+    }
+}

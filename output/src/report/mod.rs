@@ -13,7 +13,7 @@ use sim::RunResults;
 use sim::stats::Estimate;
 
 pub use charts::viridis;
-use charts::{Area, Bars, Cdf, Chart, Heatmap, Lines, Map, Stacked};
+use charts::{Area, Bars, Cdf, Chart, Heatmap, Lines, Map, Qq, Stacked};
 
 use crate::tables::{OutputError, write_atomic};
 
@@ -533,6 +533,25 @@ fn month_table(res: &RunResults, region: &str) -> String {
         "</table><p class=\"note\">Means per replication; the CIs are in by_month_zone.csv.</p></details>\n",
     );
     t
+}
+
+/// Writes a quantile-quantile plot of a fitted distribution as
+/// `charts/NAME.png` and `charts/NAME.svg` under `dir`.
+pub fn write_qq(dir: &Path, name: &str, title: &str, points: &[(f64, f64)]) -> Result<PathBuf, OutputError> {
+    let fig = render(
+        dir,
+        name,
+        (560, 520),
+        &Qq {
+            title: title.to_string(),
+            points: points.to_vec(),
+        },
+    )?;
+    write_atomic(
+        &dir.join("charts").join(format!("{name}.svg")),
+        fig.svg.as_bytes(),
+    )?;
+    Ok(fig.png)
 }
 
 /// One row of a sweep's CSV, as the report needs it.

@@ -118,6 +118,42 @@ fn fit_or_pooled(v: &[f64], res: f64, pooled: &Fit) -> (Fit, bool) {
     (pooled.clone(), true)
 }
 
+/// Demand factors by calendar month (January first) of one region: its
+/// requests per day in each month of the year over its mean requests per
+/// day, when the span covers a year or more (`None` otherwise: a shorter
+/// span cannot tell the season from a trend). Months never covered get 1.
+pub fn month_factors(recs: &Records, region: &str) -> Option<[f64; 12]> {
+    if recs.span_days() < 365.0 {
+        return None;
+    }
+    let first = (recs.span_start / 1440.0).floor() as i64;
+    let month_of = |day: i64| -> Option<usize> {
+        let date = recs
+            .start_date
+            .checked_add(jiff::Span::new().days(day - first))
+            .ok()?;
+        Some(date.month() as usize - 1)
+    };
+    let (mut calls, mut days) = ([0.0f64; 12], [0.0f64; 12]);
+    for day in first..(recs.span_end / 1440.0).ceil() as i64 {
+        days[month_of(day)?] += 1.0;
+    }
+    for r in recs.records.iter().filter(|r| r.region == region) {
+        calls[month_of((r.request / 1440.0).floor() as i64)?] += 1.0;
+    }
+    let mean = calls.iter().sum::<f64>() / days.iter().sum::<f64>();
+    if mean <= 0.0 {
+        return None;
+    }
+    Some(std::array::from_fn(|m| {
+        if days[m] > 0.0 {
+            calls[m] / days[m] / mean
+        } else {
+            1.0
+        }
+    }))
+}
+
 /// Fits every parameter. Errors when a pooled interval has too few values.
 pub fn calibrate(
     recs: &Records,
@@ -559,6 +595,29 @@ impl Calibration {
                 w(&mut s, format!("  {},  # {}", chunk.join(", "), DAYS[d]));
             }
             w(&mut s, "]".into());
+            match month_factors(recs, &r.name) {
+                Some(f) => {
+                    w(
+                        &mut s,
+                        format!(
+                            "# month factors: requests per day in each calendar month over the span's mean ({:.0} days)",
+                            recs.span_days()
+                        ),
+                    );
+                    let f: Vec<String> = f.iter().map(|x| format!("{x:.3}")).collect();
+                    w(
+                        &mut s,
+                        format!("month_factors = [{}]  # January first", f.join(", ")),
+                    );
+                }
+                None => w(
+                    &mut s,
+                    format!(
+                        "# no month factors: the span is {:.0} days, and a year or more is needed to tell the season from a trend",
+                        recs.span_days()
+                    ),
+                ),
+            }
             let src = if r.travel_pooled {
                 " (too few here: the pooled fit)"
             } else {

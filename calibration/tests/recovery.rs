@@ -105,7 +105,47 @@ fn engine_records_give_back_the_known_parameters() {
     }
     close("travel", &town.travel, 20.0, 45.0);
     close("intake", &cal.intake, 8.0, 20.0);
+    // Half a year: too short for month factors.
+    assert!(calibration::calibrate::month_factors(&recs, "Town").is_none());
     // The calibrated scenario runs as is.
     let text = cal.scenario_toml(&recs, &map, &Options::default());
     assert!(sim::Scenario::from_toml(&text, "calibrated").is_ok());
+}
+
+/// A year of records whose demand doubles in December: the month factors
+/// find it (the others near 1, December near 2 relative to their mean).
+#[test]
+fn month_factors_come_back_from_a_year_of_records() {
+    let text = KNOWN.replace("horizon_days = 182", "horizon_days = 365").replace(
+        "profile = \"crisis\"",
+        "profile = \"flat\"\nmonth_factors = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2]",
+    );
+    let model = sim::Model::new(sim::Scenario::from_toml(&text, "known.toml").unwrap());
+    let records = sim::trace::trace(&model, 1);
+    let start = jiff::civil::date(2027, 7, 5).at(0, 0, 0, 0);
+    let mut csv = String::from("request,dispatch,arrival,departure\n");
+    for r in &records {
+        csv += &format!(
+            "{},{},{},{}\n",
+            stamp(start, r.request_min),
+            stamp(start, r.dispatch_min.unwrap()),
+            stamp(start, r.arrival_min.unwrap()),
+            stamp(start, r.departure_min.unwrap())
+        );
+    }
+    let map = Mapping::from_toml(
+        &MAP.replace(
+            "time_formats",
+            "window = { start = \"2027-07-05\", end = \"2028-07-04\" }\ntime_formats",
+        ),
+        "map.toml",
+    )
+    .unwrap();
+    let recs = Records::read(&csv, &map).unwrap();
+    let f = calibration::calibrate::month_factors(&recs, "Town").expect("a year of records");
+    // The mean factor is 1: eleven months at 12/13 and December at 24/13.
+    for (m, x) in f.iter().enumerate().take(11) {
+        assert!((x - 12.0 / 13.0).abs() < 0.08, "month {m}: {x}");
+    }
+    assert!((f[11] - 24.0 / 13.0).abs() < 0.15, "December: {}", f[11]);
 }

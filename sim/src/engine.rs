@@ -57,6 +57,7 @@ enum Kind {
     TeamFree,
     GiveUp,
     ShiftStart,
+    TeamHome,
 }
 
 /// What an event does, to which call, team, region or group; `generation`
@@ -305,6 +306,7 @@ impl<'m> Engine<'m> {
                 Kind::TeamFree => self.team_free(id as usize),
                 Kind::GiveUp => self.give_up(id, generation),
                 Kind::ShiftStart => self.shift_start(id as usize),
+                Kind::TeamHome => self.team_home(id as usize),
             }
         }
         if self.pending > 0 {
@@ -585,6 +587,15 @@ impl<'m> Engine<'m> {
         self.calls[id as usize].decided_at = t;
         let c = self.calls[id as usize];
         let r = c.region as usize;
+        // model.md: a call that arrives when no team (own or mutual aid) is
+        // on shift is diverted, and counted apart.
+        if !self.m.candidates[r]
+            .iter()
+            .any(|&tm| self.duty_end(tm as usize, c.arrival).is_some())
+        {
+            self.divert(id, true);
+            return;
+        }
         let mut any_on_shift = false;
         // Best team: (estimated arrival, team, is idle).
         let mut best: Option<(f64, usize, bool)> = None;
@@ -610,7 +621,9 @@ impl<'m> Engine<'m> {
             }
         }
         if !any_on_shift {
-            self.divert(id, true);
+            // On shift when the call arrived, but the shift ended during
+            // intake: diverted for lack of capacity, not "no team on shift".
+            self.divert(id, false);
             return;
         }
         match best {
@@ -634,19 +647,12 @@ impl<'m> Engine<'m> {
         let t = self.now;
         let c = self.calls[id as usize];
         let r = c.region as usize;
-        // The soonest any team could get there once free: the shortest
-        // estimated travel from where the region's candidates are or will be.
-        let mut min_travel = f64::INFINITY;
+        // The call is given up when no team could reach it in time any
+        // more: the latest moment any candidate could still set off.
+        let mut give_up = f64::NEG_INFINITY;
         for &tm in &self.m.candidates[r] {
-            let tm = tm as usize;
-            let loc = if self.teams[tm].busy {
-                self.teams[tm].loc
-            } else {
-                self.location(tm, t)
-            };
-            min_travel = min_travel.min(self.travel_est(loc, &c));
+            give_up = give_up.max(self.latest_start(tm as usize, &c, t));
         }
-        let give_up = c.deadline - min_travel;
         if give_up < t {
             self.divert(id, false);
             return;
@@ -667,6 +673,60 @@ impl<'m> Engine<'m> {
         }
     }
 
+    /// The latest time (by the dispatcher's estimates) at which team `tm`
+    /// could set off for call `c` and still arrive by its deadline: from
+    /// where it is (or will be when free) until it is back at base, from its
+    /// base after that, and from its base once its next shift starts when it
+    /// is off shift. Minus infinity when it cannot make it at all.
+    fn latest_start(&self, tm: usize, c: &Call, t: f64) -> f64 {
+        let m = self.m;
+        let base = m.teams[tm].base as u32;
+        let from_base = c.deadline - self.travel_est(base, c);
+        if self.duty_end(tm, t).is_none() {
+            let g = &m.scenario.team_groups[m.teams[tm].group];
+            let start = g.schedule.next_start(t, self.cal.minute_of_week(t));
+            return if from_base >= start {
+                from_base
+            } else {
+                f64::NEG_INFINITY
+            };
+        }
+        let team = &self.teams[tm];
+        let (avail, loc, home) = if team.busy {
+            let (free, loc) = self.estimated_free(tm, t);
+            let home = match m.scenario.dispatch.after_call {
+                AfterCall::Stay => f64::INFINITY,
+                AfterCall::ReturnToBase => free + m.return_min(loc as usize, m.teams[tm].base),
+            };
+            (free, loc, home)
+        } else {
+            (
+                t,
+                self.location(tm, t),
+                if t >= team.home_at { t } else { team.home_at },
+            )
+        };
+        let from_loc = c.deadline - self.travel_est(loc, c);
+        let mut best = f64::NEG_INFINITY;
+        if from_loc >= avail {
+            // Setting off from `loc` is possible until the team is home.
+            best = best.max(from_loc.min(home));
+        }
+        if from_base >= avail.max(home) {
+            best = best.max(from_base);
+        }
+        best
+    }
+
+    /// A team back at its base (under `escalate`) looks at the queue again:
+    /// from there it may reach calls it could not reach on the way.
+    fn team_home(&mut self, tm: usize) {
+        let team = &self.teams[tm];
+        if !team.busy && team.home_at == self.now {
+            self.take_from_queue(tm);
+        }
+    }
+
     fn give_up(&mut self, id: u32, generation: u32) {
         let c = self.calls[id as usize];
         if c.state != CallState::Queued || c.generation != generation {
@@ -678,7 +738,31 @@ impl<'m> Engine<'m> {
             self.queues[r][level].remove(pos);
         }
         self.add_waiting(r, -1);
-        self.divert(id, false);
+        // A team that became available at this very instant (back at base,
+        // say) may still make it: the last chance before diverting.
+        let t = self.now;
+        let mut best: Option<(f64, usize, u32)> = None;
+        for &tm in &self.m.candidates[r] {
+            let tm = tm as usize;
+            if self.teams[tm].busy {
+                continue;
+            }
+            let Some(duty_end) = self.duty_end(tm, t) else {
+                continue;
+            };
+            let from = self.location(tm, t);
+            let eta = t + self.travel_est(from, &c);
+            if eta <= c.deadline + EPS
+                && eta + self.service_est(&c) <= duty_end
+                && best.is_none_or(|b| eta < b.0)
+            {
+                best = Some((eta, tm, from));
+            }
+        }
+        match best {
+            Some((_, tm, from)) => self.start_job(tm, id, from),
+            None => self.divert(id, false),
+        }
     }
 
     fn divert(&mut self, id: u32, no_team: bool) {
@@ -844,6 +928,17 @@ impl<'m> Engine<'m> {
             return;
         }
         if m.scenario.dispatch.policy == Policy::Escalate {
+            let home_at = self.teams[tm].home_at;
+            if home_at.is_finite() && home_at > t {
+                self.events.push(
+                    home_at,
+                    Event {
+                        kind: Kind::TeamHome,
+                        id: tm as u32,
+                        generation: 0,
+                    },
+                );
+            }
             self.take_from_queue(tm);
         }
     }

@@ -49,6 +49,9 @@ pub struct Model {
     travel_draw_mean: Vec<f64>,
     /// On-shift team-minutes in the measured window by hour of week, `[region][168]`.
     pub on_shift_by_hour_min: Vec<f64>,
+    /// How many times each hour of week occurs in the measured window
+    /// (partial hours at its ends count in part).
+    pub hour_occurrences: [f64; HOURS_PER_WEEK],
 }
 
 fn cumulative(shares: impl Iterator<Item = f64>) -> Vec<f64> {
@@ -167,6 +170,13 @@ impl Model {
             })
             .collect();
         let on_shift_by_hour_min = on_shift_minutes(&scenario, &calendar, &teams);
+        let mut hour_occurrences = [0.0; HOURS_PER_WEEK];
+        let (mut t, hi) = (scenario.run.warmup_min, scenario.run.horizon_min);
+        while t < hi {
+            let end = (((t / 60.0) as u64 + 1) as f64 * 60.0).min(hi);
+            hour_occurrences[calendar.hour_of_week(t)] += (end - t) / 60.0;
+            t = end;
+        }
         Model {
             scenario,
             calendar,
@@ -185,6 +195,7 @@ impl Model {
             expected_service_min,
             travel_draw_mean,
             on_shift_by_hour_min,
+            hour_occurrences,
         }
     }
 

@@ -52,6 +52,8 @@ pub const REGION_KPIS: [&str; 6] = [
 ];
 
 /// Figures reported per (region, hour of week).
+/// `mobile_per_week` is the mean number of mobile calls in that hour of the
+/// week (the count over the times that hour occurs in the measured window).
 pub const HOUR_KPIS: [&str; 4] = ["mobile_per_week", "diverted_share", "late_share", "utilization"];
 
 /// A selection of (region, call type, channel) cells; `None` means all.
@@ -155,7 +157,6 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
     let s = m.shape;
     let sc = &m.scenario;
     let months = (sc.run.horizon_min - sc.run.warmup_min) / MONTH_MIN;
-    let weeks = (sc.run.horizon_min - sc.run.warmup_min) / crate::calendar::WEEK_MIN;
     let mut values = vec![f64::NAN; layout.len];
     let mut hists = vec![0u32; layout.groups.len() * (BINS + 1)];
     let mut wait_buf = vec![0u32; BINS + 1];
@@ -247,7 +248,7 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
             let c = |which: usize| f64::from(tally.by_hour[(r * HOURS_PER_WEEK + h) * how::N + which]);
             let i = r * HOURS_PER_WEEK + h;
             let kpis = [
-                c(how::MOBILE) / weeks,
+                ratio(c(how::MOBILE), m.hour_occurrences[h]),
                 ratio(c(how::DIVERTED), c(how::MOBILE)),
                 ratio(c(how::LATE), c(how::MOBILE)),
                 ratio(tally.busy_by_hour_min[i], m.on_shift_by_hour_min[i]),

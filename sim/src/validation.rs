@@ -279,17 +279,6 @@ fn tail_share(tally: &Tally, t: f64) -> f64 {
     above as f64 / all as f64
 }
 
-/// How often each hour of week occurs in the measured window.
-fn hour_occurrences(m: &Model) -> Vec<f64> {
-    let mut occ = vec![0.0; HOURS_PER_WEEK];
-    let (mut t, hi) = (m.scenario.run.warmup_min, m.scenario.run.horizon_min);
-    while t < hi {
-        occ[m.calendar.hour_of_week(t)] += 1.0;
-        t += 60.0;
-    }
-    occ
-}
-
 /// Runs one case.
 pub fn run_case(case: &Case) -> Vec<Check> {
     let reps = case.replications;
@@ -448,7 +437,7 @@ pub fn run_case(case: &Case) -> Vec<Check> {
                 vec![("run.horizon_days", toml::Value::Float(case.horizon_days))],
             );
             let m = Model::new(sc);
-            let occ = hour_occurrences(&m);
+            let occ = m.hour_occurrences;
             let rates_per_hour: Vec<f64> = (0..HOURS_PER_WEEK)
                 .map(|h| m.scenario.regions[0].rate_per_min * 60.0 * m.scenario.regions[0].profile[h])
                 .collect();

@@ -238,3 +238,82 @@ fn readme_example_scenario_runs() {
             > 0.0
     );
 }
+
+/// Review finding: under `escalate`, a call that the team could reach once
+/// back at its base was given up while the team drove home from the far
+/// side (12.7% diverted). Now a team at base looks at the queue again, and
+/// a call is kept until no team could still set off in time.
+#[test]
+fn escalate_keeps_calls_a_returning_team_can_still_reach() {
+    let text = r#"
+[run]
+horizon_days = 120
+seed = 5
+[dispatch]
+policy = "escalate"
+estimate = "exact"
+after_call = "return_to_base"
+[call_types.c]
+max_response_min = 30
+triage = { mobile = 1.0 }
+on_scene = 0
+[regions.R]
+population = 1000
+calls_per_hour = 1.0
+zones = { A = 1, B = 0, C = 1 }
+travel = { matrix = { A = { A = 5, B = 10, C = 100 }, B = { A = 10, B = 5, C = 10 }, C = { A = 100, B = 10, C = 5 } } }
+teams.t1 = { count = 1, base = "B", shift = "24/7" }
+"#;
+    let res = run_text(text, 20);
+    let div = res.kpi(None, None, None, "diverted_share").unwrap();
+    assert!(div.mean < 0.03, "{div:?}");
+}
+
+/// Review finding: "no team on shift" is judged when the call arrives
+/// (model.md), not when its intake ends.
+#[test]
+fn no_team_on_shift_is_judged_at_arrival() {
+    let text = r#"
+[run]
+start_date = "2027-07-05"
+horizon_days = 28
+seed = 3
+[dispatch]
+estimate = "exact"
+[channels.transfer]
+share = 1.0
+intake = 120
+[call_types.c]
+max_response_min = "none"
+triage = { mobile = 1.0 }
+on_scene = 1
+[regions.Town]
+population = 1000
+calls_per_hour = 0.5
+travel = { time = 0 }
+teams.day = { count = 5, shift = { days = "all", start = "08:00", end = "16:00" } }
+"#;
+    let res = run_text(text, 10);
+    let h = &res.hour_of_week;
+    // Monday 06:00 (no team on shift at arrival): diverted; Monday 12:00: served.
+    assert_eq!(h[6].kpis["diverted_share"].mean, 1.0);
+    assert_eq!(h[12].kpis["diverted_share"].mean, 0.0);
+    // Monday 15:00: on shift at arrival, decided at 17:00: diverted, but not "no team".
+    assert_eq!(h[15].kpis["diverted_share"].mean, 1.0);
+    let no_team = res.kpi(None, None, None, "no_team_on_shift_share").unwrap().mean;
+    assert!((no_team - 16.0 / 24.0).abs() < 0.05, "{no_team}");
+}
+
+/// Review finding: calls per hour of week were divided by the window in
+/// weeks, not by how often each hour occurs in it.
+#[test]
+fn calls_per_hour_of_week_use_each_hours_occurrences() {
+    let text = ONE_TEAM
+        .replace("horizon_days = 365", "horizon_days = 60\nwarmup_days = 5")
+        .replace("calls_per_hour = 1.0", "calls_per_hour = 1.5");
+    let res = run_text(&text, 20);
+    for h in [0usize, 30, 100, 167] {
+        let e = res.hour_of_week[h].kpis["mobile_per_week"].at_level(0.999);
+        assert!(e.contains(1.5), "hour {h}: {e:?}");
+    }
+}

@@ -1404,11 +1404,15 @@ impl Builder<'_, '_> {
                     );
                     continue;
                 }
-                if matches!(r.travel, RawTravel::Time(_)) {
+                // A team that crosses a region border needs routes back, so
+                // both regions must travel zone to zone.
+                if matches!(r.travel, RawTravel::Time(_))
+                    || matches!(raw_regions[pi].travel, RawTravel::Time(_))
+                {
                     self.r.problem(
                         span.clone(),
                         &join(&path, "mutual_aid"),
-                        "mutual aid needs zone-to-zone routes: use `travel.speed_mph` (or `matrix`) with zone `lat`/`lon`",
+                        "mutual aid needs zone-to-zone routes in both regions: use `travel.speed_mph` (or `matrix`) with zone `lat`/`lon`",
                     );
                     continue;
                 }

@@ -2,22 +2,11 @@
 //! County records (read from ../shared, never copied here) and a committed
 //! slice of the NYC EMS EDP records.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::{cessa, tmp};
 
-fn cessa(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cessa-sim"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cessa-sim-calibrate-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use std::path::Path;
+use std::process::Output;
 
 fn ok(o: &Output) -> String {
     assert!(
@@ -37,7 +26,7 @@ fn root(rel: &str) -> String {
 
 /// Calibrate, run the calibrated scenario as is, back-test it.
 fn end_to_end(records: &str, map: &str, name: &str) -> (String, String) {
-    let dir = tmp(name);
+    let dir = tmp("calibrate", name);
     let scenario = dir.join("scenario.toml").display().to_string();
     let report = dir.join("report").display().to_string();
     ok(&cessa(&[
@@ -89,7 +78,7 @@ fn lane_county_records_calibrate_run_and_backtest() {
         "{table}"
     );
     // With no effective maximum nothing is diverted (the records' own rule).
-    let dir = tmp("lane-nomax");
+    let dir = tmp("calibrate", "lane-nomax");
     let scenario = dir.join("s.toml").display().to_string();
     let map = root("calibration/maps/lane_mcslc.toml");
     ok(&cessa(&[
@@ -159,7 +148,7 @@ fn nyc_edp_slice_calibrates_runs_and_backtests() {
 
 #[test]
 fn bad_map_is_bad_input() {
-    let dir = tmp("badmap");
+    let dir = tmp("calibrate", "badmap");
     let map = dir.join("map.toml");
     std::fs::write(&map, "source = \"x\"\ntime_formats = [\"%Y\"]\nbogus = 1\n").unwrap();
     let o = cessa(&[

@@ -1,26 +1,12 @@
 //! The `cessa-sim` command end to end.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn cessa(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cessa-sim"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cessa-sim-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::{cessa, tmp};
 
 /// The same scenario and seed give the same summary.json bytes on 1 and 4 threads.
 #[test]
 fn summary_json_is_identical_across_thread_counts() {
-    let dir = tmp("threads");
+    let dir = tmp("cli", "threads");
     let mut outputs = Vec::new();
     for threads in ["1", "4"] {
         let out = dir.join(threads);
@@ -47,7 +33,7 @@ fn summary_json_is_identical_across_thread_counts() {
 /// `run` with no scenario simulates the embedded default and prints the table.
 #[test]
 fn run_defaults_to_illinois_and_writes_every_table() {
-    let dir = tmp("default");
+    let dir = tmp("cli", "default");
     let o = cessa(&["run", "-r", "3", "--out", dir.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let table = String::from_utf8(o.stdout).unwrap();
@@ -89,7 +75,7 @@ fn run_defaults_to_illinois_and_writes_every_table() {
 /// A broken scenario: every problem at once, with file, line, column and key; exit code 2.
 #[test]
 fn broken_scenario_exits_2_with_every_problem() {
-    let dir = tmp("broken");
+    let dir = tmp("cli", "broken");
     let path = dir.join("bad.toml");
     std::fs::write(
         &path,
@@ -126,7 +112,7 @@ fn missing_file_and_bad_flags_exit_2() {
 fn default_prints_a_runnable_scenario() {
     let o = cessa(&["default"]);
     assert!(o.status.success());
-    let dir = tmp("printed");
+    let dir = tmp("cli", "printed");
     let path = dir.join("illinois.toml");
     std::fs::write(&path, &o.stdout).unwrap();
     let o = cessa(&["run", "-q", "-r", "2", path.to_str().unwrap()]);

@@ -1,24 +1,12 @@
 //! `cessa-sim sweep` and `merge` end to end: resume after SIGKILL, shards
 //! merged into the bytes of one run, refusals.
 
+mod common;
+use common::{cessa, exe, tmp};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn exe() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_cessa-sim"))
-}
-
-fn cessa(args: &[&str]) -> Output {
-    exe().args(args).output().expect("runs")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cessa-sim-sweep-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// A plan of 8 points (2 x 4) on a region-sized scenario, slow enough to kill mid-way.
 fn plan(dir: &Path, reps: u32) -> PathBuf {
@@ -41,7 +29,7 @@ fn s(p: &Path) -> &str {
 
 #[test]
 fn killed_sweep_resumes_to_the_same_bytes() {
-    let dir = tmp("resume");
+    let dir = tmp("sweep", "resume");
     let plan = plan(&dir, 24);
     let (whole, killed) = (dir.join("whole"), dir.join("killed"));
     ok(cessa(&["sweep", s(&plan), "-q", "-j", "1", "--out", s(&whole)]));
@@ -93,7 +81,7 @@ fn killed_sweep_resumes_to_the_same_bytes() {
 
 #[test]
 fn shards_merge_into_the_bytes_of_one_run_and_bad_merges_are_refused() {
-    let dir = tmp("shards");
+    let dir = tmp("sweep", "shards");
     let plan = plan(&dir, 2);
     let whole = dir.join("whole");
     ok(cessa(&["sweep", s(&plan), "-q", "--out", s(&whole)]));
@@ -181,7 +169,7 @@ fn shards_merge_into_the_bytes_of_one_run_and_bad_merges_are_refused() {
 
 #[test]
 fn bad_plans_exit_2_with_line_and_column() {
-    let dir = tmp("bad");
+    let dir = tmp("sweep", "bad");
     let path = dir.join("plan.toml");
     std::fs::write(
         &path,

@@ -172,61 +172,60 @@ pub fn table(rows: &[RegionBacktest]) -> String {
     let _ = writeln!(s, "| region | figure | observed | simulated ± 95% CI |");
     let _ = writeln!(s, "|---|---|---|---|");
     for r in rows {
-        let g = &r.region;
-        let _ = writeln!(
-            s,
-            "| {g} | calls in span | {} | {:.1} |",
-            r.observed_calls, r.simulated_calls
-        );
-        let _ = writeln!(
-            s,
-            "| {g} | calls by hour of week: chi-square (df), p | {:.1} ({}), p = {:.3} | |",
-            r.chi_square, r.df, r.p_value
-        );
-        let _ = writeln!(
-            s,
-            "| {g} | response p50 min (n = {}) | {:.1} | {} |",
-            r.response_obs.2,
-            r.response_obs.0,
-            est(r.response_sim.0, 1)
-        );
-        let _ = writeln!(
-            s,
-            "| {g} | response p90 min | {:.1} | {} |",
-            r.response_obs.1,
-            est(r.response_sim.1, 1)
-        );
-        let qn = r.queue_sim.2;
-        let _ = writeln!(
-            s,
-            "| {g} | queue delay p50 min (obs: request→dispatch, n = {}; sim: {qn}, the wait for a team after intake) | {:.1} | {} |",
-            r.queue_obs.2,
-            r.queue_obs.0,
-            est(r.queue_sim.0, 1)
-        );
-        let _ = writeln!(
-            s,
-            "| {g} | queue delay p90 min | {:.1} | {} |",
-            r.queue_obs.1,
-            est(r.queue_sim.1, 1)
-        );
-        let _ = writeln!(
-            s,
-            "| {g} | mean busy teams | {:.3} | {} |",
-            r.busy_obs.0,
-            est(r.busy_sim.0, 3)
-        );
-        let _ = writeln!(
-            s,
-            "| {g} | P(≥2 busy) | {:.3} | {} |",
-            r.busy_obs.1,
-            est(r.busy_sim.1, 3)
-        );
-        let _ = writeln!(
-            s,
-            "| {g} | diverted to police (share) | 0 (not in records) | {} |",
-            est(r.diverted_sim, 3)
-        );
+        // (figure, observed, simulated) for each line of the region's block.
+        let lines = [
+            (
+                "calls in span".to_string(),
+                r.observed_calls.to_string(),
+                format!("{:.1}", r.simulated_calls),
+            ),
+            (
+                "calls by hour of week: chi-square (df), p".into(),
+                format!("{:.1} ({}), p = {:.3}", r.chi_square, r.df, r.p_value),
+                String::new(),
+            ),
+            (
+                format!("response p50 min (n = {})", r.response_obs.2),
+                format!("{:.1}", r.response_obs.0),
+                est(r.response_sim.0, 1),
+            ),
+            (
+                "response p90 min".into(),
+                format!("{:.1}", r.response_obs.1),
+                est(r.response_sim.1, 1),
+            ),
+            (
+                format!(
+                    "queue delay p50 min (obs: request→dispatch, n = {}; sim: {}, the wait for a team after intake)",
+                    r.queue_obs.2, r.queue_sim.2
+                ),
+                format!("{:.1}", r.queue_obs.0),
+                est(r.queue_sim.0, 1),
+            ),
+            (
+                "queue delay p90 min".into(),
+                format!("{:.1}", r.queue_obs.1),
+                est(r.queue_sim.1, 1),
+            ),
+            (
+                "mean busy teams".into(),
+                format!("{:.3}", r.busy_obs.0),
+                est(r.busy_sim.0, 3),
+            ),
+            (
+                "P(≥2 busy)".into(),
+                format!("{:.3}", r.busy_obs.1),
+                est(r.busy_sim.1, 3),
+            ),
+            (
+                "diverted to police (share)".into(),
+                "0 (not in records)".into(),
+                est(r.diverted_sim, 3),
+            ),
+        ];
+        for (figure, observed, simulated) in lines {
+            let _ = writeln!(s, "| {} | {figure} | {observed} | {simulated} |", r.region);
+        }
     }
     s
 }

@@ -596,30 +596,9 @@ impl<'m> Engine<'m> {
             self.divert(id, true);
             return;
         }
-        let mut any_on_shift = false;
-        // Best team: (estimated arrival, team, is idle).
-        let mut best: Option<(f64, usize, bool)> = None;
         let policy = self.m.scenario.dispatch.policy;
         let idle_only = policy == Policy::Escalate || self.m.scenario.dispatch.candidates == Candidates::Idle;
-        for &tm in &self.m.candidates[r] {
-            let tm = tm as usize;
-            let Some(duty_end) = self.duty_end(tm, t) else {
-                continue;
-            };
-            any_on_shift = true;
-            let idle = !self.teams[tm].busy;
-            if idle_only && !idle {
-                continue;
-            }
-            let (free, loc) = self.estimated_free(tm, t);
-            let eta = free + self.travel_est(loc, &c);
-            if eta + self.service_est(&c) > duty_end {
-                continue;
-            }
-            if best.is_none_or(|(b, _, _)| eta < b) {
-                best = Some((eta, tm, idle));
-            }
-        }
+        let (any_on_shift, best) = self.best_team(&c, t, idle_only);
         if !any_on_shift {
             // On shift when the call arrived, but the shift ended during
             // intake: diverted for lack of capacity, not "no team on shift".
@@ -640,6 +619,35 @@ impl<'m> Engine<'m> {
             _ if policy == Policy::Escalate => self.enqueue(id),
             _ => self.divert(id, false),
         }
+    }
+
+    /// The candidate with the earliest estimated arrival at call `c` among
+    /// the teams on shift at `t` that could finish it within their duty
+    /// (only idle ones when `idle_only`): (estimated arrival, team, idle).
+    /// Also says whether any candidate is on shift at all.
+    fn best_team(&self, c: &Call, t: f64, idle_only: bool) -> (bool, Option<(f64, usize, bool)>) {
+        let mut any_on_shift = false;
+        let mut best: Option<(f64, usize, bool)> = None;
+        for &tm in &self.m.candidates[c.region as usize] {
+            let tm = tm as usize;
+            let Some(duty_end) = self.duty_end(tm, t) else {
+                continue;
+            };
+            any_on_shift = true;
+            let idle = !self.teams[tm].busy;
+            if idle_only && !idle {
+                continue;
+            }
+            let (free, loc) = self.estimated_free(tm, t);
+            let eta = free + self.travel_est(loc, c);
+            if eta + self.service_est(c) > duty_end {
+                continue;
+            }
+            if best.is_none_or(|(b, _, _)| eta < b) {
+                best = Some((eta, tm, idle));
+            }
+        }
+        (any_on_shift, best)
     }
 
     /// Escalate: queue the call, to be diverted once no team could reach it in time.
@@ -740,28 +748,12 @@ impl<'m> Engine<'m> {
         self.add_waiting(r, -1);
         // A team that became available at this very instant (back at base,
         // say) may still make it: the last chance before diverting.
-        let t = self.now;
-        let mut best: Option<(f64, usize, u32)> = None;
-        for &tm in &self.m.candidates[r] {
-            let tm = tm as usize;
-            if self.teams[tm].busy {
-                continue;
+        match self.best_team(&c, self.now, true).1 {
+            Some((eta, tm, _)) if eta <= c.deadline + EPS => {
+                let from = self.location(tm, self.now);
+                self.start_job(tm, id, from);
             }
-            let Some(duty_end) = self.duty_end(tm, t) else {
-                continue;
-            };
-            let from = self.location(tm, t);
-            let eta = t + self.travel_est(from, &c);
-            if eta <= c.deadline + EPS
-                && eta + self.service_est(&c) <= duty_end
-                && best.is_none_or(|b| eta < b.0)
-            {
-                best = Some((eta, tm, from));
-            }
-        }
-        match best {
-            Some((_, tm, from)) => self.start_job(tm, id, from),
-            None => self.divert(id, false),
+            _ => self.divert(id, false),
         }
     }
 

@@ -199,14 +199,6 @@ impl Model {
         }
     }
 
-    /// Contacts per minute in region `r` at time `t` (hourly piecewise constant).
-    #[inline]
-    pub fn rate_per_min(&self, r: usize, t: f64) -> f64 {
-        let region = &self.scenario.regions[r];
-        let month = self.calendar.months()[self.calendar.month_index(t)].month_of_year;
-        region.rate_per_min * region.profile[self.calendar.hour_of_week(t)] * region.month_factors[month]
-    }
-
     #[inline]
     pub(crate) fn pick_zone<R: Rng + ?Sized>(&self, r: usize, rng: &mut R) -> usize {
         self.scenario.regions[r].zones[pick(&self.zone_cum[r], rng)]

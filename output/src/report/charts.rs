@@ -2,6 +2,7 @@
 //! plotters backend, so the same code makes the inline SVG and the PNG.
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
 
@@ -29,6 +30,21 @@ fn label_at(labels: &[String], x: f64) -> String {
     } else {
         String::new()
     }
+}
+
+/// Draws the series labels in a framed, nearly opaque box at `pos`.
+fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    pos: SeriesLabelPosition,
+) -> DrawResult {
+    t!(chart
+        .configure_series_labels()
+        .position(pos)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .label_font((FONT, 14))
+        .draw());
+    Ok(())
 }
 
 /// Mid grey for missing values.
@@ -113,12 +129,7 @@ impl Chart for Bars {
                 .map(|s| s
                     .label(name.as_str())
                     .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(2)))));
-            t!(chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.8))
-                .border_style(BLACK)
-                .label_font((FONT, 14))
-                .draw());
+            legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         }
         t!(root.present());
         Ok(())
@@ -254,13 +265,7 @@ impl Chart for Cdf {
                     .label(format!("maximum, {name}: {m} min"))
                     .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style))));
         }
-        t!(chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font((FONT, 14))
-            .draw());
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         t!(root.present());
         Ok(())
     }
@@ -392,13 +397,7 @@ impl Chart for Lines {
                     ))));
             }
         }
-        t!(chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font((FONT, 14))
-            .draw());
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         t!(root.present());
         Ok(())
     }
@@ -514,13 +513,7 @@ impl Chart for Qq {
                 5,
                 color.filled()
             ))));
-        t!(chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font((FONT, 14))
-            .draw());
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         t!(root.present());
         Ok(())
     }

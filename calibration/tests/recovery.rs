@@ -45,6 +45,22 @@ constant = "Town"
 constant = "crisis"
 "#;
 
+/// The records as a dispatch system's CSV export (clock times from 2027-07-05 00:00).
+fn export(records: &[sim::trace::CallRecord]) -> String {
+    let start = jiff::civil::date(2027, 7, 5).at(0, 0, 0, 0);
+    let mut csv = String::from("request,dispatch,arrival,departure\n");
+    for r in records {
+        csv += &format!(
+            "{},{},{},{}\n",
+            stamp(start, r.request_min),
+            stamp(start, r.dispatch_min.unwrap()),
+            stamp(start, r.arrival_min.unwrap()),
+            stamp(start, r.departure_min.unwrap())
+        );
+    }
+    csv
+}
+
 fn stamp(start: jiff::civil::DateTime, minutes: f64) -> String {
     let t = start + jiff::SignedDuration::from_secs((minutes * 60.0).round() as i64);
     t.strftime("%Y-%m-%d %H:%M:%S").to_string()
@@ -60,17 +76,7 @@ fn engine_records_give_back_the_known_parameters() {
         records.iter().all(|r| !r.diverted),
         "no maximum: nothing is diverted"
     );
-    let start = jiff::civil::date(2027, 7, 5).at(0, 0, 0, 0);
-    let mut csv = String::from("request,dispatch,arrival,departure\n");
-    for r in &records {
-        csv += &format!(
-            "{},{},{},{}\n",
-            stamp(start, r.request_min),
-            stamp(start, r.dispatch_min.unwrap()),
-            stamp(start, r.arrival_min.unwrap()),
-            stamp(start, r.departure_min.unwrap())
-        );
-    }
+    let csv = export(&records);
     let map = Mapping::from_toml(MAP, "map.toml").unwrap();
     let recs = Records::read(&csv, &map).unwrap();
     let cal = calibrate(&recs, &map, &Options::default()).unwrap();
@@ -122,17 +128,7 @@ fn month_factors_come_back_from_a_year_of_records() {
     );
     let model = sim::Model::new(sim::Scenario::from_toml(&text, "known.toml").unwrap());
     let records = sim::trace::trace(&model, 1);
-    let start = jiff::civil::date(2027, 7, 5).at(0, 0, 0, 0);
-    let mut csv = String::from("request,dispatch,arrival,departure\n");
-    for r in &records {
-        csv += &format!(
-            "{},{},{},{}\n",
-            stamp(start, r.request_min),
-            stamp(start, r.dispatch_min.unwrap()),
-            stamp(start, r.arrival_min.unwrap()),
-            stamp(start, r.departure_min.unwrap())
-        );
-    }
+    let csv = export(&records);
     let map = Mapping::from_toml(
         &MAP.replace(
             "time_formats",

@@ -757,8 +757,9 @@ impl<'m> Engine<'m> {
         }
     }
 
-    fn divert(&mut self, id: u32, no_team: bool) {
-        let c = self.calls[id as usize];
+    /// Keeps the call's record when tracing: `times` are dispatch, arrival on
+    /// scene, departure and free, or none when the call was diverted.
+    fn record(&mut self, c: &Call, times: Option<[f64; 4]>) {
         if let Some(trace) = &mut self.trace {
             trace.push(CallRecord {
                 region: c.region as usize,
@@ -767,13 +768,18 @@ impl<'m> Engine<'m> {
                 channel: c.channel as usize,
                 request_min: c.arrival,
                 decision_min: c.decided_at,
-                dispatch_min: None,
-                arrival_min: None,
-                departure_min: None,
-                free_min: None,
-                diverted: true,
+                dispatch_min: times.map(|x| x[0]),
+                arrival_min: times.map(|x| x[1]),
+                departure_min: times.map(|x| x[2]),
+                free_min: times.map(|x| x[3]),
+                diverted: times.is_none(),
             });
         }
+    }
+
+    fn divert(&mut self, id: u32, no_team: bool) {
+        let c = self.calls[id as usize];
+        self.record(&c, None);
         if c.measured {
             let cell = self
                 .m
@@ -807,21 +813,7 @@ impl<'m> Engine<'m> {
         let scene_end = arrive + c.on_scene;
         let free = scene_end + c.transport;
         let response = arrive - c.arrival;
-        if let Some(trace) = &mut self.trace {
-            trace.push(CallRecord {
-                region: c.region as usize,
-                zone: c.zone as usize,
-                call_type: c.ctype as usize,
-                channel: c.channel as usize,
-                request_min: c.arrival,
-                decision_min: c.decided_at,
-                dispatch_min: Some(t),
-                arrival_min: Some(arrive),
-                departure_min: Some(scene_end),
-                free_min: Some(free),
-                diverted: false,
-            });
-        }
+        self.record(&c, Some([t, arrive, scene_end, free]));
         let r = c.region as usize;
         let own = self.m.teams[tm].region;
         if c.measured {

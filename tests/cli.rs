@@ -68,8 +68,13 @@ fn run_defaults_to_illinois_and_writes_every_table() {
     );
     assert!(by_region.starts_with("region,call_type,channel,max_response_min,contacts_per_month,"));
     let months = std::fs::read_to_string(dir.join("by_month_zone.csv")).unwrap();
-    // 12 months (July 2027 to June 2028) x 106 zones.
-    assert_eq!(months.lines().count(), 1 + 12 * 106);
+    // 12 months (July 2027 to June 2028) x 127 zones: 101 counties, four
+    // suburban Cook parts and Chicago's 22 police districts (754/50(3)).
+    assert_eq!(months.lines().count(), 1 + 12 * 127);
+    assert!(
+        months.contains(",Region 11,Chicago District 25,"),
+        "Chicago by police district"
+    );
 }
 
 /// A broken scenario: every problem at once, with file, line, column and key; exit code 2.

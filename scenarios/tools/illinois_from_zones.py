@@ -1,41 +1,236 @@
 #!/usr/bin/env python3
-"""Writes scenarios/illinois.toml from shared/data/illinois/zones.csv.
+"""Writes the Illinois default scenario and its sensitivity ranges.
 
-Run from the repository root:  python3 scenarios/tools/illinois_from_zones.py
-The zones, populations, areas and centroids come from zones.csv (see its
-README); every other figure is an assumption or a published figure from
-shared/data/parameters.md, and the generated file says which.
+Run from the repository root:
+
+    python3 scenarios/tools/illinois_from_zones.py            # scenarios/illinois.toml to stdout
+    python3 scenarios/tools/illinois_from_zones.py --sensitivity  # scenarios/illinois_sensitivity.toml
+
+Inputs (read-only, under ../shared/data/illinois/, sources in finer/SOURCES.md):
+- zones.csv: which EMS Region each county belongs to, county areas;
+- finer/il_county_pop_centers_2020.csv: 2020 population and centre of
+  population of every county;
+- finer/chicago_police_districts.csv: Chicago's 22 police districts (2020
+  population, a representative point inside each, area);
+- finer/cook_tract_pop_centers_2020.csv: Cook tracts, to place the four
+  suburban Cook parts at the population-weighted centre of their tracts;
+- finer/il_mh_facilities_samhsa2022.csv: candidate team bases.
+
+Every figure that is not a published one is marked ASSUMPTION in the output.
+The checks at the end of `build()` fail loudly if the data do not add up.
 """
-import csv
 import collections
+import csv
+import math
 import sys
 
-ZONES = "../shared/data/illinois/zones.csv"
+DATA = "../shared/data/illinois/"
+FINER = DATA + "finer/"
 TEAMS_STATEWIDE = 82  # Illinois DHS: 82 mobile crisis teams (Statewide Advisory Committee charter)
+IL_POPULATION_2020 = 12_812_508  # 2020 census, = sum of the county file
+COOK_POPULATION_2020 = 5_275_541
+
+# Travel (see the scenario header): the square-root law of Kolesar and
+# Walker (RAND R-1449), Larson and Odoni §3.7.2.
+CIRCUITY = 1.3  # road / straight-line miles, middle of parameters.md's 1.2-1.4
+WITHIN_ZONE = 0.5  # miles per sqrt(sq mi): ~0.38 sqrt(area) straight-line x 1.3
+ACCELERATION = 0.062  # miles per minute²: see the header
+# Contacts per 100,000 residents per month: the middle of IDHS's 90-120 988
+# calls per 100k (105) over the 988 channel's share (0.75) = 140.
+CALLS_PER_100K = 140
+
+# Suburban Cook: the four parts and the EMS Region each belongs to.
+COOK_PARTS = [
+    ("South suburban Cook", 7),
+    ("West suburban Cook", 8),
+    ("Northwest suburban Cook", 9),
+    ("North suburban Cook", 10),
+]
 
 
-def speed_mph(density):
-    """ASSUMPTION: average road speed of a crisis team by population density."""
-    if density < 250:
-        return 45
-    if density < 1500:
-        return 35
+def cook_part(lat, lon):
+    """ASSUMPTION: the suburban Cook part a point lies in. IDPH's Regions 7-10
+    follow hospital EMS systems, not lines; this rule follows the usual
+    reading: south of 41.78 N (87th Street's latitude) is South (Region 7),
+    north of 41.97 N is North (Region 10) east of 87.85 W, Northwest (9) west
+    of it; the rest (Oak Park to the DuPage line) is West (8)."""
+    if lat < 41.78:
+        return "South suburban Cook"
+    if lat >= 41.97:
+        return "North suburban Cook" if lon >= -87.85 else "Northwest suburban Cook"
+    return "West suburban Cook"
+
+
+def cruise_mph(density):
+    """Cruising speed by population density (residents per sq mi). Teams drive
+    without lights and sirens, so the statutory limits bound their speed
+    (625 ILCS 5/11-601): 55 mph outside urban districts, 30 mph inside them.
+    ASSUMPTION: 45 mph for the suburban regions (posted arterials)."""
+    if density < 1000:
+        return 55
     if density < 5000:
-        return 28
-    return 18
+        return 45
+    return 30
+
+
+def great_circle_miles(a, b):
+    la1, lo1, la2, lo2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 3958.8 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def trip_minutes(miles, speed_mph):
+    """The engine's travel model (sim/src/scenario/build.rs, GeoTravel)."""
+    v, a = speed_mph / 60.0, ACCELERATION
+    if miles <= v * v / a:
+        return 2 * math.sqrt(miles / a)
+    return v / a + miles / v
+
+
+def route_minutes(a, b, speed):
+    miles = CIRCUITY * great_circle_miles(a["point"], b["point"]) + WITHIN_ZONE * math.sqrt(b["area"])
+    return trip_minutes(miles, speed)
 
 
 def key(s):
     return s if s.replace("_", "").replace("-", "").isalnum() and " " not in s else '"%s"' % s
 
 
-def main():
-    rows = list(csv.DictReader(open(ZONES)))
-    regions = collections.OrderedDict()
-    for r in sorted(rows, key=lambda r: int(r["ems_region"])):
-        regions.setdefault(int(r["ems_region"]), []).append(r)
-    pops = {k: sum(int(z["population_2019"]) for z in v) for k, v in regions.items()}
+def num(x):
+    return f"{x:.6f}".rstrip("0").rstrip(".")
+
+
+def weighted_centre(points):
+    """The Census Bureau's centre of population of (lat, lon, pop) points."""
+    pop = sum(p for _, _, p in points)
+    lat = sum(la * p for la, _, p in points) / pop
+    wlon = [(lo, p * math.cos(math.radians(la))) for la, lo, p in points]
+    lon = sum(lo * w for lo, w in wlon) / sum(w for _, w in wlon)
+    return round(lat, 6), round(lon, 6)
+
+
+def zones_by_region():
+    """Zones of each region: dicts with name, pop, point, area, source."""
+    region_of = {}
+    area_of = {}
+    suburban_area = {}
+    for r in csv.DictReader(open(DATA + "zones.csv")):
+        if r["fips"] == "17031":
+            if r["zone"] != "City of Chicago":
+                suburban_area[r["zone"]] = float(r["area_sqmi"])
+            continue
+        region_of[r["fips"]] = int(r["ems_region"])
+        area_of[r["fips"]] = float(r["area_sqmi"])
+    regions = collections.defaultdict(list)
+    for r in csv.DictReader(open(FINER + "il_county_pop_centers_2020.csv")):
+        if r["fips"] == "17031":
+            continue
+        regions[region_of[r["fips"]]].append(
+            dict(
+                name=r["county"],
+                pop=int(r["population_2020"]),
+                point=(float(r["pop_center_lat"]), float(r["pop_center_lon"])),
+                area=area_of[r["fips"]],
+                note="",
+            )
+        )
+    # Suburban Cook: tracts outside every police district, by part.
+    tracts = list(csv.DictReader(open(FINER + "cook_tract_pop_centers_2020.csv")))
+    parts = collections.defaultdict(list)
+    for t in tracts:
+        if not t["cpd_district"] and int(t["population_2020"]) > 0:
+            la, lo = float(t["pop_center_lat"]), float(t["pop_center_lon"])
+            parts[cook_part(la, lo)].append((la, lo, int(t["population_2020"])))
+    suburban_pop = sum(p for ps in parts.values() for _, _, p in ps)
+    for name, region in COOK_PARTS:
+        pop = sum(p for _, _, p in parts[name])
+        regions[region].append(
+            dict(
+                name=name,
+                pop=pop,
+                point=weighted_centre(parts[name]),
+                # ASSUMPTION: suburban Cook's land area, shared by population.
+                area=round(sum(suburban_area.values()) * pop / suburban_pop, 1),
+                note=f"ASSUMPTION: {len(parts[name])} tracts by the cook_part rule; area by population share",
+            )
+        )
+    for r in csv.DictReader(open(FINER + "chicago_police_districts.csv")):
+        regions[11].append(
+            dict(
+                name=f"Chicago District {int(r['dist_num'])}",
+                pop=int(r["population_2020"]),
+                point=(float(r["rep_lat"]), float(r["rep_lon"])),
+                area=float(r["area_sqmi"]),
+                note=f"CPD {r['dist_label']}; point: {r['rep_source'].replace('_', ' ')}",
+            )
+        )
+    return dict(sorted(regions.items())), tracts
+
+
+def facilities_by_zone(regions, tracts):
+    """Candidate bases (candidate_base = 1) by zone name. Cook facilities go to
+    the zone of the nearest tract centre (police district or suburban part)."""
+    zone_region = {z["name"]: k for k, zs in regions.items() for z in zs}
+    out = collections.defaultdict(list)
+    for f in csv.DictReader(open(FINER + "il_mh_facilities_samhsa2022.csv")):
+        if f["candidate_base"] != "1" or not f["county"]:
+            continue
+        if f["county_fips"] == "17031":
+            if not f["lat"]:
+                continue
+            p = (float(f["lat"]), float(f["lon"]))
+            t = min(
+                tracts,
+                key=lambda t: great_circle_miles(p, (float(t["pop_center_lat"]), float(t["pop_center_lon"]))),
+            )
+            la, lo = float(t["pop_center_lat"]), float(t["pop_center_lon"])
+            zone = f"Chicago District {int(t['cpd_district'])}" if t["cpd_district"] else cook_part(la, lo)
+        else:
+            zone = f["county"]
+        assert zone in zone_region, zone
+        out[zone].append(f["name"].strip())
+    return out
+
+
+def place_teams(zones, teams, facilities, speed):
+    """Bases by a greedy p-median: candidate zones are those with a candidate
+    facility or at least 100,000 residents (the directory is a survey, not a
+    roster: Sangamon's providers, for one, are not flagged); each new base is the candidate
+    that most lowers the population-weighted mean travel minutes to the
+    nearest base, up to one base per team. Teams beyond the number of bases
+    go, one at a time, to the base with the most residents per team among
+    those nearest to it (D'Hondt). Returns {zone name: teams}, mean minutes."""
+    cands = [z for z in zones if facilities.get(z["name"]) or z["pop"] >= 100_000] or list(zones)
+    t = {(a["name"], b["name"]): route_minutes(a, b, speed) for a in zones for b in zones}
+    pop = sum(z["pop"] for z in zones)
+
+    def cost(bases):
+        return sum(z["pop"] * min(t[b, z["name"]] for b in bases) for z in zones) / pop
+
+    bases = []
+    while len(bases) < min(teams, len(cands)):
+        best = min((c["name"] for c in cands if c["name"] not in bases), key=lambda c: cost(bases + [c]))
+        bases.append(best)
+    served = collections.Counter()
+    for z in zones:
+        served[min(bases, key=lambda b: t[b, z["name"]])] += z["pop"]
+    at = collections.Counter({b: 1 for b in bases})
+    for _ in range(teams - len(bases)):
+        b = max(bases, key=lambda b: served[b] / (at[b] + 1))
+        at[b] += 1
+    return at, cost(bases)
+
+
+def build():
+    regions, tracts = zones_by_region()
+    facilities = facilities_by_zone(regions, tracts)
+    pops = {k: sum(z["pop"] for z in v) for k, v in regions.items()}
     total = sum(pops.values())
+    # Checks: the zones reproduce the source totals.
+    assert total == IL_POPULATION_2020, total
+    cook = sum(z["pop"] for zs in regions.values() for z in zs if "Cook" in z["name"] or "Chicago" in z["name"])
+    assert cook == COOK_POPULATION_2020, cook
+    assert len(regions[11]) == 22 and sum(len(v) for v in regions.values()) == 101 + 4 + 22
     # Teams in proportion to population, largest remainder, at least one each.
     quota = {k: TEAMS_STATEWIDE * p / total for k, p in pops.items()}
     teams = {k: max(1, int(q)) for k, q in quota.items()}
@@ -44,51 +239,93 @@ def main():
             break
         teams[k] += 1
     assert sum(teams.values()) == TEAMS_STATEWIDE, teams
-    out = []
-    w = out.append
-    w(HEADER)
+    placed = {}
     for k, zones in regions.items():
-        area = sum(float(z["area_sqmi"]) for z in zones)
-        density = pops[k] / area
-        # Bases: each team in turn goes to the zone with the most residents
-        # per team already there (D'Hondt), so large zones get several.
-        at = collections.Counter()
-        for _ in range(teams[k]):
-            z = max(zones, key=lambda z: int(z["population_2019"]) / (at[z["zone"]] + 1))
-            at[z["zone"]] += 1
+        area = sum(z["area"] for z in zones)
+        speed = cruise_mph(pops[k] / area)
+        at, minutes = place_teams(zones, teams[k], facilities, speed)
+        names = {z["name"] for z in zones}
+        assert set(at) <= names and sum(at.values()) == teams[k], (k, at)  # every base in its region
+        assert teams[k] < 4 or len(at) >= 2, (k, at)
+        placed[k] = (at, minutes, speed, area)
+    return regions, facilities, pops, quota, teams, placed
+
+
+def scenario():
+    regions, facilities, pops, quota, teams, placed = build()
+    out = [HEADER]
+    w = out.append
+    for k, zones in regions.items():
+        at, minutes, speed, area = placed[k]
+        v = speed / 60.0
         w(f'\n[regions."Region {k}"]')
-        w(f"# {len(zones)} zones, {pops[k]:,} residents (2019), {area:,.0f} sq mi, {density:,.0f} per sq mi.")
+        w(f"# {len(zones)} zones, {pops[k]:,} residents (2020), {area:,.0f} sq mi, {pops[k] / area:,.0f} per sq mi.")
         w(f"population = {pops[k]}")
-        w("calls_per_100k_per_month = 120  # ASSUMPTION, see the header")
+        w(f"calls_per_100k_per_month = {CALLS_PER_100K}  # see the header (range in the comment there)")
         w('profile = "crisis"  # ASSUMPTION: built-in profile, see README')
-        w(f'travel = {{ speed_mph = {speed_mph(density)}, circuity = 1.3, within_zone = 0.5, factor = {{ dist = "lognormal", mean = 1.0, sd = 0.25 }} }}')
-        w(f"# ASSUMPTION: {speed_mph(density)} mph for this density; road = straight line x 1.3 (parameters.md: 1.2-1.4).")
-        w(f"# {teams[k]} of the 82 statewide teams, in proportion to population (quota {quota[k]:.2f}),")
-        w("# ASSUMPTION: based one by one in the zone with the most residents per team (D'Hondt).")
+        w(
+            f"travel = {{ speed_mph = {speed}, acceleration = {ACCELERATION}, circuity = {CIRCUITY}, "
+            f'within_zone = {WITHIN_ZONE}, factor = {{ dist = "lognormal", mean = 1.0, sd = 0.25 }} }}'
+        )
+        w(
+            f"# Cruising {speed} mph ({'625 ILCS 5/11-601' if speed != 45 else 'ASSUMPTION'}), reached after "
+            f"{v * v / ACCELERATION:.1f} road miles: 10 road miles take {trip_minutes(10, speed):.0f} min, "
+            f"40 take {trip_minutes(40, speed):.0f} min."
+        )
+        w(f"# {teams[k]} of the {TEAMS_STATEWIDE} statewide teams, in proportion to population (quota {quota[k]:.2f}).")
+        w("# ASSUMPTION (a committee replaces it with its real providers): bases by a greedy")
+        w("# p-median over the zones with a candidate facility (SAMHSA 2022 directory: CMHC,")
+        w("# CCBHC or mobile crisis services) or 100,000+ residents, minimising")
+        w("# population-weighted travel time to the nearest base;")
+        w(f"# extra teams where each base serves the most residents. Mean trip from the nearest base: {minutes:.0f} min.")
         for z in zones:
-            if at[z["zone"]]:
-                w(f'teams.{key(z["zone"])} = {{ count = {at[z["zone"]]}, base = "{z["zone"]}", shift = "24/7" }}')
+            if at[z["name"]]:
+                fs = facilities.get(z["name"], [])
+                src = f"  # candidate facilities: {len(fs)}, e.g. {fs[0]}" if fs else "  # no candidate facility listed"
+                w(f'teams.{key(z["name"])} = {{ count = {at[z["name"]]}, base = "{z["name"]}", shift = "24/7" }}{src}')
         w(f'\n[regions."Region {k}".zones]')
-        w("# weight = residents; lat/lon = centroid (degrees); area in square miles. Source: shared/data/illinois/zones.csv")
+        w("# weight = residents (2020 census); lat/lon = centre of population (degrees); area in sq mi.")
         for z in zones:
             note = f"  # {z['note']}" if z["note"] else ""
-            w(f'{key(z["zone"])} = {{ weight = {z["population_2019"]}, lat = {z["centroid_lat"]}, lon = {z["centroid_lon"]}, area_sqmi = {z["area_sqmi"]} }}{note}')
-    sys.stdout.write("\n".join(out) + "\n")
+            w(
+                f'{key(z["name"])} = {{ weight = {z["pop"]}, lat = {num(z["point"][0])}, lon = {num(z["point"][1])}, '
+                f'area_sqmi = {z["area"]} }}{note}'
+            )
+    return "\n".join(out) + "\n"
 
 
-HEADER = '''# The Illinois default scenario of cessa-sim.
+def sensitivity():
+    regions, _, pops, _, _, placed = build()
+    out = [SENSITIVITY_HEADER]
+    w = out.append
+    w('[assumptions."base placement"]')
+    w('note = "the p-median bases (low) vs every team of a region at its most populous zone (high)"')
+    w("[assumptions.\"base placement\".high]")
+    for k, zones in regions.items():
+        at = placed[k][0]
+        top = max(zones, key=lambda z: z["pop"])["name"]
+        for name in at:
+            w(f"'regions.\"Region {k}\".teams.{key(name)}.base' = \"{top}\"")
+    return "\n".join(out) + "\n"
+
+
+HEADER = f'''# The Illinois default scenario of cessa-sim.
 #
-# The 11 Illinois EMS Regions, with zones (counties; suburban Cook split four
-# ways; Chicago as Region 11), populations, areas and centroids from
-# shared/data/illinois/zones.csv. Generated by scenarios/tools/illinois_from_zones.py;
-# edit that script, or copy this file and edit the copy.
+# The 11 Illinois EMS Regions as 127 zones: 101 counties at their 2020 centre
+# of population, suburban Cook in four parts (each at the population-weighted
+# centre of its tracts) and the City of Chicago as its 22 police districts
+# (Region 11), so the 754/50(3) monthly reports by police district come out
+# for Chicago too. Generated by scenarios/tools/illinois_from_zones.py from
+# shared/data/illinois/ (sources in finer/SOURCES.md); edit that script, or
+# copy this file and edit the copy. `cessa-sim sensitivity` shows how far
+# each assumption moves the answer (ranges in illinois_sensitivity.toml).
 #
 # Every figure that is not a published one is marked ASSUMPTION. Sources are
 # in shared/data/parameters.md. The committees set the maximum response times
 # (754/50(2)); the presets here are 60 / 90 / 120 minutes.
 
 name = "Illinois default (82 teams, 24/7, presets 60/90/120 min)"
-description = "Statewide teams placed by population; what falls short is the finding."
+description = "Statewide teams placed by population at candidate providers; what falls short is the finding."
 demand_scale = 1.0     # multiply every region's demand (1.25 = +25%)
 travel_scale = 1.0     # multiply every travel time
 on_scene_scale = 1.0   # multiply every on-scene time
@@ -110,19 +347,23 @@ after_call = "return_to_base"
 # found); 9-1-1 transfers start 1 July 2027 (750/7.2).
 [channels."988"]
 share = 0.75
-intake = { dist = "lognormal", median = 8, p90 = 20 }      # ASSUMPTION: phone assessment before dispatch
+intake = {{ dist = "lognormal", median = 8, p90 = 20 }}      # ASSUMPTION: phone assessment before dispatch
 [channels."911_transfer"]
 share = 0.15
-intake = { dist = "lognormal", median = 5, p90 = 15 }      # ASSUMPTION
+intake = {{ dist = "lognormal", median = 5, p90 = 15 }}      # ASSUMPTION
 [channels.referral]
 share = 0.10
-intake = { dist = "lognormal", median = 10, p90 = 30 }     # ASSUMPTION: police or other first responders
+intake = {{ dist = "lognormal", median = 10, p90 = 30 }}     # ASSUMPTION: police or other first responders
 
-# Demand: 120 contacts per 100,000 residents per month. Illinois 988 calls run
-# about 90-120 per 100k per month (IDHS); 9-1-1 transfers and referrals add to
-# that (ASSUMPTION). About 80% are resolved by phone (NAMI Chicago), so the
-# mobile dispatches come to ~22 per 100k per month, inside the 10-75 range of
-# parameters.md.
+# Demand: {CALLS_PER_100K} contacts per 100,000 residents per month, the central
+# estimate from Illinois' own volume: IDHS's 988 calls run 90-120 per 100k a
+# month; their middle (105) is the 988 channel's 75% share of all contacts.
+# About 80% are resolved by phone (NAMI Chicago); with the triage below the
+# mobile dispatches come to about 26 per 100k a month. The sourced range for
+# mobile dispatches is wide: 10-75 per 100k (parameters.md), about 74 by the
+# Crisis Now calculator (230 episodes x 32% mobile), about 130 in the Lane
+# County records (a city service that also takes police referrals);
+# `cessa-sim sensitivity` runs 0.4x-2.85x of this demand (10-74 per 100k).
 #
 # Call types (754/50(2) "types of emergency"). ASSUMPTION: shares and triage;
 # on-scene time: police mental-health calls, median 43 minutes (UNB thesis);
@@ -132,9 +373,9 @@ intake = { dist = "lognormal", median = 10, p90 = 30 }     # ASSUMPTION: police 
 share = 0.25
 priority = 1
 max_response_min = 60
-triage = { phone = 0.55, mobile = 0.30, police = 0.12, ems = 0.03 }
-on_scene = { dist = "lognormal", median = 43, p90 = 120 }
-transport = { share = 0.35, time = { dist = "lognormal", median = 45, p90 = 90 } }
+triage = {{ phone = 0.55, mobile = 0.30, police = 0.12, ems = 0.03 }}
+on_scene = {{ dist = "lognormal", median = 43, p90 = 120 }}
+transport = {{ share = 0.35, time = {{ dist = "lognormal", median = 45, p90 = 90 }} }}
 backup_share = 0.006
 petition_share = 0.08      # ASSUMPTION
 
@@ -142,9 +383,9 @@ petition_share = 0.08      # ASSUMPTION
 share = 0.45
 priority = 2
 max_response_min = 90      # Illinois CARES / SASS standard: 90 minutes from call to arrival
-triage = { phone = 0.80, mobile = 0.18, police = 0.01, ems = 0.01 }
-on_scene = { dist = "lognormal", median = 40, p90 = 100 }
-transport = { share = 0.20, time = { dist = "lognormal", median = 45, p90 = 90 } }
+triage = {{ phone = 0.80, mobile = 0.18, police = 0.01, ems = 0.01 }}
+on_scene = {{ dist = "lognormal", median = 40, p90 = 100 }}
+transport = {{ share = 0.20, time = {{ dist = "lognormal", median = 45, p90 = 90 }} }}
 backup_share = 0.003
 petition_share = 0.02      # ASSUMPTION
 
@@ -152,13 +393,54 @@ petition_share = 0.02      # ASSUMPTION
 share = 0.30
 priority = 3
 max_response_min = 120
-triage = { phone = 0.92, mobile = 0.08 }
-on_scene = { dist = "lognormal", median = 35, p90 = 80 }
-transport = { share = 0.10, time = { dist = "lognormal", median = 40, p90 = 80 } }
+triage = {{ phone = 0.92, mobile = 0.08 }}
+on_scene = {{ dist = "lognormal", median = 35, p90 = 80 }}
+transport = {{ share = 0.10, time = {{ dist = "lognormal", median = 40, p90 = 80 }} }}
 
-# Regions. Travel is computed from the zone centroids: straight-line miles x
-# circuity + within_zone x sqrt(destination zone area), at the region's speed,
-# times a random factor (mean 1, sd 0.25; ASSUMPTION).'''
+# Regions. Travel: road miles = {CIRCUITY} x straight-line miles between the zones'
+# points (parameters.md: 1.2-1.4) + {WITHIN_ZONE} x sqrt(destination area) (a point
+# of a round zone lies on average 0.38 sqrt(area) from its centre, x 1.3),
+# driven by the square-root law of Kolesar and Walker (RAND R-1449, 1974;
+# Larson and Odoni, Urban Operations Research, 3.7.2): 2 sqrt(d/a) minutes
+# until the cruising speed v is reached, then v/a + d/v, so short trips are
+# slow (streets, lights, turns) and long ones near highway speed. The cruising
+# speeds are the statutory limits teams without lights and sirens keep to
+# (625 ILCS 5/11-601: 55 mph outside, 30 mph inside urban districts; 45 mph in
+# the suburbs is an ASSUMPTION). The effective acceleration a = {ACCELERATION} miles/min²
+# (ASSUMPTION) is set from real urban records: a 1.6-mile trip then takes 10
+# minutes (NYC EMS psychiatric calls, January 2013: median 10.2 min, p90 20)
+# and a 3.5-mile one 15 (Lane County mobile crisis, Eugene: median 15, p90
+# 28); the README compares them. Each trip is the mean times a random factor
+# (mean 1, sd 0.25; ASSUMPTION).'''
+
+SENSITIVITY_HEADER = '''# How far each assumption of the Illinois default moves the answer:
+# `cessa-sim sensitivity` runs the scenario once as it is and once at each
+# assumption's low and high value (common random numbers), the others as given.
+# Generated by scenarios/tools/illinois_from_zones.py --sensitivity.
+#
+# Either `path = [low, high]` for one value, or an [assumptions.NAME] table
+# with `low` and/or `high` tables of `path = value` (a missing side = as
+# given). A `*` segment stands for every key at that level.
+
+demand_scale = [0.4, 2.85]          # 10-74 mobile dispatches per 100k a month (parameters.md, Crisis Now)
+on_scene_scale = [0.75, 1.5]        # on-scene median 32-65 min (UNB thesis: median 43, wide spread)
+"regions.*.travel.circuity" = [1.2, 1.4]   # parameters.md
+
+[assumptions."travel speed"]
+note = "cruising speeds -20% / +20%"
+low = { travel_scale = 1.25 }
+high = { travel_scale = 0.8 }
+
+[assumptions."mobile share of triage"]
+note = "the mobile share of each call type x0.67 / x1.33, the phone share taking the rest"
+low = { "call_types.urgent.triage.mobile" = 0.20, "call_types.urgent.triage.phone" = 0.65, "call_types.emergent.triage.mobile" = 0.12, "call_types.emergent.triage.phone" = 0.86, "call_types.routine.triage.mobile" = 0.053, "call_types.routine.triage.phone" = 0.947 }
+high = { "call_types.urgent.triage.mobile" = 0.40, "call_types.urgent.triage.phone" = 0.45, "call_types.emergent.triage.mobile" = 0.24, "call_types.emergent.triage.phone" = 0.74, "call_types.routine.triage.mobile" = 0.107, "call_types.routine.triage.phone" = 0.893 }
+
+[assumptions."intake delay"]
+note = "phone assessment before dispatch halved / doubled"
+low = { "channels.988.intake.median" = 4, "channels.988.intake.p90" = 10, "channels.911_transfer.intake.median" = 2.5, "channels.911_transfer.intake.p90" = 7.5, "channels.referral.intake.median" = 5, "channels.referral.intake.p90" = 15 }
+high = { "channels.988.intake.median" = 16, "channels.988.intake.p90" = 40, "channels.911_transfer.intake.median" = 10, "channels.911_transfer.intake.p90" = 30, "channels.referral.intake.median" = 20, "channels.referral.intake.p90" = 60 }
+'''
 
 if __name__ == "__main__":
-    main()
+    sys.stdout.write(sensitivity() if "--sensitivity" in sys.argv[1:] else scenario())

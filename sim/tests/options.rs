@@ -1362,6 +1362,21 @@ fn regions_zone_coordinates_and_speed_travel() {
     for (from, to, minutes, what) in cases {
         assert_bin(p50(&with(GEO, from, to)), minutes, &format!("{what}: {to}"));
     }
+    // travel.acceleration: the square-root law, hand-computed. Road miles
+    // d = 1.3 x great circle + 0.5 x 4; at 40 mph (v = 2/3 mile/min) and
+    // a = 0.05 the cruising speed is reached at v²/a = 8.9 miles, so this
+    // trip (about 33 miles) is v/a + d/v; at a = 0.01 (v²/a = 44 miles) it
+    // is 2 sqrt(d/a).
+    let d = 1.3 * great_circle_miles((40.0, -89.0), b) + 0.5 * 4.0;
+    let v = 40.0 / 60.0;
+    for (a, minutes) in [(0.05, v / 0.05 + d / v), (0.01, 2.0 * (d / 0.01_f64).sqrt())] {
+        let accel = with(
+            GEO,
+            "within_zone = 0.5 }",
+            &format!("within_zone = 0.5, acceleration = {a} }}"),
+        );
+        assert_bin(p50(&accel), minutes, &format!("travel.acceleration = {a}"));
+    }
     // Defaults: circuity 1.3, within_zone 0.5.
     let defaults = with(
         GEO,

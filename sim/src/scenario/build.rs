@@ -66,12 +66,24 @@ enum RawTravel {
         factor: Dist,
         span: Range<usize>,
     },
-    Geo {
-        speed_mph: f64,
-        circuity: f64,
-        within_zone: f64,
-        factor: Dist,
-    },
+    Geo(GeoTravel),
+}
+
+/// Mean travel time from zone coordinates: road miles = circuity x
+/// great-circle miles + within_zone x sqrt(destination area), driven at
+/// `speed_mph`, or, with `acceleration`, by the square-root law.
+#[derive(Debug, Clone)]
+pub(crate) struct GeoTravel {
+    /// Cruising speed, miles per hour.
+    pub speed_mph: f64,
+    /// Road miles per straight-line mile (>= 1).
+    pub circuity: f64,
+    /// Miles added per square root of the destination zone's area (sq mi).
+    pub within_zone: f64,
+    /// Effective acceleration, miles per minute²; `None` = constant speed.
+    pub acceleration: Option<f64>,
+    /// Random factor on each trip.
+    pub factor: Dist,
 }
 
 struct RawTeams {
@@ -1011,7 +1023,15 @@ impl Builder<'_, '_> {
         self.r.only_keys(
             t,
             path,
-            &["time", "matrix", "factor", "speed_mph", "circuity", "within_zone"],
+            &[
+                "time",
+                "matrix",
+                "factor",
+                "speed_mph",
+                "circuity",
+                "within_zone",
+                "acceleration",
+            ],
         );
         let forms = ["time", "matrix", "speed_mph"]
             .iter()
@@ -1030,7 +1050,7 @@ impl Builder<'_, '_> {
             None => Some(Dist::Fixed(1.0)),
         };
         if let Some(tv) = opt(t, "time") {
-            for key in ["factor", "circuity", "within_zone"] {
+            for key in ["factor", "circuity", "within_zone", "acceleration"] {
                 if let Some((k, _)) = t.get_key_value(key) {
                     self.r.problem(
                         k.span(),
@@ -1042,7 +1062,7 @@ impl Builder<'_, '_> {
             return self.dist(tv, &join(path, "time")).map(RawTravel::Time);
         }
         if let Some(mv) = opt(t, "matrix") {
-            for key in ["circuity", "within_zone"] {
+            for key in ["circuity", "within_zone", "acceleration"] {
                 if let Some((k, _)) = t.get_key_value(key) {
                     self.r
                         .problem(k.span(), &join(path, key), "only used with `speed_mph`");
@@ -1098,12 +1118,25 @@ impl Builder<'_, '_> {
             ),
             None => Some(0.5),
         };
-        Some(RawTravel::Geo {
+        let acceleration = match opt(t, "acceleration") {
+            Some(av) => self
+                .r
+                .number_where(
+                    av,
+                    &join(path, "acceleration"),
+                    "an effective acceleration in miles per minute² > 0",
+                    |x| x > 0.0,
+                )
+                .map(Some),
+            None => Some(None),
+        };
+        Some(RawTravel::Geo(GeoTravel {
             speed_mph: speed?,
             circuity: circuity?,
             within_zone: within_zone?,
+            acceleration: acceleration?,
             factor: factor?,
-        })
+        }))
     }
 
     fn teams(&mut self, v: &Val<'_>, path: &str) -> Option<Vec<RawTeams>> {
@@ -1363,10 +1396,10 @@ impl Builder<'_, '_> {
                         factor: Duration::new(factor.clone(), 1.0),
                     }
                 }
-                RawTravel::Geo { factor, .. } => {
+                RawTravel::Geo(geo) => {
                     for a in zone_ranges[ri].clone() {
                         for b in zone_ranges[ri].clone() {
-                            match geo_minutes(&r.travel, &zones[a], &zones[b]) {
+                            match geo.minutes(&zones[a], &zones[b]) {
                                 Some(m) => travel_mean[a * n + b] = m * travel_scale,
                                 None => {
                                     self.r.problem(
@@ -1379,7 +1412,7 @@ impl Builder<'_, '_> {
                         }
                     }
                     Travel::Routes {
-                        factor: Duration::new(factor.clone(), 1.0),
+                        factor: Duration::new(geo.factor.clone(), 1.0),
                     }
                 }
             };
@@ -1481,11 +1514,13 @@ impl Builder<'_, '_> {
                     }
                     let geo = [y, x, *pi]
                         .into_iter()
-                        .map(|k| &raw_regions[k].travel)
-                        .find(|t| matches!(t, RawTravel::Geo { .. }));
+                        .find_map(|k| match &raw_regions[k].travel {
+                            RawTravel::Geo(g) => Some(g),
+                            _ => None,
+                        });
                     for a in zone_ranges[x].clone() {
                         for b in zone_ranges[y].clone() {
-                            match geo.and_then(|g| geo_minutes(g, &zones[a], &zones[b])) {
+                            match geo.and_then(|g| g.minutes(&zones[a], &zones[b])) {
                                 Some(m) => travel_mean[a * n + b] = m * travel_scale,
                                 None => ok = false,
                             }
@@ -1533,21 +1568,31 @@ fn region_list(regions: &[RawRegion]) -> String {
         .join(", ")
 }
 
-/// Mean travel minutes from zone `a` to zone `b` under a speed-based model:
-/// (circuity x great-circle miles + within_zone x sqrt(area of b)) / speed.
-fn geo_minutes(travel: &RawTravel, a: &Zone, b: &Zone) -> Option<f64> {
-    let RawTravel::Geo {
-        speed_mph,
-        circuity,
-        within_zone,
-        ..
-    } = travel
-    else {
-        return None;
-    };
-    let (pa, pb) = (a.coords?, b.coords?);
-    let miles = circuity * great_circle_miles(pa, pb) + within_zone * b.area_sqmi.unwrap_or(0.0).sqrt();
-    Some(miles / speed_mph * 60.0)
+impl GeoTravel {
+    /// Mean travel minutes from zone `a` to zone `b` (`None` without
+    /// coordinates).
+    fn minutes(&self, a: &Zone, b: &Zone) -> Option<f64> {
+        let (pa, pb) = (a.coords?, b.coords?);
+        let miles =
+            self.circuity * great_circle_miles(pa, pb) + self.within_zone * b.area_sqmi.unwrap_or(0.0).sqrt();
+        Some(self.trip_minutes(miles))
+    }
+
+    /// Minutes to drive `miles` road miles. At constant speed: miles /
+    /// speed. With an acceleration `a` (miles/min²) and cruising speed `v`
+    /// (miles/min), the square-root law of Kolesar and Walker (RAND R-1449,
+    /// 1974; Larson and Odoni, *Urban Operations Research*, §3.7.2):
+    /// `2 sqrt(d / a)` up to `d = v² / a`, where the cruising speed is
+    /// reached, and `v / a + d / v` beyond, so short trips are slow (streets,
+    /// turns) and long ones approach the cruising speed (highways).
+    pub(crate) fn trip_minutes(&self, miles: f64) -> f64 {
+        let v = self.speed_mph / 60.0;
+        match self.acceleration {
+            None => miles / v,
+            Some(a) if miles <= v * v / a => 2.0 * (miles / a).sqrt(),
+            Some(a) => v / a + miles / v,
+        }
+    }
 }
 
 /// Great-circle distance in miles between two (lat, lon) points in degrees.

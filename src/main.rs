@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sim::{Model, Scenario};
 
 mod calibrate;
+mod sensitivity;
 mod sweep;
 
 /// Simulates 9-8-8 mobile crisis response under Illinois' CESSA: how often
@@ -90,6 +91,23 @@ enum Command {
     ///
     ///   cessa-sim size my_region.toml --max-diverted 0.02 --p90-within-max --out sized/
     Size(SizeArgs),
+    /// How far each assumption moves the answer.
+    ///
+    /// Runs the scenario as given, then each assumption at its low and at
+    /// its high value (the others as given), all on the same replications
+    /// (common random numbers). Prints, largest effect first, the statewide
+    /// diverted share at each side with the paired 95% CI of the change, and
+    /// a verdict per region: the Monte Carlo interval of the base and,
+    /// apart from it, the range across the assumptions. For the embedded
+    /// default it uses the shipped ranges (demand, travel speed, circuity,
+    /// on-scene time, mobile share of triage, intake delay, base placement);
+    /// --ranges FILE takes `path = [low, high]` lines for any value.
+    /// Examples:
+    ///
+    ///   cessa-sim sensitivity -r 40
+    ///
+    ///   cessa-sim sensitivity my_region.toml --ranges my_ranges.toml --out sens/ --report
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Write the HTML report of a run, a sweep or a sizing.
     ///
     /// RESULTS is a folder written by `run --out`, `sweep --out` or
@@ -228,7 +246,7 @@ struct RunArgs {
     #[arg(long)]
     report: bool,
     /// Set a scenario value by its path first, e.g. --set demand_scale=1.25
-    /// or --set 'regions."Region 5".teams.Williamson.count=4' (repeatable).
+    /// or --set 'regions."Region 5".teams.Jefferson.count=4' (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
 }
@@ -270,6 +288,7 @@ fn main() -> ExitCode {
         }),
         Some(Command::Merge { out, shards }) => sweep::merge(&out, &shards),
         Some(Command::Size(args)) => size(args),
+        Some(Command::Sensitivity(args)) => sensitivity::sensitivity(args),
         Some(Command::Report { results, out }) => report(&results, out.as_deref()),
         Some(Command::Calibrate(args)) => calibrate::calibrate(args),
         Some(Command::Backtest(args)) => calibrate::backtest(args),
@@ -409,7 +428,7 @@ fn validate(args: ValidateArgs) -> anyhow::Result<()> {
 }
 
 /// Reads a scenario's text (or the embedded default) and applies `--set PATH=VALUE` overrides.
-fn scenario_text(path: Option<&Path>, sets: &[String]) -> anyhow::Result<(String, String)> {
+pub(crate) fn scenario_text(path: Option<&Path>, sets: &[String]) -> anyhow::Result<(String, String)> {
     let (text, name) = match path {
         Some(p) => (
             std::fs::read_to_string(p)
@@ -495,7 +514,11 @@ fn report(results: &Path, out: Option<&Path>) -> anyhow::Result<()> {
             .map_err(|e| BadInput(format!("{} is not a cessa-sim summary.json: {e}", path.display())))?;
         Ok((res, toml))
     };
-    let page = if results.join("size.csv").is_file() {
+    let page = if results.join("sensitivity.json").is_file() {
+        let s = sensitivity::read(results)?;
+        let (res, toml) = read_summary(&results.join("base-run"))?;
+        output::report::write_sensitivity_report(out, &s, &res, &toml, version)?
+    } else if results.join("size.csv").is_file() {
         let (res, toml) = read_summary(&results.join("sized-run"))?;
         let size_csv = std::fs::read_to_string(results.join("size.csv"))?;
         output::report::write_sizing_report(out, &size_csv, &res, &toml, version)?

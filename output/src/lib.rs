@@ -3,10 +3,12 @@
 //! function of the results, so the same run gives the same bytes.
 
 pub mod report;
+pub mod sensitivity;
 pub mod sizing;
 pub mod tables;
 pub mod terminal;
 
+pub use sensitivity::{sensitivity_table, write_sensitivity};
 pub use sizing::{sizing_table, write_sizing};
 pub use tables::{
     OutputError, RunOutputs, by_region_table, by_region_table_header, rows_to_csv, to_csv, write_atomic,

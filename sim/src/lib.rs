@@ -42,6 +42,7 @@ pub mod results;
 pub mod rng;
 pub mod scenario;
 pub mod schedule;
+pub mod sensitivity;
 pub mod sizing;
 pub mod stats;
 pub mod sweep;

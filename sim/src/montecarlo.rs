@@ -40,6 +40,19 @@ pub fn run_into(
     agg: &mut Aggregator,
     on_done: &(dyn Fn() + Sync),
 ) {
+    run_visiting(model, reps, agg, on_done, &mut |_| {});
+}
+
+/// As [`run_into`], and `visit` sees each observation, in replication
+/// order, before it is added (paired comparisons read per-replication
+/// figures there).
+pub(crate) fn run_visiting(
+    model: &Model,
+    reps: std::ops::Range<u64>,
+    agg: &mut Aggregator,
+    on_done: &(dyn Fn() + Sync),
+    visit: &mut dyn FnMut(&Observation),
+) {
     let layout = agg.layout().clone();
     let (tx, rx) = mpsc::channel::<(u64, Observation)>();
     let first = reps.start;
@@ -66,6 +79,7 @@ pub fn run_into(
         for (k, obs) in rx {
             early.insert(k, obs);
             while let Some(obs) = early.remove(&next) {
+                visit(&obs);
                 agg.add(&obs);
                 next += 1;
             }

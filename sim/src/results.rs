@@ -134,6 +134,13 @@ impl Layout {
     }
 }
 
+impl Layout {
+    /// Where a group's figures start, if the group is reported.
+    pub(crate) fn group_index(&self, key: GroupKey) -> Option<usize> {
+        self.groups.iter().position(|g| *g == key)
+    }
+}
+
 /// One replication reduced to what the aggregation needs.
 #[derive(Debug, Clone)]
 pub struct Observation {
@@ -146,6 +153,14 @@ pub struct Observation {
     pub contacts_generated: u64,
     /// Calls still waiting at the end of the run.
     pub unresolved: u64,
+}
+
+impl Observation {
+    /// This replication's value of a group figure (by its index in
+    /// [`GROUP_KPIS`]; NaN where undefined, e.g. a share of no calls).
+    pub(crate) fn group_value(&self, group: usize, kpi: usize) -> f64 {
+        self.values[group * GROUP_KPIS.len() + kpi]
+    }
 }
 
 fn ratio(a: f64, b: f64) -> f64 {

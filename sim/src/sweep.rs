@@ -11,7 +11,7 @@
 //!
 //! [[axes]]
 //! name = "teams"
-//! path = 'regions."Region 5".teams.Williamson.count'
+//! path = 'regions."Region 5".teams.Jefferson.count'
 //! values = [1, 2, 3, 4]             # or range = { from = 1, to = 4, step = 1 }
 //!
 //! [[axes]]
@@ -69,7 +69,7 @@ pub struct Point {
     pub scenario: Scenario,
 }
 
-fn toml_to_value(v: &DeValue<'_>) -> Option<toml::Value> {
+pub(crate) fn toml_to_value(v: &DeValue<'_>) -> Option<toml::Value> {
     Some(match v {
         DeValue::String(s) => toml::Value::String(s.to_string()),
         DeValue::Integer(i) => toml::Value::Integer(i64::from_str_radix(i.as_str(), i.radix()).ok()?),
@@ -467,7 +467,7 @@ replications = 3
 "run.horizon_days" = 30
 [[axes]]
 name = "teams"
-path = 'regions."Region 5".teams.Williamson.count'
+path = 'regions."Region 5".teams.Jefferson.count'
 range = { from = 1, to = 3, step = 1 }
 [[axes]]
 name = "max"

@@ -518,3 +518,86 @@ impl Chart for Qq {
         Ok(())
     }
 }
+
+/// A tornado chart: one horizontal bar per assumption from its low-side to
+/// its high-side value (percent), largest swing on top, a vertical line at
+/// the base and a grey band for the base's Monte Carlo 95% interval.
+pub struct Tornado {
+    /// (assumption, value at low, value at high), percent, top first.
+    pub bars: Vec<(String, f64, f64)>,
+    /// The base value and its Monte Carlo interval (mean, low, high), percent.
+    pub base: (f64, f64, f64),
+    /// X axis label.
+    pub x_label: String,
+}
+
+impl Chart for Tornado {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        t!(root.fill(&WHITE));
+        let vals = self
+            .bars
+            .iter()
+            .flat_map(|b| [b.1, b.2])
+            .chain([self.base.1, self.base.2])
+            .filter(|x| x.is_finite());
+        let (lo, hi) = vals.fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(x), b.max(x)));
+        let (lo, hi) = if lo <= hi { (lo, hi) } else { (0.0, 1.0) };
+        let pad = ((hi - lo) * 0.08).max(0.5);
+        let n = self.bars.len();
+        let labels: Vec<String> = self.bars.iter().rev().map(|b| b.0.clone()).collect();
+        let mut chart = t!(ChartBuilder::on(root)
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(200)
+            .build_cartesian_2d((lo - pad).max(0.0)..hi + pad, -0.5f64..n as f64 - 0.5));
+        t!(chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n.max(1))
+            .y_label_formatter(&|y| label_at(&labels, *y))
+            .x_desc(self.x_label.as_str())
+            .label_style((FONT, 14))
+            .draw());
+        let (b, bl, bh) = self.base;
+        if bl.is_finite() && bh.is_finite() {
+            t!(chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(bl, -0.5), (bh, n as f64 - 0.5)],
+                    NA.mix(0.6).filled()
+                )))
+                .map(|s| s
+                    .label("base: Monte Carlo 95% CI")
+                    .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], NA.filled()))));
+        }
+        for (i, (_, l, h)) in self.bars.iter().rev().enumerate() {
+            let y = i as f64;
+            for (v, c) in [(*l, viridis(0.2)), (*h, viridis(0.75))] {
+                if v.is_finite() {
+                    t!(chart.draw_series(std::iter::once(Rectangle::new(
+                        [(b.min(v), y - 0.3), (b.max(v), y + 0.3)],
+                        c.filled()
+                    ))));
+                }
+            }
+        }
+        // Legend entries for the two sides.
+        for (name, c) in [("low value", viridis(0.2)), ("high value", viridis(0.75))] {
+            t!(chart
+                .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
+                .map(|s| s
+                    .label(name)
+                    .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], c.filled()))));
+        }
+        t!(chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(b, -0.5), (b, n as f64 - 0.5)],
+                BLACK.stroke_width(2)
+            )))
+            .map(|s| s
+                .label(format!("as given: {b:.1}%"))
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)))));
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+        t!(root.present());
+        Ok(())
+    }
+}

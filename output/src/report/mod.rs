@@ -13,7 +13,7 @@ use sim::RunResults;
 use sim::stats::Estimate;
 
 pub use charts::viridis;
-use charts::{Area, Bars, Cdf, Chart, Heatmap, Lines, Map, Qq, Stacked};
+use charts::{Area, Bars, Cdf, Chart, Heatmap, Lines, Map, Qq, Stacked, Tornado};
 
 use crate::tables::{OutputError, write_atomic};
 
@@ -689,6 +689,100 @@ pub fn write_sizing_report(
     }
     table.push_str("</table><p>The rest of this report describes the sized scenario.</p>\n");
     let html = html.replacen("<h2>Scenario</h2>", &format!("{table}<h2>Scenario</h2>"), 1);
+    write_atomic(&path, html.as_bytes())?;
+    Ok(path)
+}
+
+/// Writes `report.html` for a sensitivity run: the verdicts, a tornado
+/// chart statewide and per region, then the base run's report sections.
+pub fn write_sensitivity_report(
+    dir: &Path,
+    s: &sim::sensitivity::Sensitivity,
+    res: &RunResults,
+    scenario_toml: &str,
+    version: &str,
+) -> Result<PathBuf, OutputError> {
+    use sim::sensitivity::Which;
+    let path = write_run_report(dir, res, scenario_toml, version)?;
+    let html = std::fs::read_to_string(&path).map_err(|source| OutputError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let mut sec = String::from("<h2>How sure is that? Assumptions and their ranges</h2>\n");
+    let _ = write!(
+        sec,
+        "<p>Two kinds of uncertainty, kept apart. <em>Monte Carlo</em>: the 95% interval of each run over {} replications \
+         (more replications shrink it). <em>Assumptions</em>: the scenario run again with one assumption at its low, then at its high value, \
+         the others as given, on the same replications (common random numbers); only better knowledge shrinks that range.</p>\n<ul>",
+        s.replications
+    );
+    let _ = write!(sec, "<li><strong>{}</strong></li>", esc(&s.verdict(None)));
+    for r in s.regions() {
+        let _ = write!(sec, "<li>{}</li>", esc(&s.verdict(Some(r))));
+    }
+    sec.push_str("</ul>\n");
+    let tornado = |region: Option<&str>| {
+        let base = s.row("", Which::Base, region).map(|r| r.diverted_share);
+        Tornado {
+            bars: s
+                .effects(region)
+                .into_iter()
+                .map(|e| (e.name, 100.0 * e.low, 100.0 * e.high))
+                .collect(),
+            base: base.map_or((f64::NAN, f64::NAN, f64::NAN), |b| {
+                (100.0 * b.mean, 100.0 * b.low(), 100.0 * b.high())
+            }),
+            x_label: "% of mobile calls diverted".into(),
+        }
+    };
+    let height = |n: usize| (120 + 48 * n as u32).max(260);
+    let fig = render(
+        dir,
+        "sensitivity_statewide",
+        (900, height(s.assumptions.len())),
+        &tornado(None),
+    )?;
+    figure(
+        &mut sec,
+        &fig,
+        "Statewide: the diverted share with each assumption at its low (dark) and high (light) value, largest swing on top. The black line is the scenario as given; the grey band its Monte Carlo 95% interval.",
+    );
+    for (i, r) in s.regions().into_iter().enumerate() {
+        let fig = render(
+            dir,
+            &format!("sensitivity_region_{i}"),
+            (900, height(s.assumptions.len())),
+            &tornado(Some(r)),
+        )?;
+        let _ = write!(sec, "<details><summary>{}</summary>", esc(r));
+        figure(
+            &mut sec,
+            &fig,
+            &format!("{r}: the diverted share with each assumption at its low and high value."),
+        );
+        sec.push_str("</details>");
+    }
+    sec.push_str("<table><tr><th>assumption</th><th>side</th><th>setting</th><th>statewide diverted</th><th>change from as given (paired 95% CI)</th></tr>");
+    for row in s.rows.iter().filter(|r| r.region.is_none()) {
+        let change = row.change.map_or("–".into(), |c| {
+            format!("{:+.2} points ± {:.2}", 100.0 * c.mean, 100.0 * c.half_width)
+        });
+        let _ = write!(
+            sec,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(if row.assumption.is_empty() {
+                "as given"
+            } else {
+                &row.assumption
+            }),
+            row.which.as_str(),
+            esc(&row.setting),
+            pct(Some(row.diverted_share)),
+            change
+        );
+    }
+    sec.push_str("</table><p>The rest of this report describes the scenario as given.</p>\n");
+    let html = html.replacen("<h2>Scenario</h2>", &format!("{sec}<h2>Scenario</h2>"), 1);
     write_atomic(&path, html.as_bytes())?;
     Ok(path)
 }

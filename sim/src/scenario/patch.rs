@@ -38,6 +38,10 @@ pub fn split_path(path: &str) -> Result<Vec<String>, PatchError> {
                     None => return Err(bad("unterminated quote")),
                 }
             }
+        } else if chars.peek() == Some(&'*') {
+            // A pattern key: every key at this level (sensitivity ranges).
+            chars.next();
+            key.push('*');
         } else {
             while let Some(&c) = chars.peek() {
                 if c == '.' {
@@ -73,6 +77,12 @@ pub fn set_values(text: &str, values: &[(String, toml::Value)]) -> Result<String
         .map_err(|e: toml::de::Error| PatchError::Toml(e.message().to_string()))?;
     for (path, value) in values {
         let keys = split_path(path)?;
+        if keys.iter().any(|k| k == "*") {
+            return Err(PatchError::BadPath {
+                path: path.clone(),
+                message: "`*` stands for every key only in sensitivity ranges; name the key".into(),
+            });
+        }
         let (last, parents) = keys.split_last().expect("split_path returns at least one key");
         let mut table = &mut root;
         for (i, k) in parents.iter().enumerate() {
@@ -92,6 +102,116 @@ pub fn set_values(text: &str, values: &[(String, toml::Value)]) -> Result<String
         table.insert(last.clone(), value.clone());
     }
     Ok(toml::to_string(&root).expect("a TOML table serialises"))
+}
+
+/// The concrete paths a pattern names in a scenario: a `*` key stands for
+/// every key of the table at that level. Every table along the way must
+/// exist (only the last key may be new, for a value left at its default);
+/// an error names the first segment that matches nothing and lists the
+/// keys that exist there.
+pub fn expand_existing(text: &str, pattern: &str) -> Result<Vec<String>, PatchError> {
+    let root: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| PatchError::Toml(e.message().to_string()))?;
+    let keys = split_path(pattern)?;
+    let mut found = Vec::new();
+    expand(&root, &keys, &mut Vec::new(), pattern, &mut found)?;
+    Ok(found
+        .into_iter()
+        .map(|ks: Vec<String>| {
+            ks.iter()
+                .map(|k| super::read::key_part(k))
+                .collect::<Vec<_>>()
+                .join(".")
+        })
+        .collect())
+}
+
+fn expand(
+    table: &toml::Table,
+    keys: &[String],
+    prefix: &mut Vec<String>,
+    pattern: &str,
+    found: &mut Vec<Vec<String>>,
+) -> Result<(), PatchError> {
+    let (first, rest) = keys.split_first().expect("split_path returns at least one key");
+    let known = || {
+        table
+            .keys()
+            .map(|k| super::read::key_part(k))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let names: Vec<&String> = if first == "*" {
+        table.keys().collect()
+    } else {
+        vec![first]
+    };
+    if rest.is_empty() {
+        if first == "*" && names.is_empty() {
+            return Err(PatchError::BadPath {
+                path: pattern.to_string(),
+                message: "`*` matches nothing here".into(),
+            });
+        }
+        for n in names {
+            prefix.push(n.clone());
+            found.push(prefix.clone());
+            prefix.pop();
+        }
+        return Ok(());
+    }
+    let where_ = if prefix.is_empty() {
+        "the top level".to_string()
+    } else {
+        format!(
+            "`{}`",
+            prefix
+                .iter()
+                .map(|k| super::read::key_part(k))
+                .collect::<Vec<_>>()
+                .join(".")
+        )
+    };
+    let mut matched = false;
+    for n in names {
+        match table.get(n.as_str()) {
+            Some(toml::Value::Table(t)) => {
+                prefix.push(n.clone());
+                expand(t, rest, prefix, pattern, found)?;
+                prefix.pop();
+                matched = true;
+            }
+            Some(_) if first == "*" => {}
+            Some(other) => {
+                return Err(PatchError::BadPath {
+                    path: pattern.to_string(),
+                    message: format!(
+                        "`{}` is {}, not a table",
+                        super::read::key_part(n),
+                        other.type_str()
+                    ),
+                });
+            }
+            None => {
+                return Err(PatchError::BadPath {
+                    path: pattern.to_string(),
+                    message: format!(
+                        "unknown key `{}` in {where_}; known: {}",
+                        super::read::key_part(n),
+                        known()
+                    ),
+                });
+            }
+        }
+    }
+    if !matched {
+        return Err(PatchError::BadPath {
+            path: pattern.to_string(),
+            message: format!("`*` matches no table in {where_}"),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -132,5 +252,31 @@ mod tests {
             )],
         );
         assert!(matches!(err, Err(PatchError::BadPath { .. })));
+    }
+
+    #[test]
+    fn patterns_expand_over_existing_tables_only() {
+        let text =
+            "[regions.A]\ntravel = { speed_mph = 40 }\n[regions.\"Region 5\"]\ntravel = { speed_mph = 50 }\n";
+        assert_eq!(
+            expand_existing(text, "regions.*.travel.circuity").unwrap(),
+            [
+                "regions.A.travel.circuity",
+                "regions.\"Region 5\".travel.circuity"
+            ]
+        );
+        assert_eq!(
+            expand_existing(text, "regions.A.travel.speed_mph").unwrap(),
+            ["regions.A.travel.speed_mph"]
+        );
+        let err = expand_existing(text, "regions.B.travel.speed_mph")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown key `B` in `regions`; known: A, \"Region 5\""),
+            "{err}"
+        );
+        assert!(expand_existing(text, "regoins.*.travel").is_err());
+        assert!(expand_existing(text, "regions.*.teams.x").is_err());
     }
 }

@@ -1,0 +1,146 @@
+//! `cessa-sim sensitivity`: glue between the command line and
+//! `sim::sensitivity`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context as _;
+use clap::Args;
+
+use crate::{BadInput, progress_bar, scenario_text, thread_pool};
+
+#[derive(Debug, Args)]
+pub(crate) struct SensitivityArgs {
+    /// Scenario file (TOML). Default: the embedded Illinois scenario.
+    scenario: Option<PathBuf>,
+    /// Ranges file: `path = [low, high]` lines and [assumptions.NAME] tables
+    /// (see plans/illinois_sensitivity.toml). Default: the shipped Illinois
+    /// ranges for the embedded default, else demand, travel and on-scene
+    /// scales.
+    #[arg(long, value_name = "FILE")]
+    ranges: Option<PathBuf>,
+    /// Replications of every run (overrides `run.replications`).
+    #[arg(long, short = 'r')]
+    replications: Option<u32>,
+    /// Seed of every run (overrides `run.seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    threads: Option<usize>,
+    /// Write sensitivity.csv, sensitivity.json and the base run's tables
+    /// (base-run/) into this folder.
+    #[arg(long, short = 'o')]
+    out: Option<PathBuf>,
+    /// No progress bar and no table: only errors.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Also write the HTML report with the tornado charts into --out
+    /// (default: cessa-sim-sensitivity/).
+    #[arg(long)]
+    report: bool,
+    /// Set a scenario value by its path first (repeatable), as in `run`.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+}
+
+pub(crate) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
+    let mut sets = args.set.clone();
+    if let Some(r) = args.replications {
+        sets.push(format!("run.replications={r}"));
+    }
+    if let Some(s) = args.seed {
+        sets.push(format!("run.seed={s}"));
+    }
+    let (text, name) = scenario_text(args.scenario.as_deref(), &sets)?;
+    let base = sim::Scenario::from_toml(&text, &name).map_err(|e| BadInput(e.to_string()))?;
+    let (ranges, ranges_name) = match (&args.ranges, &args.scenario) {
+        (Some(p), _) => (
+            std::fs::read_to_string(p)
+                .map_err(|e| BadInput(format!("cannot read ranges {}: {e}", p.display())))?,
+            p.display().to_string(),
+        ),
+        (None, None) => (
+            sim::sensitivity::ILLINOIS_RANGES.to_string(),
+            "<embedded plans/illinois_sensitivity.toml>".to_string(),
+        ),
+        (None, Some(_)) => (
+            sim::sensitivity::GENERIC_RANGES.to_string(),
+            "<generic ranges>".to_string(),
+        ),
+    };
+    let plan = sim::sensitivity::Plan::from_toml(&ranges, &ranges_name, &text)
+        .map_err(|e| BadInput(e.to_string()))?;
+    let out = args
+        .out
+        .clone()
+        .or_else(|| args.report.then(|| PathBuf::from("cessa-sim-sensitivity")));
+    if let Some(dir) = &out {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let reps = base.run.replications;
+    let pool = thread_pool(args.threads)?;
+    let pb = progress_bar(
+        plan.runs() as u64 * u64::from(reps),
+        args.quiet,
+        &format!("{} runs", plan.runs()),
+    );
+    let started = Instant::now();
+    let (s, base_res) = pool.install(|| sim::sensitivity::run(&base, &plan, &|| pb.inc(1)));
+    pb.finish_and_clear();
+    if !args.quiet {
+        print!("{}", output::sensitivity_table(&s));
+        eprintln!(
+            "\n{} runs of {} replications in {:.1} s",
+            plan.runs(),
+            reps,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    if let Some(dir) = &out {
+        write(dir, &s, &base_res, &text, args.report)?;
+        if !args.quiet {
+            eprintln!(
+                "wrote sensitivity.csv, sensitivity.json and base-run/ to {}",
+                dir.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn write(
+    dir: &Path,
+    s: &sim::sensitivity::Sensitivity,
+    base: &sim::RunResults,
+    text: &str,
+    report: bool,
+) -> anyhow::Result<()> {
+    let version = env!("CARGO_PKG_VERSION");
+    output::write_run(&dir.join("base-run"), base, text, version)
+        .with_context(|| format!("writing the base run to {}", dir.display()))?;
+    output::write_sensitivity(dir, s, version).with_context(|| format!("writing to {}", dir.display()))?;
+    if report {
+        let page = output::report::write_sensitivity_report(dir, s, base, text, version)
+            .with_context(|| format!("writing the report to {}", dir.display()))?;
+        eprintln!("report: {}", page.display());
+    }
+    Ok(())
+}
+
+/// Reads a folder written by `sensitivity --out` back, for `cessa-sim report`.
+pub(crate) fn read(dir: &Path) -> anyhow::Result<sim::sensitivity::Sensitivity> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        sensitivity: sim::sensitivity::Sensitivity,
+    }
+    let path = dir.join("sensitivity.json");
+    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let f: File = serde_json::from_slice(&bytes).map_err(|e| {
+        BadInput(format!(
+            "{} is not a cessa-sim sensitivity.json: {e}",
+            path.display()
+        ))
+    })?;
+    Ok(f.sensitivity)
+}

@@ -5,6 +5,7 @@ use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// What a chart's drawing can fail with (a plotters error, as text).
 pub type DrawResult = Result<(), String>;
@@ -140,6 +141,10 @@ impl Chart for Bars {
 pub struct Map {
     /// Each area: its rings and its value (percent) or none.
     pub areas: Vec<Area>,
+    /// Lines drawn on top, thick (e.g. region borders).
+    pub outlines: Vec<Ring>,
+    /// Names drawn at (longitude, latitude).
+    pub labels: Vec<(String, (f64, f64))>,
     /// Top of the colour scale, percent.
     pub max: f64,
     /// Colour bar label.
@@ -177,6 +182,25 @@ impl Chart for Map {
                     WHITE.stroke_width(1)
                 ))));
             }
+        }
+        for line in &self.outlines {
+            t!(chart.draw_series(std::iter::once(PathElement::new(
+                line.clone(),
+                BLACK.stroke_width(2)
+            ))));
+        }
+        for (text, at) in &self.labels {
+            let style = TextStyle::from((FONT, 15).into_font().style(FontStyle::Bold))
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Center, VPos::Center));
+            // A white halo keeps the name readable on any colour.
+            for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
+                let halo = style.color(&WHITE);
+                let (x, y) = chart.backend_coord(at);
+                t!(root.draw_text(text, &halo, (x + dx, y + dy)));
+            }
+            let (x, y) = chart.backend_coord(at);
+            t!(root.draw_text(text, &style, (x, y)));
         }
         colour_bar(&bar_area, self.max, &self.label)?;
         t!(root.present());

@@ -4,6 +4,7 @@
 //! escaped: it shows as text, never as markup.
 
 mod charts;
+mod geo;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -13,11 +14,9 @@ use sim::RunResults;
 use sim::stats::Estimate;
 
 pub use charts::viridis;
-use charts::{Area, Bars, Cdf, Chart, Heatmap, Lines, Map, Qq, Stacked, Tornado};
+use charts::{Bars, Cdf, Chart, Heatmap, Lines, Qq, Stacked, Tornado};
 
 use crate::tables::{OutputError, write_atomic};
-
-const COUNTIES: &str = include_str!("../../assets/illinois_counties.geojson");
 
 /// Escapes text for HTML.
 pub fn esc(s: &str) -> String {
@@ -126,65 +125,6 @@ fn figure(out: &mut String, fig: &Figure, caption: &str) {
     );
 }
 
-/// The regions' polygons for a map: Illinois county outlines joined to the
-/// scenario's zones by name (suburban Cook and Chicago share Cook County's
-/// outline, coloured by their population-weighted share). `None` when the
-/// scenario's zones are not Illinois counties.
-fn illinois_areas(res: &RunResults, scenario: &sim::Scenario) -> Option<Vec<Area>> {
-    let geo: serde_json::Value = serde_json::from_str(COUNTIES).ok()?;
-    let share = |region: &str| {
-        res.kpi(Some(region), None, None, "diverted_share")
-            .map(|e| 100.0 * e.mean)
-    };
-    let normal = |s: &str| s.replace(' ', "").to_lowercase();
-    let mut areas = Vec::new();
-    let mut matched = 0;
-    for f in geo["features"].as_array()? {
-        let name = f["properties"]["name"].as_str()?;
-        let rings: Vec<Vec<(f64, f64)>> = f["geometry"]["coordinates"]
-            .as_array()?
-            .iter()
-            .map(|ring| {
-                ring.as_array()
-                    .map(|pts| {
-                        pts.iter()
-                            .filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?)))
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            })
-            .collect();
-        let value = if name == "Cook" {
-            let parts: Vec<&sim::scenario::Zone> = scenario
-                .zones
-                .iter()
-                .filter(|z| z.name.contains("Cook") || z.name == "City of Chicago")
-                .collect();
-            let w: f64 = parts.iter().map(|z| z.weight).sum();
-            (w > 0.0)
-                .then(|| {
-                    parts
-                        .iter()
-                        .map(|z| share(&scenario.regions[z.region].name).unwrap_or(f64::NAN) * z.weight)
-                        .sum::<f64>()
-                        / w
-                })
-                .filter(|v| v.is_finite())
-        } else {
-            scenario
-                .zones
-                .iter()
-                .find(|z| normal(&z.name) == normal(name))
-                .and_then(|z| share(&scenario.regions[z.region].name))
-        };
-        if value.is_some() {
-            matched += 1;
-        }
-        areas.push((rings, value));
-    }
-    (matched >= 90).then_some(areas)
-}
-
 /// Writes `report.html` and `charts/*.png` for a run into `dir`.
 pub fn write_run_report(
     dir: &Path,
@@ -274,19 +214,21 @@ pub fn write_run_report(
             res.replications, res.scenario
         ),
     );
-    if let Some(areas) = illinois_areas(res, &scenario) {
-        let max = areas.iter().filter_map(|a| a.1).fold(1.0, f64::max);
-        let map = Map {
-            areas,
-            max,
-            label: "% of mobile calls diverted".into(),
-        };
-        let fig = render(dir, "overview_map", (620, 820), &map)?;
+    if let Some((state, city)) = geo::illinois_maps(res, &scenario) {
+        let fig = render(dir, "overview_map", (620, 820), &state)?;
         figure(
             &mut body,
             &fig,
-            "Illinois counties coloured by their EMS Region's diverted share (Cook County: the population-weighted share of Chicago and the four suburban parts). Grey: no data. The exact figures with CIs are in the table below.",
+            "Each Illinois county coloured by its own share of mobile calls diverted to police for lack of capacity (over the run; Cook County: the population-weighted share of its suburban parts, Chicago is drawn below). Black lines and numbers: the EMS Regions. Grey: no mobile calls. Regions' figures with CIs are in the table below; every zone's monthly counts are in the district tables and by_month_zone.csv.",
         );
+        if let Some(city) = city {
+            let fig = render(dir, "overview_map_chicago", (620, 700), &city)?;
+            figure(
+                &mut body,
+                &fig,
+                "The City of Chicago (Region 11) by police district, each coloured by its own diverted share; numbers are the districts (CPD). District outlines: City of Chicago Data Portal.",
+            );
+        }
     }
     body.push_str(&overview_table(res));
 
@@ -812,39 +754,39 @@ mod tests {
         );
     }
 
-    /// Every Illinois county gets its region's share; Cook County the
-    /// population-weighted share of its five parts.
+    /// Each county and each Chicago district gets its own zone's share,
+    /// computed from the monthly zone counts; Cook County the
+    /// population-weighted share of its suburban parts; the regions are
+    /// outlined and named.
     #[test]
-    fn map_values_come_from_the_regions() {
-        let (res, text) = illinois(14);
+    fn maps_colour_each_zone_by_its_own_share() {
+        let (res, text) = illinois(30);
         let sc = sim::Scenario::from_toml(&text, "t").unwrap();
-        let areas = illinois_areas(&res, &sc).expect("the default's zones are Illinois counties");
-        assert_eq!(areas.len(), 102);
-        assert!(areas.iter().all(|a| a.1.is_some()));
-        let share = |r: &str| 100.0 * res.kpi(Some(r), None, None, "diverted_share").unwrap().mean;
-        let cook_parts: Vec<f64> = ["Region 7", "Region 8", "Region 9", "Region 10", "Region 11"]
-            .iter()
-            .map(|r| share(r))
-            .collect();
-        let geo: serde_json::Value = serde_json::from_str(COUNTIES).unwrap();
-        let cook = geo["features"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .position(|f| f["properties"]["name"] == "Cook")
-            .unwrap();
-        let v = areas[cook].1.unwrap();
-        let (lo, hi) = cook_parts
-            .iter()
-            .fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(*x), b.max(*x)));
-        assert!(lo <= v && v <= hi, "{v} not within {cook_parts:?}");
-        let adams = geo["features"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .position(|f| f["properties"]["name"] == "Adams")
-            .unwrap();
-        assert_eq!(areas[adams].1, Some(share("Region 3")));
+        let shares = geo::zone_shares(&res);
+        assert_eq!(shares.len(), sc.zones.len());
+        let (state, city) = geo::illinois_maps(&res, &sc).expect("the default's zones are Illinois counties");
+        assert_eq!(state.areas.len(), 102);
+        assert_eq!(state.labels.len(), 11, "one name per region");
+        assert!(state.outlines.len() > 100, "region borders");
+        // Two counties of one region with different shares: the map does
+        // not paint the region's figure over them.
+        let diverted = |z: &str| -> (f64, f64) {
+            res.month_zone
+                .iter()
+                .filter(|r| r.zone == z)
+                .fold((0.0, 0.0), |(d, m), r| {
+                    (
+                        d + r.counts["diverted_capacity"].mean,
+                        m + r.counts["mobile_eligible"].mean,
+                    )
+                })
+        };
+        let (d, m) = diverted("Adams");
+        assert!((shares["Adams"] - 100.0 * d / m).abs() < 1e-9);
+        assert_ne!(shares["Adams"], shares["Pike"], "zones of Region 3 differ");
+        let city = city.expect("the default has Chicago's 22 police districts");
+        assert_eq!(city.areas.len(), 22);
+        assert_eq!(city.labels.len(), 22);
     }
 
     /// The report has one PNG per inline chart, and no script.
@@ -858,7 +800,11 @@ mod tests {
         let svgs = html.matches("<svg").count();
         let pngs = std::fs::read_dir(dir.join("charts")).unwrap().count();
         assert_eq!(svgs, pngs);
-        assert_eq!(svgs, 2 + 11 * 4, "overview bars and map, 4 charts per region");
+        assert_eq!(
+            svgs,
+            3 + 11 * 4,
+            "overview bars, state and Chicago maps, 4 charts per region"
+        );
         assert!(!html.contains("<script"));
         assert!(html.contains("Monthly counts by district"));
     }

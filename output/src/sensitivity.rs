@@ -38,7 +38,7 @@ pub fn sensitivity_table(s: &Sensitivity) -> String {
             let r = s.row(&e.name, w, None);
             let v = r.map_or(f64::NAN, |r| r.diverted_share.mean);
             let c = r.and_then(|r| r.change).map_or("-".into(), |c| {
-                format!("{:+.1} ± {}", 100.0 * c.mean, pct(c.half_width))
+                format!("{:+.2} ± {:.2}", 100.0 * c.mean, 100.0 * c.half_width)
             });
             (pct(v), c, r.map_or(String::new(), |r| r.setting.clone()))
         };

@@ -34,7 +34,8 @@ COOK_POPULATION_2020 = 5_275_541
 # Walker (RAND R-1449), Larson and Odoni §3.7.2.
 CIRCUITY = 1.3  # road / straight-line miles, middle of parameters.md's 1.2-1.4
 WITHIN_ZONE = 0.5  # miles per sqrt(sq mi): ~0.38 sqrt(area) straight-line x 1.3
-ACCELERATION = 0.062  # miles per minute²: see the header
+# Effective acceleration (miles per minute²) by cruising speed: see the header.
+ACCELERATION = {30: 0.062, 45: 0.1, 55: 0.2}
 # Contacts per 100,000 residents per month: the middle of IDHS's 90-120 988
 # calls per 100k (105) over the 988 channel's share (0.75) = 140.
 CALLS_PER_100K = 140
@@ -81,7 +82,7 @@ def great_circle_miles(a, b):
 
 def trip_minutes(miles, speed_mph):
     """The engine's travel model (sim/src/scenario/build.rs, GeoTravel)."""
-    v, a = speed_mph / 60.0, ACCELERATION
+    v, a = speed_mph / 60.0, ACCELERATION[speed_mph]
     if miles <= v * v / a:
         return 2 * math.sqrt(miles / a)
     return v / a + miles / v
@@ -264,12 +265,12 @@ def scenario():
         w(f"calls_per_100k_per_month = {CALLS_PER_100K}  # see the header (range in the comment there)")
         w('profile = "crisis"  # ASSUMPTION: built-in profile, see README')
         w(
-            f"travel = {{ speed_mph = {speed}, acceleration = {ACCELERATION}, circuity = {CIRCUITY}, "
+            f"travel = {{ speed_mph = {speed}, acceleration = {ACCELERATION[speed]}, circuity = {CIRCUITY}, "
             f'within_zone = {WITHIN_ZONE}, factor = {{ dist = "lognormal", mean = 1.0, sd = 0.25 }} }}'
         )
         w(
             f"# Cruising {speed} mph ({'625 ILCS 5/11-601' if speed != 45 else 'ASSUMPTION'}), reached after "
-            f"{v * v / ACCELERATION:.1f} road miles: 10 road miles take {trip_minutes(10, speed):.0f} min, "
+            f"{v * v / ACCELERATION[speed]:.1f} road miles: 10 road miles take {trip_minutes(10, speed):.0f} min, "
             f"40 take {trip_minutes(40, speed):.0f} min."
         )
         w(f"# {teams[k]} of the {TEAMS_STATEWIDE} statewide teams, in proportion to population (quota {quota[k]:.2f}).")
@@ -406,11 +407,14 @@ transport = {{ share = 0.10, time = {{ dist = "lognormal", median = 40, p90 = 80
 # slow (streets, lights, turns) and long ones near highway speed. The cruising
 # speeds are the statutory limits teams without lights and sirens keep to
 # (625 ILCS 5/11-601: 55 mph outside, 30 mph inside urban districts; 45 mph in
-# the suburbs is an ASSUMPTION). The effective acceleration a = {ACCELERATION} miles/min²
-# (ASSUMPTION) is set from real urban records: a 1.6-mile trip then takes 10
+# the suburbs is an ASSUMPTION). The effective acceleration a (miles/min²)
+# stands for everything that slows the start and end of a trip. In Chicago
+# a = {ACCELERATION[30]} is set from real urban records: a 1.6-mile trip takes 10
 # minutes (NYC EMS psychiatric calls, January 2013: median 10.2 min, p90 20)
 # and a 3.5-mile one 15 (Lane County mobile crisis, Eugene: median 15, p90
-# 28); the README compares them. Each trip is the mean times a random factor
+# 28); the README compares them. ASSUMPTION: a = {ACCELERATION[45]} in the suburbs and
+# {ACCELERATION[55]} in rural regions (fewer lights: the start-up costs v/a = 7.5 and 4.6
+# minutes instead of 8). Each trip is the mean times a random factor
 # (mean 1, sd 0.25; ASSUMPTION).'''
 
 SENSITIVITY_HEADER = '''# How far each assumption of the Illinois default moves the answer:

@@ -58,12 +58,18 @@ fn rings(geometry: &serde_json::Value) -> Vec<Ring> {
     }
 }
 
+/// A point rounded to 1e-4 degrees, to match the shared borders of two
+/// polygons.
+type Key = (i64, i64);
+/// A segment seen so far: a count (2 = shared within one group), the group
+/// of the first area it was seen in, and its two ends.
+type Seen = (usize, usize, (f64, f64), (f64, f64));
+
 /// The lines between areas of different groups, and the outer boundary:
 /// every segment that belongs to one area only, or to areas of two groups.
 fn outlines(areas: &[(Vec<Ring>, usize)]) -> Vec<Ring> {
     let q = |p: (f64, f64)| ((p.0 * 1e4).round() as i64, (p.1 * 1e4).round() as i64);
-    let mut seen: BTreeMap<((i64, i64), (i64, i64)), (usize, usize, (f64, f64), (f64, f64))> =
-        BTreeMap::new();
+    let mut seen: BTreeMap<(Key, Key), Seen> = BTreeMap::new();
     for (rings, group) in areas {
         for ring in rings {
             for w in ring.windows(2) {

@@ -44,6 +44,46 @@ fn illinois_loads() {
     assert_eq!(s.call_types.len(), 3);
 }
 
+/// The default's geography (issue 10): 127 zones whose residents add up to
+/// the 2020 census of Illinois, Chicago as its 22 police districts, and at
+/// least two bases in every region with four or more teams.
+#[test]
+fn illinois_default_has_finer_geography_and_spread_bases() {
+    let s = load(ILLINOIS, "illinois.toml");
+    assert_eq!(s.zones.len(), 101 + 4 + 22);
+    let residents: f64 = s.zones.iter().map(|z| z.weight).sum();
+    assert_eq!(residents, 12_812_508.0, "2020 census of Illinois");
+    let population: f64 = s.regions.iter().map(|r| r.population).sum();
+    assert_eq!(population, residents);
+    let chicago = s.regions.iter().position(|r| r.name == "Region 11").unwrap();
+    let districts: Vec<&str> = s
+        .zones
+        .iter()
+        .filter(|z| z.region == chicago)
+        .map(|z| z.name.as_str())
+        .collect();
+    assert_eq!(districts.len(), 22);
+    assert!(districts.iter().all(|d| d.starts_with("Chicago District ")));
+    for (ri, r) in s.regions.iter().enumerate() {
+        let groups: Vec<_> = s.team_groups.iter().filter(|g| g.region == ri).collect();
+        let teams: u32 = groups.iter().map(|g| g.count).sum();
+        let mut bases: Vec<usize> = groups.iter().map(|g| g.base).collect();
+        bases.sort_unstable();
+        bases.dedup();
+        assert!(
+            teams < 4 || bases.len() >= 2,
+            "{}: {teams} teams at {} base(s)",
+            r.name,
+            bases.len()
+        );
+        assert!(
+            bases.iter().all(|&b| s.zones[b].region == ri),
+            "{}: a base outside the region",
+            r.name
+        );
+    }
+}
+
 #[test]
 fn one_region_example_loads() {
     let s = load(ONE_REGION, "one_region.toml");

@@ -14,6 +14,7 @@ use sim::{Model, Scenario};
 
 mod calibrate;
 mod sensitivity;
+mod size;
 mod sweep;
 
 /// Simulates 9-8-8 mobile crisis response under Illinois' CESSA: how often
@@ -76,21 +77,24 @@ enum Command {
         #[arg(required = true)]
         shards: Vec<PathBuf>,
     },
-    /// Find the fewest teams, by region, base and shift block, that meet a target.
+    /// Find the fewest team-hours, by region, base and shift, that meet a miss target.
     ///
-    /// The question of 754/50(6),(7). Starting from no teams, it adds in
-    /// every region that misses the target the one team that brings it
-    /// closest (one more in an existing group, or a new 24/7 base where most
-    /// calls are diverted), then removes any team it can spare. A target is
-    /// met when the upper end of the 95% interval is within it. Prints the
-    /// recommended teams against the scenario's, and with --out writes the
-    /// sized scenario (sized.toml), size.csv and the sized run's tables.
-    /// Examples:
+    /// The question of 754/50(6),(7). A miss is a mobile call diverted or
+    /// reached late; a target is met when the upper end of the miss share's
+    /// 95% interval is within --max-miss. In every sized region that
+    /// misses, it adds the team (one more in an existing group, or a new
+    /// base near the most misses, 24/7 or a --shift block) that meets the
+    /// target cheapest or removes the most shortfall per team-hour, then
+    /// drops any team it can spare. The recommendation is re-run on 200
+    /// replications of a seed the search never used and accepted only if it
+    /// meets the target there. Exit code 3 when a region cannot. Examples:
     ///
-    ///   cessa-sim size --max-diverted 0.05
+    ///   cessa-sim size --region "Region 5" --add-only --max-miss 0.05
     ///
-    ///   cessa-sim size my_region.toml --max-diverted 0.02 --p90-within-max --out sized/
-    Size(SizeArgs),
+    ///   cessa-sim size --region "Region 5" --add-only --shift "Mon-Fri 08:00-20:00" --bases sites.csv --out sized/ --report
+    ///
+    ///   cessa-sim size my_region.toml --max-miss 0.02 --per-call-type --p90-within-max
+    Size(size::SizeArgs),
     /// How far each assumption moves the answer.
     ///
     /// Runs the scenario as given, then each assumption at its low and at
@@ -152,36 +156,6 @@ enum Command {
     ///
     ///   cessa-sim backtest lane.toml mcslc_dispatches_tidy.csv.gz --map calibration/maps/lane_mcslc.toml -r 50
     Backtest(calibrate::BacktestArgs),
-}
-
-#[derive(Debug, Args)]
-struct SizeArgs {
-    /// Scenario file (TOML). Default: the embedded Illinois scenario.
-    scenario: Option<PathBuf>,
-    /// Target: share of mobile calls diverted for lack of capacity, in every region (upper 95% bound).
-    #[arg(long, default_value_t = 0.05)]
-    max_diverted: f64,
-    /// Target: also each call type's 90th-percentile response within its maximum (upper 95% bound).
-    #[arg(long)]
-    p90_within_max: bool,
-    /// At most this many teams in a region (regions that cannot meet the target stop here).
-    #[arg(long, default_value_t = 100)]
-    max_teams: u32,
-    /// Replications per evaluation.
-    #[arg(long, short = 'r', default_value_t = 30)]
-    replications: u32,
-    /// Set a scenario value first, e.g. --set run.horizon_days=180 (repeatable).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    set: Vec<String>,
-    /// Write sized.toml, size.csv and the sized run's tables into this folder.
-    #[arg(long, short = 'o')]
-    out: Option<PathBuf>,
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j')]
-    threads: Option<usize>,
-    /// No progress messages.
-    #[arg(long, short = 'q')]
-    quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -287,7 +261,7 @@ fn main() -> ExitCode {
             quiet: a.quiet,
         }),
         Some(Command::Merge { out, shards }) => sweep::merge(&out, &shards),
-        Some(Command::Size(args)) => size(args),
+        Some(Command::Size(args)) => size::size(args),
         Some(Command::Sensitivity(args)) => sensitivity::sensitivity(args),
         Some(Command::Report { results, out }) => report(&results, out.as_deref()),
         Some(Command::Calibrate(args)) => calibrate::calibrate(args),
@@ -303,6 +277,8 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             if e.downcast_ref::<BadInput>().is_some() {
                 ExitCode::from(2)
+            } else if e.downcast_ref::<size::Infeasible>().is_some() {
+                ExitCode::from(3)
             } else {
                 ExitCode::FAILURE
             }
@@ -461,67 +437,35 @@ pub(crate) fn scenario_text(path: Option<&Path>, sets: &[String]) -> anyhow::Res
     Ok((text, format!("{name} (with --set)")))
 }
 
-fn size(args: SizeArgs) -> anyhow::Result<()> {
-    if !(0.0..1.0).contains(&args.max_diverted) || args.replications < 2 {
-        return Err(BadInput("--max-diverted must be in [0, 1) and --replications at least 2".into()).into());
-    }
-    let (text, name) = scenario_text(args.scenario.as_deref(), &args.set)?;
-    let target = sim::sizing::Target {
-        max_diverted_share: args.max_diverted,
-        p90_within_max: args.p90_within_max,
-        max_teams_per_region: args.max_teams,
-        replications: args.replications,
-    };
-    let pool = thread_pool(args.threads)?;
-    let pb = progress_bar(0, args.quiet, "simulations");
-    pb.set_length(u64::MAX);
-    pb.set_style(
-        indicatif::ProgressStyle::with_template("{msg} {pos} simulations, {elapsed}")
-            .expect("valid template"),
-    );
-    pb.set_message("sizing:");
-    let started = Instant::now();
-    let sizing = pool
-        .install(|| sim::sizing::size(&text, &name, target, &|_| pb.inc(1)))
-        .map_err(|e| BadInput(e.to_string()))?;
-    pb.finish_and_clear();
-    print!("{}", output::sizing_table(&sizing, &target));
-    if !args.quiet {
-        eprintln!(
-            "{} simulations in {:.1} s",
-            sizing.evaluations,
-            started.elapsed().as_secs_f64()
-        );
-    }
-    if let Some(dir) = &args.out {
-        output::write_sizing(dir, &sizing, &target, env!("CARGO_PKG_VERSION"))
-            .with_context(|| format!("writing the sizing to {}", dir.display()))?;
-    }
-    Ok(())
-}
-
 fn report(results: &Path, out: Option<&Path>) -> anyhow::Result<()> {
     let out = out.unwrap_or(results);
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let version = env!("CARGO_PKG_VERSION");
-    let read_summary = |dir: &Path| -> anyhow::Result<(sim::RunResults, String)> {
-        let path = dir.join("summary.json");
-        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        let v: serde_json::Value = serde_json::from_slice(&bytes)
-            .map_err(|e| BadInput(format!("{} is not a summary.json: {e}", path.display())))?;
-        let toml = v["scenario_toml"].as_str().unwrap_or_default().to_string();
-        let res: sim::RunResults = serde_json::from_value(v["results"].clone())
-            .map_err(|e| BadInput(format!("{} is not a cessa-sim summary.json: {e}", path.display())))?;
-        Ok((res, toml))
-    };
+    let page = report_page(results, out, version)?;
+    eprintln!("report: {}", page.display());
+    Ok(())
+}
+
+/// Reads a run's `summary.json`: the results and the scenario as run.
+pub(crate) fn read_summary(dir: &Path) -> anyhow::Result<(sim::RunResults, String)> {
+    let path = dir.join("summary.json");
+    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| BadInput(format!("{} is not a summary.json: {e}", path.display())))?;
+    let toml = v["scenario_toml"].as_str().unwrap_or_default().to_string();
+    let res: sim::RunResults = serde_json::from_value(v["results"].clone())
+        .map_err(|e| BadInput(format!("{} is not a cessa-sim summary.json: {e}", path.display())))?;
+    Ok((res, toml))
+}
+
+/// Writes the report of a results folder, by what the folder holds.
+fn report_page(results: &Path, out: &Path, version: &str) -> anyhow::Result<PathBuf> {
     let page = if results.join("sensitivity.json").is_file() {
         let s = sensitivity::read(results)?;
         let (res, toml) = read_summary(&results.join("base-run"))?;
         output::report::write_sensitivity_report(out, &s, &res, &toml, version)?
     } else if results.join("size.csv").is_file() {
-        let (res, toml) = read_summary(&results.join("sized-run"))?;
-        let size_csv = std::fs::read_to_string(results.join("size.csv"))?;
-        output::report::write_sizing_report(out, &size_csv, &res, &toml, version)?
+        size::report(results, out)?
     } else if results.join("sweep.csv").is_file() {
         let (axes, rows) = sweep::report_rows(results)?;
         output::report::write_sweep_report(out, &axes, &rows, version)?
@@ -535,6 +479,5 @@ fn report(results: &Path, out: Option<&Path>) -> anyhow::Result<()> {
         ))
         .into());
     };
-    eprintln!("report: {}", page.display());
-    Ok(())
+    Ok(page)
 }

@@ -1,58 +1,196 @@
-//! `cessa-sim size` on the Illinois default: a staffing table, and a run of
-//! the sized scenario meets every target.
+//! `cessa-sim size` end to end.
 
-use std::process::Command;
+mod common;
+use common::{cessa, tmp};
 
+/// The issue's committee case on the default, shortened: one region,
+/// add-only. The other regions' teams are untouched, the name says what was
+/// sized, and the sized scenario run on its own with yet another seed meets
+/// the target's upper bound.
 #[test]
-fn sized_illinois_scenario_meets_every_target_when_run() {
-    let dir = std::env::temp_dir().join(format!("cessa-sim-size-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let exe = env!("CARGO_BIN_EXE_cessa-sim");
-    let o = Command::new(exe)
-        .args([
-            "size",
-            "-q",
-            "-r",
-            "6",
-            "--set",
-            "run.horizon_days=60",
-            "--max-diverted",
-            "0.05",
-            "--out",
-        ])
-        .arg(&dir)
-        .output()
-        .unwrap();
+fn one_region_add_only_is_verified_and_leaves_the_others_alone() {
+    let dir = tmp("size", "region5");
+    let out = dir.join("sized");
+    let o = cessa(&[
+        "size",
+        "-q",
+        "--region",
+        "Region 5",
+        "--add-only",
+        "--max-miss",
+        "0.05",
+        "-r",
+        "6",
+        "--verify-replications",
+        "30",
+        "--set",
+        "run.horizon_days=60",
+        "--out",
+        out.to_str().unwrap(),
+        "--report",
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let table = String::from_utf8(o.stdout).unwrap();
     assert!(
-        table.contains("recommended") && table.contains("Region 11"),
+        table.contains("miss sized (verify)") && table.contains("Region 5") && !table.contains("Region 4"),
         "{table}"
     );
-    assert!(!table.contains("NOT MET"), "{table}");
-    let size_csv = std::fs::read_to_string(dir.join("size.csv")).unwrap();
-    assert!(size_csv.starts_with("region,group,base,hours_per_week,teams_now,teams_recommended"));
-    // Run the sized scenario on its own and check every region's upper bound.
-    let run_dir = dir.join("check");
-    let o = Command::new(exe)
-        .args(["run", "-q", "-r", "6", "--out"])
-        .arg(&run_dir)
-        .arg(dir.join("sized.toml"))
-        .output()
+    for f in [
+        "sized.toml",
+        "size.csv",
+        "checks.csv",
+        "tradeoff.csv",
+        "report.html",
+        "sized-run/summary.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let sized: toml::Table = std::fs::read_to_string(out.join("sized.toml"))
+        .unwrap()
+        .parse()
         .unwrap();
+    let default: toml::Table = String::from_utf8(cessa(&["default"]).stdout)
+        .unwrap()
+        .parse()
+        .unwrap();
+    for (name, region) in default["regions"].as_table().unwrap() {
+        let teams = &region["teams"];
+        if name == "Region 5" {
+            // Add-only: every existing group keeps at least its teams.
+            for (g, t) in teams.as_table().unwrap() {
+                let now = sized["regions"][name]["teams"][g]["count"].as_integer().unwrap();
+                assert!(now >= t["count"].as_integer().unwrap(), "{g}");
+            }
+        } else {
+            assert_eq!(&sized["regions"][name]["teams"], teams, "{name} changed");
+        }
+    }
+    assert!(
+        sized["name"]
+            .as_str()
+            .unwrap()
+            .contains("sized for Region 5 (add-only")
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("The trade-off") && html.contains("Checked on fresh replications"));
+    // On its own, with a third seed.
+    let check = dir.join("check");
+    let o = cessa(&[
+        "run",
+        "-q",
+        "-r",
+        "30",
+        "--seed",
+        "4242",
+        "--out",
+        check.to_str().unwrap(),
+        out.join("sized.toml").to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let csv = std::fs::read_to_string(run_dir.join("by_region.csv")).unwrap();
+    let csv = std::fs::read_to_string(check.join("by_region.csv")).unwrap();
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let col = header
-        .iter()
-        .position(|h| *h == "diverted_share_ci_high")
-        .unwrap();
-    let mut regions = 0;
-    for line in lines.filter(|l| l.starts_with("Region")) {
-        let hi: f64 = line.split(',').nth(col).unwrap().parse().unwrap();
-        assert!(hi <= 0.05, "{line}");
-        regions += 1;
-    }
-    assert_eq!(regions, 11);
+    let col = header.iter().position(|h| *h == "in_time_share_ci_low").unwrap();
+    let line = lines.find(|l| l.starts_with("Region 5,")).unwrap();
+    let in_time_low: f64 = line.split(',').nth(col).unwrap().parse().unwrap();
+    assert!(
+        1.0 - in_time_low <= 0.05,
+        "miss upper bound {}",
+        1.0 - in_time_low
+    );
+}
+
+/// Bad input exits 2 with every problem named; an infeasible target exits 3.
+#[test]
+fn bad_input_exits_2_and_infeasible_exits_3() {
+    let o = cessa(&[
+        "size",
+        "-q",
+        "--max-miss",
+        "5",
+        "--shift",
+        "Mon-Fri 8-20",
+        "--bases",
+        "/nonexistent.csv",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(
+        err.contains("0.05 = 5%") && err.contains("Mon-Fri 8-20") && err.contains("/nonexistent.csv"),
+        "{err}"
+    );
+    let o = cessa(&["size", "-q", "--region", "Region 99"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8(o.stderr)
+            .unwrap()
+            .contains("unknown region \"Region 99\"")
+    );
+    let o = cessa(&[
+        "size",
+        "-q",
+        "--region",
+        "Region 5",
+        "--add-only",
+        "--max-teams",
+        "3",
+        "-r",
+        "4",
+        "--verify-replications",
+        "4",
+        "--set",
+        "run.horizon_days=30",
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8(o.stderr)
+            .unwrap()
+            .contains("target not met on the verification run in Region 5")
+    );
+}
+
+/// Candidate sites from a CSV: new bases only in zones that hold a site.
+#[test]
+fn new_bases_go_only_where_sites_are() {
+    let dir = tmp("size", "sites");
+    let sites = dir.join("sites.csv");
+    // Two sites: Carbondale (Jackson County) and Harrisburg (Saline County).
+    std::fs::write(
+        &sites,
+        "name,lat,lon\nCarbondale site,37.7273,-89.2168\nHarrisburg site,37.7384,-88.5406\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = cessa(&[
+        "size",
+        "-q",
+        "--region",
+        "Region 5",
+        "--add-only",
+        "--bases",
+        sites.to_str().unwrap(),
+        "-r",
+        "4",
+        "--verify-replications",
+        "4",
+        "--max-teams",
+        "6",
+        "--set",
+        "run.horizon_days=30",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        matches!(o.status.code(), Some(0 | 3)),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let csv = std::fs::read_to_string(out.join("size.csv")).unwrap();
+    let new: Vec<&str> = csv.lines().filter(|l| l.contains(",new ")).collect();
+    assert!(!new.is_empty(), "{csv}");
+    assert!(
+        new.iter().all(|l| l.contains("Jackson") || l.contains("Saline")),
+        "{csv}"
+    );
+    assert!(new.iter().any(|l| l.contains("site")), "sites named: {csv}");
 }

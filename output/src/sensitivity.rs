@@ -22,9 +22,9 @@ pub fn sensitivity_table(s: &Sensitivity) -> String {
     let base = s.row("", Which::Base, None).map(|r| r.diverted_share);
     if let Some(b) = base {
         out.push_str(&format!(
-            "Statewide diverted share as given: {}% ± {} (Monte Carlo 95% CI, {} replications, seed {})\n\n",
+            "Statewide diverted share as given: {}% ± {:.2} (Monte Carlo 95% CI, {} replications, seed {})\n\n",
             pct(b.mean),
-            pct(b.half_width),
+            100.0 * b.half_width,
             s.replications,
             s.seed
         ));

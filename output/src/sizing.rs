@@ -3,8 +3,9 @@
 use std::path::Path;
 
 use sim::sizing::{Sizing, Target};
+use sim::stats::Estimate;
 
-use crate::tables::{OutputError, rows_to_csv, to_csv, write_atomic, write_run};
+use crate::tables::{OutputError, to_csv, write_atomic, write_run};
 
 fn hours(s: &Sizing, region: &str, base: bool) -> f64 {
     s.groups
@@ -14,88 +15,114 @@ fn hours(s: &Sizing, region: &str, base: bool) -> f64 {
         .sum()
 }
 
-fn share(e: Option<sim::stats::Estimate>) -> String {
-    match e {
-        Some(e) if e.mean.is_finite() => format!("{:.1}% (≤ {:.1}%)", 100.0 * e.mean, 100.0 * e.high()),
-        _ => "-".into(),
+fn share(e: Estimate) -> String {
+    if e.mean.is_finite() && e.half_width.is_finite() {
+        format!("{:.1}% (≤ {:.1}%)", 100.0 * e.mean, 100.0 * e.high())
+    } else if e.mean.is_finite() {
+        format!("{:.1}%", 100.0 * e.mean)
+    } else {
+        "-".into()
     }
 }
 
+/// The target in words.
+pub fn target_text(target: &Target) -> String {
+    let mut t = format!(
+        "miss share (diverted or late) ≤ {:.1}% (upper 95% bound)",
+        100.0 * target.max_miss_share
+    );
+    if target.per_call_type {
+        t.push_str(", also per call type");
+    }
+    if target.p90_within_max {
+        t.push_str(", and at least 90% of each call type's mobile calls in time (p90 within the maximum)");
+    }
+    t
+}
+
 /// The recommendation: teams per group against the scenario's, then per
-/// region the diverted share (mean and upper 95% bound) and team-hours per
-/// week before and after.
+/// searched region the miss share before, in the search and on the
+/// verification run (another seed), and team-hours per week.
 pub fn sizing_table(s: &Sizing, target: &Target) -> String {
     let mut out = format!(
-        "Target in every region: diverted share ≤ {:.1}% (upper 95% bound){}\n\n",
-        100.0 * target.max_diverted_share,
-        if target.p90_within_max {
-            ", p90 response within each maximum"
-        } else {
-            ""
-        }
+        "Target in each sized region: {}.\nVerified on {} replications with seed {} (the search used {} replications of another seed).\n\n",
+        target_text(target),
+        s.results.replications,
+        s.verify_seed,
+        target.replications
     );
     out.push_str(&format!(
-        "{:<11} {:<28} {:<22} {:>8} {:>6} {:>11}\n",
-        "region", "team group", "base", "h/week", "teams", "recommended"
+        "{:<11} {:<34} {:<24} {:<20} {:>8} {:>6} {:>11}\n",
+        "region", "team group", "base", "shift", "h/week", "teams", "recommended"
     ));
     for g in s.groups.iter().filter(|g| g.base_count > 0 || g.count > 0) {
         out.push_str(&format!(
-            "{:<11} {:<28} {:<22} {:>8.0} {:>6} {:>11}\n",
-            g.region, g.group, g.base, g.hours_per_week, g.base_count, g.count
+            "{:<11} {:<34} {:<24} {:<20} {:>8.0} {:>6} {:>11}\n",
+            g.region, g.group, g.base, g.shift, g.hours_per_week, g.base_count, g.count
         ));
     }
     out.push_str(&format!(
-        "\n{:<11} {:>22} {:>22} {:>13} {:>13} {}\n",
-        "region", "diverted now", "diverted sized", "team-h/wk now", "team-h/wk sized", "target"
+        "\n{:<11} {:>20} {:>20} {:>20} {:>13} {:>15} {}\n",
+        "region",
+        "miss now",
+        "miss sized (search)",
+        "miss sized (verify)",
+        "team-h/wk now",
+        "team-h/wk sized",
+        "target"
     ));
-    let (mut before, mut after) = (0.0, 0.0);
-    for (region, met) in &s.met {
-        let (b, a) = (hours(s, region, true), hours(s, region, false));
-        before += b;
-        after += a;
+    for c in &s.checks {
         out.push_str(&format!(
-            "{:<11} {:>22} {:>22} {:>13.0} {:>15.0} {}\n",
-            region,
-            share(s.base_results.kpi(Some(region), None, None, "diverted_share")),
-            share(s.results.kpi(Some(region), None, None, "diverted_share")),
-            b,
-            a,
-            if *met { "met" } else { "NOT MET (team cap reached)" }
+            "{:<11} {:>20} {:>20} {:>20} {:>13.0} {:>15.0} {}\n",
+            c.region,
+            share(c.before),
+            share(c.search),
+            share(c.verified),
+            hours(s, &c.region, true),
+            hours(s, &c.region, false),
+            if c.met { "met" } else { "NOT MET" }
         ));
     }
-    out.push_str(&format!(
-        "{:<11} {:>22} {:>22} {:>13.0} {:>15.0}\n",
-        "Statewide", "", "", before, after
-    ));
     out
 }
 
 /// Writes `sized.toml` (the scenario with the recommended teams), `size.csv`
-/// (the group table) and the sized run's tables (`sized-run/`).
+/// (the group table), `checks.csv` (search and verification figures),
+/// `tradeoff.csv` (team-hours against the miss share, one row per step and
+/// region) and the verification run's tables (`sized-run/`).
 pub fn write_sizing(dir: &Path, s: &Sizing, target: &Target, version: &str) -> Result<(), OutputError> {
     std::fs::create_dir_all(dir).map_err(|source| OutputError::Io {
         path: dir.to_path_buf(),
         source,
     })?;
     let header = format!(
-        "# Sized by cessa-sim {version} size: the fewest teams found with every region's diverted share\n\
-         # at most {} (upper 95% bound, {} replications){}.\n\n",
-        target.max_diverted_share,
-        target.replications,
-        if target.p90_within_max {
-            " and p90 response within each maximum"
-        } else {
-            ""
-        }
+        "# Sized by cessa-sim {version} size: {} in {}.\n# Verified on {} replications with seed {}.\n",
+        target_text(target),
+        s.checks
+            .iter()
+            .map(|c| c.region.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        s.results.replications,
+        s.verify_seed
     );
     write_atomic(
         &dir.join("sized.toml"),
         format!("{header}{}", s.scenario_toml).as_bytes(),
     )?;
+    let f = |x: f64| {
+        if x.is_finite() {
+            x.to_string()
+        } else {
+            String::new()
+        }
+    };
     let head = [
         "region",
         "group",
         "base",
+        "sites",
+        "shift",
         "hours_per_week",
         "teams_now",
         "teams_recommended",
@@ -110,6 +137,8 @@ pub fn write_sizing(dir: &Path, s: &Sizing, target: &Target, version: &str) -> R
                 g.region.clone(),
                 g.group.clone(),
                 g.base.clone(),
+                g.sites.join("; "),
+                g.shift.clone(),
                 g.hours_per_week.to_string(),
                 g.base_count.to_string(),
                 g.count.to_string(),
@@ -117,9 +146,65 @@ pub fn write_sizing(dir: &Path, s: &Sizing, target: &Target, version: &str) -> R
         })
         .collect();
     let path = dir.join("size.csv");
-    let mut bytes = to_csv(head, Vec::new(), &path)?;
-    bytes.extend(rows_to_csv(rows, &path)?);
-    write_atomic(&path, &bytes)?;
+    write_atomic(&path, &to_csv(head, rows, &path)?)?;
+    let head = [
+        "region",
+        "miss_now",
+        "miss_search",
+        "miss_search_ci_high",
+        "miss_verified",
+        "miss_verified_ci_low",
+        "miss_verified_ci_high",
+        "met",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = s
+        .checks
+        .iter()
+        .map(|c| {
+            vec![
+                c.region.clone(),
+                f(c.before.mean),
+                f(c.search.mean),
+                f(c.search.high()),
+                f(c.verified.mean),
+                f(c.verified.low()),
+                f(c.verified.high()),
+                c.met.to_string(),
+            ]
+        })
+        .collect();
+    let path = dir.join("checks.csv");
+    write_atomic(&path, &to_csv(head, rows, &path)?)?;
+    let head = [
+        "step",
+        "region",
+        "teams",
+        "team_hours_per_week",
+        "miss_share",
+        "miss_share_ci_low",
+        "miss_share_ci_high",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = s
+        .steps
+        .iter()
+        .map(|p| {
+            vec![
+                p.step.to_string(),
+                p.region.clone(),
+                p.teams.to_string(),
+                p.team_hours_per_week.to_string(),
+                f(p.miss_share.mean),
+                f(p.miss_share.low()),
+                f(p.miss_share.high()),
+            ]
+        })
+        .collect();
+    let path = dir.join("tradeoff.csv");
+    write_atomic(&path, &to_csv(head, rows, &path)?)?;
     write_run(&dir.join("sized-run"), &s.results, &s.scenario_toml, version)?;
     Ok(())
 }

@@ -62,16 +62,16 @@ def cook_part(lat, lon):
     return "West suburban Cook"
 
 
-def cruise_mph(density):
-    """Cruising speed by population density (residents per sq mi). Teams drive
-    without lights and sirens, so the statutory limits bound their speed
-    (625 ILCS 5/11-601): 55 mph outside urban districts, 30 mph inside them.
-    ASSUMPTION: 45 mph for the suburban regions (posted arterials)."""
-    if density < 1000:
-        return 55
-    if density < 5000:
+def cruise_mph(region):
+    """Cruising speed of a region. Teams drive without lights and sirens, so
+    the statutory limits bound their speed (625 ILCS 5/11-601): 30 mph in
+    urban districts (Chicago, Region 11), 55 mph outside them (Regions 1-6).
+    ASSUMPTION: 45 mph for the suburban Regions 7-10 (posted arterials)."""
+    if region == 11:
+        return 30
+    if region >= 7:
         return 45
-    return 30
+    return 55
 
 
 def great_circle_miles(a, b):
@@ -168,13 +168,38 @@ def zones_by_region():
     return dict(sorted(regions.items())), tracts
 
 
+# The directory's candidate facilities that have neither a geocode nor a
+# county: the zone of their city, by hand (each city lies in one county).
+ZONE_OF_CITY = {
+    "Chicago Heights": "South suburban Cook",
+    "East Peoria": "Tazewell",
+    "Franklin Park": "West suburban Cook",
+    "Golconda": "Pope",
+    "Hillsboro": "Montgomery",
+    "Hines": "West suburban Cook",
+    "Lawrenceville": "Lawrence",
+    "Lombard": "DuPage",
+    "Newton": "Jasper",
+    "Paxton": "Ford",
+    "Pekin": "Tazewell",
+    "Pittsfield": "Pike",
+    "Red Bud": "Randolph",
+    "Waterloo": "Monroe",
+}
+
+
 def facilities_by_zone(regions, tracts):
     """Candidate bases (candidate_base = 1) by zone name. Cook facilities go to
-    the zone of the nearest tract centre (police district or suburban part)."""
+    the zone of the nearest tract centre (police district or suburban part);
+    those without a county to the zone of their city (ZONE_OF_CITY)."""
     zone_region = {z["name"]: k for k, zs in regions.items() for z in zs}
     out = collections.defaultdict(list)
     for f in csv.DictReader(open(FINER + "il_mh_facilities_samhsa2022.csv")):
-        if f["candidate_base"] != "1" or not f["county"]:
+        if f["candidate_base"] != "1":
+            continue
+        if not f["county"]:
+            zone = ZONE_OF_CITY[f["city"].strip()]  # a new city fails loudly here
+            out[zone].append(f["name"].strip())
             continue
         if f["county_fips"] == "17031":
             if not f["lat"]:
@@ -190,6 +215,7 @@ def facilities_by_zone(regions, tracts):
             zone = f["county"]
         assert zone in zone_region, zone
         out[zone].append(f["name"].strip())
+    assert sum(len(v) for v in out.values()) >= 124, "every candidate facility but two ungeocoded Chicago ones"
     return out
 
 
@@ -243,7 +269,7 @@ def build():
     placed = {}
     for k, zones in regions.items():
         area = sum(z["area"] for z in zones)
-        speed = cruise_mph(pops[k] / area)
+        speed = cruise_mph(k)
         at, minutes = place_teams(zones, teams[k], facilities, speed)
         names = {z["name"] for z in zones}
         assert set(at) <= names and sum(at.values()) == teams[k], (k, at)  # every base in its region
@@ -299,6 +325,13 @@ def sensitivity():
     regions, _, pops, _, _, placed = build()
     out = [SENSITIVITY_HEADER]
     w = out.append
+    w('[assumptions."cruising speed"]')
+    w('note = "each region\'s cruising speed -20% / +20% (55 mph: 44 / 66)"')
+    for side, f in (("low", 0.8), ("high", 1.2)):
+        w(f'[assumptions."cruising speed".{side}]')
+        for k in regions:
+            w(f"'regions.\"Region {k}\".travel.speed_mph' = {num(placed[k][2] * f)}")
+    w("")
     w('[assumptions."base placement"]')
     w('note = "the p-median bases (low) vs every team of a region at its most populous zone (high)"')
     w("[assumptions.\"base placement\".high]")
@@ -360,11 +393,11 @@ intake = {{ dist = "lognormal", median = 10, p90 = 30 }}     # ASSUMPTION: polic
 # estimate from Illinois' own volume: IDHS's 988 calls run 90-120 per 100k a
 # month; their middle (105) is the 988 channel's 75% share of all contacts.
 # About 80% are resolved by phone (NAMI Chicago); with the triage below the
-# mobile dispatches come to about 26 per 100k a month. The sourced range for
+# mobile dispatches come to about 25 per 100k a month. The sourced range for
 # mobile dispatches is wide: 10-75 per 100k (parameters.md), about 74 by the
 # Crisis Now calculator (230 episodes x 32% mobile), about 130 in the Lane
 # County records (a city service that also takes police referrals);
-# `cessa-sim sensitivity` runs 0.4x-2.85x of this demand (10-74 per 100k).
+# `cessa-sim sensitivity` runs 0.4x-2.95x of this demand (10-74 per 100k).
 #
 # Call types (754/50(2) "types of emergency"). ASSUMPTION: shares and triage;
 # on-scene time: police mental-health calls, median 43 minutes (UNB thesis);
@@ -409,10 +442,12 @@ transport = {{ share = 0.10, time = {{ dist = "lognormal", median = 40, p90 = 80
 # (625 ILCS 5/11-601: 55 mph outside, 30 mph inside urban districts; 45 mph in
 # the suburbs is an ASSUMPTION). The effective acceleration a (miles/min²)
 # stands for everything that slows the start and end of a trip. In Chicago
-# a = {ACCELERATION[30]} is set from real urban records: a 1.6-mile trip takes 10
-# minutes (NYC EMS psychiatric calls, January 2013: median 10.2 min, p90 20)
-# and a 3.5-mile one 15 (Lane County mobile crisis, Eugene: median 15, p90
-# 28); the README compares them. ASSUMPTION: a = {ACCELERATION[45]} in the suburbs and
+# a = {ACCELERATION[30]} makes typical urban trips take what real records show:
+# 1.6 road miles (ASSUMPTION: an ambulance's typical trip) take 10 minutes,
+# the median of NYC EMS psychiatric calls, January 2013 (p90 20), and 3.5
+# miles (ASSUMPTION: a van across a 44 sq mi city) take 15, the median of
+# Lane County's mobile crisis teams in Eugene (p90 28). The records have
+# times, not distances; the README compares them. ASSUMPTION: a = {ACCELERATION[45]} in the suburbs and
 # {ACCELERATION[55]} in rural regions (fewer lights: the start-up costs v/a = 7.5 and 4.6
 # minutes instead of 8). Each trip is the mean times a random factor
 # (mean 1, sd 0.25; ASSUMPTION).'''
@@ -428,9 +463,9 @@ SENSITIVITY_HEADER = '''# How far each assumption of the Illinois default moves 
 # given). A `*` segment stands for every key at that level.
 
 [assumptions.demand]
-note = "x0.4 / x2.85: 10-74 mobile dispatches per 100k a month (parameters.md; Crisis Now)"
+note = "x0.4 / x2.95: 10-74 mobile dispatches per 100k a month (parameters.md; Crisis Now)"
 low = { demand_scale = 0.4 }
-high = { demand_scale = 2.85 }
+high = { demand_scale = 2.95 }
 
 [assumptions."on-scene time"]
 note = "x0.75 / x1.5: on-scene median 32-65 min (UNB thesis: median 43, wide spread)"
@@ -441,11 +476,6 @@ high = { on_scene_scale = 1.5 }
 note = "road / straight-line miles 1.2 / 1.4 (parameters.md)"
 low = { "regions.*.travel.circuity" = 1.2 }
 high = { "regions.*.travel.circuity" = 1.4 }
-
-[assumptions."travel speed"]
-note = "cruising speeds -20% / +20%"
-low = { travel_scale = 1.25 }
-high = { travel_scale = 0.8 }
 
 [assumptions."mobile share of triage"]
 note = "the mobile share of each call type x0.67 / x1.33, the phone share taking the rest"

@@ -174,6 +174,16 @@ impl Plan {
                 assumptions.push(a);
             }
         }
+        let names: Vec<&str> = assumptions.iter().map(|a: &Assumption| a.name.as_str()).collect();
+        for (i, n) in names.iter().enumerate() {
+            if names[..i].contains(n) {
+                r.problem(
+                    root.span(),
+                    n,
+                    "two assumptions have this name; give each a distinct name",
+                );
+            }
+        }
         if assumptions.is_empty() && r.problems.is_empty() {
             r.problem(
                 root.span(),
@@ -188,9 +198,14 @@ impl Plan {
         }
     }
 
-    /// Number of runs: the base and two per assumption.
+    /// Number of runs: the base and each side that changes something.
     pub fn runs(&self) -> usize {
-        1 + 2 * self.assumptions.len()
+        1 + self
+            .assumptions
+            .iter()
+            .flat_map(|a| [&a.low, &a.high])
+            .filter(|s| s.scenario.is_some())
+            .count()
     }
 }
 
@@ -321,6 +336,14 @@ fn named(
                 toml_to_value(x.get_ref()),
             ) {
                 (Some(paths), Some(val)) => values.push((paths, val)),
+                (Some(_), None) => {
+                    r.problem(
+                        x.span(),
+                        &kpath,
+                        "the value is out of range (integers must fit in 64 bits)",
+                    );
+                    ok = false;
+                }
                 _ => ok = false,
             }
         }
@@ -356,6 +379,14 @@ fn expand(
     path: &str,
     base_text: &str,
 ) -> Option<Vec<String>> {
+    if split_path(key).is_ok_and(|k| k[0] == "run") {
+        r.problem(
+            span,
+            path,
+            "`run` settings cannot vary: every side runs the base's seed and replications (common random numbers); use --seed and -r",
+        );
+        return None;
+    }
     match split_path(key).and_then(|_| expand_existing(base_text, key)) {
         Ok(paths) => Some(paths),
         Err(e) => {
@@ -448,13 +479,12 @@ pub fn run(base: &Scenario, plan: &Plan, on_done: &(dyn Fn() + Sync)) -> (Sensit
         .expect("diverted_share is a group figure");
     // Per replication, the base's diverted share statewide and per region.
     let mut base_values: Vec<Vec<f64>> = Vec::with_capacity(reps as usize);
-    let mut rows = Vec::new();
-    let mut base_results = None;
-    let mut one = |scenario: &Scenario,
-                   assumption: &str,
-                   which: Which,
-                   setting: &str,
-                   base_values: &mut Vec<Vec<f64>>| {
+    let one = |scenario: &Scenario,
+               assumption: &str,
+               which: Which,
+               setting: &str,
+               base_values: &mut Vec<Vec<f64>>|
+     -> (Vec<Row>, RunResults) {
         let model = Model::new(scenario.clone());
         let mut agg = Aggregator::new(&model);
         let groups: Vec<usize> = (0..regions.len())
@@ -482,8 +512,10 @@ pub fn run(base: &Scenario, plan: &Plan, on_done: &(dyn Fn() + Sync)) -> (Sensit
             k += 1;
         });
         let res: RunResults = agg.finish(&model);
-        for (i, region) in regions.iter().enumerate() {
-            rows.push(Row {
+        let rows = regions
+            .iter()
+            .enumerate()
+            .map(|(i, region)| Row {
                 assumption: assumption.to_string(),
                 which,
                 setting: setting.to_string(),
@@ -492,18 +524,28 @@ pub fn run(base: &Scenario, plan: &Plan, on_done: &(dyn Fn() + Sync)) -> (Sensit
                     .kpi(region.as_deref(), None, None, "diverted_share")
                     .expect("every region reports diverted_share"),
                 change: (which != Which::Base).then(|| change[i].estimate(0.95)),
-            });
-        }
-        if which == Which::Base {
-            base_results = Some(res);
-        }
+            })
+            .collect();
+        (rows, res)
     };
-    one(base, "", Which::Base, "as given", &mut base_values);
+    let (base_rows, base_results) = one(base, "", Which::Base, "as given", &mut base_values);
+    let mut rows = base_rows.clone();
     for a in &plan.assumptions {
         for (which, s) in [(Which::Low, &a.low), (Which::High, &a.high)] {
             match &s.scenario {
-                Some(sc) => one(sc, &a.name, which, &s.setting, &mut base_values),
-                None => one(base, &a.name, which, &s.setting, &mut base_values),
+                Some(sc) => rows.extend(one(sc, &a.name, which, &s.setting, &mut base_values).0),
+                // As given: the base's figures, no change (not run again).
+                None => rows.extend(base_rows.iter().map(|b| Row {
+                    assumption: a.name.clone(),
+                    which,
+                    setting: s.setting.clone(),
+                    change: Some(Estimate {
+                        mean: 0.0,
+                        half_width: 0.0,
+                        n: reps,
+                    }),
+                    ..b.clone()
+                })),
             }
         }
     }
@@ -518,7 +560,7 @@ pub fn run(base: &Scenario, plan: &Plan, on_done: &(dyn Fn() + Sync)) -> (Sensit
             .collect(),
         rows,
     };
-    (s, base_results.expect("the base runs first"))
+    (s, base_results)
 }
 
 impl Sensitivity {
@@ -551,6 +593,7 @@ impl Sensitivity {
                 let high = self.row(name, Which::High, region)?.diverted_share.mean;
                 let lo = base.min(low).min(high);
                 let hi = base.max(low).max(high);
+                (hi - lo).is_finite().then_some(())?;
                 Some(Effect {
                     name: name.clone(),
                     low,
@@ -649,6 +692,14 @@ teams.van = { count = 2, shift = "24/7" }
         assert!(
             got[3].starts_with("5:") && got[3].contains("rejects the low side"),
             "{got:#?}"
+        );
+        let seed = problems("\"run.seed\" = [1, 2]\n");
+        assert!(seed[0].contains("`run` settings cannot vary"), "{seed:#?}");
+        let twice =
+            problems("demand_scale = [0.5, 2]\n[assumptions.demand_scale]\nlow = { demand_scale = 0.9 }\n");
+        assert!(
+            twice.iter().any(|p| p.contains("two assumptions have this name")),
+            "{twice:#?}"
         );
         let unquoted = problems("regions.Town.population = [1, 2]\n");
         assert!(

@@ -606,10 +606,14 @@ pub fn write_sweep_report(
 }
 
 /// Writes `report.html` for a sizing: the recommended teams against the
-/// base, then the sized run's report sections.
+/// current ones, the search and verification figures, the cost-versus-miss
+/// trade-off of each sized region (from `tradeoff.csv`), then the
+/// verification run's report sections.
 pub fn write_sizing_report(
     dir: &Path,
     size_csv: &str,
+    checks_csv: &str,
+    tradeoff_csv: &str,
     res: &RunResults,
     scenario_toml: &str,
     version: &str,
@@ -619,18 +623,72 @@ pub fn write_sizing_report(
         path: path.clone(),
         source,
     })?;
-    let mut table = String::from(
-        "<h2>Recommended teams</h2><table><tr><th>region</th><th>team group</th><th>base</th><th>hours a week</th><th>teams now</th><th>recommended</th></tr>",
-    );
-    for record in csv::Reader::from_reader(size_csv.as_bytes()).records().flatten() {
-        table.push_str("<tr>");
-        for c in record.iter() {
-            let _ = write!(table, "<td>{}</td>", esc(c));
+    let table = |csv_text: &str| {
+        let mut t = String::from("<table>");
+        let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+        if let Ok(h) = r.headers() {
+            t.push_str("<tr>");
+            for c in h.iter() {
+                let _ = write!(t, "<th>{}</th>", esc(c));
+            }
+            t.push_str("</tr>");
         }
-        table.push_str("</tr>");
+        for record in r.records().flatten() {
+            t.push_str("<tr>");
+            for c in record.iter() {
+                let _ = write!(t, "<td>{}</td>", esc(c));
+            }
+            t.push_str("</tr>");
+        }
+        t.push_str("</table>");
+        t
+    };
+    let mut sec = String::from("<h2>Recommended teams</h2>");
+    sec.push_str(&table(size_csv));
+    sec.push_str(
+        "<h2>Checked on fresh replications</h2><p>A miss is a mobile call diverted or reached late. \
+         The search compares options on one set of replications; the recommendation is then run on another seed, \
+         which the search never saw, and is accepted only if the upper 95% bound meets the target there.</p>",
+    );
+    sec.push_str(&table(checks_csv));
+    // The trade-off: team-hours per week against the miss share, per region.
+    let mut by_region: Vec<(String, Vec<charts::Band>)> = Vec::new();
+    for rec in csv::Reader::from_reader(tradeoff_csv.as_bytes())
+        .records()
+        .flatten()
+    {
+        let num = |i: usize| rec.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(f64::NAN);
+        let region = rec.get(1).unwrap_or_default().to_string();
+        let point = (num(3), 100.0 * num(4), 100.0 * num(5), 100.0 * num(6));
+        match by_region.iter_mut().find(|(r, _)| *r == region) {
+            Some((_, pts)) => pts.push(point),
+            None => by_region.push((region, vec![point])),
+        }
     }
-    table.push_str("</table><p>The rest of this report describes the sized scenario.</p>\n");
-    let html = html.replacen("<h2>Scenario</h2>", &format!("{table}<h2>Scenario</h2>"), 1);
+    if !by_region.is_empty() {
+        sec.push_str("<h2>The trade-off</h2>");
+        for (i, (region, mut pts)) in by_region.into_iter().enumerate() {
+            pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let lines = Lines {
+                x_label: "team-hours per week in the region".into(),
+                y_label: "% of mobile calls missed (95% CI)".into(),
+                series: vec![(format!("{region}: each step of the search"), pts)],
+                scatter: true,
+            };
+            let fig = render(dir, &format!("sizing_tradeoff_{i}"), (820, 420), &lines)?;
+            figure(
+                &mut sec,
+                &fig,
+                &format!(
+                    "{region}: team-hours per week against the miss share, one point per step of the search (search replications). A committee can pick its own point."
+                ),
+            );
+        }
+    }
+    sec.push_str(
+        "<p>The rest of this report describes the sized scenario, on the verification replications.</p>\n",
+    );
+    let html = html.replacen("<h2>Scenario</h2>", &format!("{sec}<h2>Scenario</h2>"), 1);
     write_atomic(&path, html.as_bytes())?;
     Ok(path)
 }

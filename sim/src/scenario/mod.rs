@@ -12,6 +12,8 @@ pub(crate) mod read;
 pub use profile::{BUILTIN_PROFILES, builtin_profile};
 pub use read::Problem;
 
+pub(crate) use build::great_circle_miles;
+
 use crate::calendar::Calendar;
 use crate::dist::Duration;
 use crate::schedule::Schedule;

@@ -1,0 +1,255 @@
+//! `cessa-sim size`: glue between the command line and `sim::sizing`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context as _;
+use clap::Args;
+use sim::sizing::{Options, Shift, Site, Target};
+
+use crate::{BadInput, progress_bar, scenario_text, thread_pool};
+
+/// A sizing that could not meet its target (exit code 3).
+#[derive(Debug)]
+pub(crate) struct Infeasible(pub(crate) String);
+
+impl std::fmt::Display for Infeasible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Infeasible {}
+
+#[derive(Debug, Args)]
+pub(crate) struct SizeArgs {
+    /// Scenario file (TOML). Default: the embedded Illinois scenario.
+    scenario: Option<PathBuf>,
+    /// Size only this region (repeatable); every other region stays exactly
+    /// as in the scenario. Default: every region.
+    #[arg(long = "region", value_name = "NAME")]
+    regions: Vec<String>,
+    /// Never remove or move the scenario's teams: only add.
+    #[arg(long)]
+    add_only: bool,
+    /// Where new teams may be based: `zones` (any zone of the region) or a
+    /// CSV of candidate sites with `name`, `lat` and `lon` columns (rows with
+    /// `candidate_base` other than 1 are skipped when that column exists),
+    /// e.g. ../shared/data/illinois/finer/il_mh_facilities_samhsa2022.csv;
+    /// each site counts for the zone nearest to it.
+    #[arg(long, value_name = "zones|FILE", default_value = "zones")]
+    bases: String,
+    /// A shift block a new team may work, besides 24/7 (repeatable), e.g.
+    /// "Mon-Fri 08:00-20:00" or "all 16:00-00:00"; options are compared by
+    /// cost in team-hours per week.
+    #[arg(long = "shift", value_name = "DAYS HH:MM-HH:MM")]
+    shifts: Vec<String>,
+    /// Target: share of mobile calls missed (diverted or reached late) in
+    /// each sized region, upper 95% bound; 0.05 = 5%.
+    #[arg(long, default_value_t = 0.05)]
+    max_miss: f64,
+    /// Target: also the miss share of each call type.
+    #[arg(long)]
+    per_call_type: bool,
+    /// Target: also at least 90% of each call type's mobile calls reached in
+    /// time (the p90 response of all mobile calls, a diverted call counting
+    /// as beyond any time, within the maximum).
+    #[arg(long)]
+    p90_within_max: bool,
+    /// At most this many teams in a region; a region that cannot meet the
+    /// target within it is reported NOT MET (exit code 3).
+    #[arg(long, default_value_t = 60)]
+    max_teams: u32,
+    /// Replications per search evaluation.
+    #[arg(long, short = 'r', default_value_t = 30)]
+    replications: u32,
+    /// Replications of the verification run (on a seed the search never
+    /// used: run.seed + 1).
+    #[arg(long, default_value_t = 200)]
+    verify_replications: u32,
+    /// Set a scenario value first, e.g. --set run.horizon_days=180 (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// Write sized.toml, size.csv, checks.csv, tradeoff.csv and the
+    /// verification run's tables (sized-run/) into this folder.
+    #[arg(long, short = 'o')]
+    out: Option<PathBuf>,
+    /// Also write the HTML report into --out (default: cessa-sim-size/).
+    #[arg(long)]
+    report: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    threads: Option<usize>,
+    /// No progress messages.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+pub(crate) fn size(args: SizeArgs) -> anyhow::Result<()> {
+    let mut problems = Vec::new();
+    if !(0.0..1.0).contains(&args.max_miss) {
+        problems.push(format!(
+            "--max-miss {}: expected a share in [0, 1), e.g. 0.05 = 5%",
+            args.max_miss
+        ));
+    }
+    if args.replications < 2 || args.verify_replications < 2 {
+        problems.push("--replications and --verify-replications must be at least 2".into());
+    }
+    let mut shifts = vec![Shift::always()];
+    for text in &args.shifts {
+        match Shift::parse(text) {
+            Ok(s) if !shifts.contains(&s) => shifts.push(s),
+            Ok(_) => {}
+            Err(e) => problems.push(format!("--shift: {e}")),
+        }
+    }
+    let sites = match args.bases.as_str() {
+        "zones" => None,
+        file => match read_sites(Path::new(file)) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                problems.push(e);
+                None
+            }
+        },
+    };
+    if !problems.is_empty() {
+        return Err(BadInput(problems.join("\n")).into());
+    }
+    let (text, name) = scenario_text(args.scenario.as_deref(), &args.set)?;
+    let target = Target {
+        max_miss_share: args.max_miss,
+        per_call_type: args.per_call_type,
+        p90_within_max: args.p90_within_max,
+        max_teams_per_region: args.max_teams,
+        replications: args.replications,
+        verify_replications: args.verify_replications,
+    };
+    let options = Options {
+        regions: args.regions.clone(),
+        add_only: args.add_only,
+        sites,
+        shifts: shifts.clone(),
+    };
+    let out = args
+        .out
+        .clone()
+        .or_else(|| args.report.then(|| PathBuf::from("cessa-sim-size")));
+    if let Some(dir) = &out {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let pool = thread_pool(args.threads)?;
+    let pb = progress_bar(0, args.quiet, "simulations");
+    pb.set_length(u64::MAX);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{msg} {pos} simulations, {elapsed}")
+            .expect("valid template"),
+    );
+    pb.set_message("sizing:");
+    let started = Instant::now();
+    let sizing = pool
+        .install(|| sim::sizing::size(&text, &name, target, &options, &|_| pb.inc(1)))
+        .map_err(|e| BadInput(e.to_string()))?;
+    pb.finish_and_clear();
+    print!("{}", output::sizing_table(&sizing, &target));
+    if !args.quiet {
+        eprintln!(
+            "{} simulations in {:.1} s",
+            sizing.evaluations,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    if let Some(dir) = &out {
+        let version = env!("CARGO_PKG_VERSION");
+        output::write_sizing(dir, &sizing, &target, version)
+            .with_context(|| format!("writing the sizing to {}", dir.display()))?;
+        if args.report {
+            let page = report(dir, dir)?;
+            if !args.quiet {
+                eprintln!("report: {}", page.display());
+            }
+        }
+    }
+    let missed: Vec<&str> = sizing
+        .checks
+        .iter()
+        .filter(|c| !c.met)
+        .map(|c| c.region.as_str())
+        .collect();
+    if !missed.is_empty() {
+        let shifts: Vec<&str> = shifts.iter().map(|s| s.label.as_str()).collect();
+        return Err(Infeasible(format!(
+            "target not met on the verification run in {}: tried up to {} teams a region, new bases at {}, shifts {}",
+            missed.join(", "),
+            args.max_teams,
+            if args.bases == "zones" { "any zone" } else { "the sites of --bases" },
+            shifts.join(", ")
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Writes the sizing report of a folder written by `size --out`.
+pub(crate) fn report(results: &Path, out: &Path) -> anyhow::Result<PathBuf> {
+    let read = |f: &str| {
+        std::fs::read_to_string(results.join(f))
+            .with_context(|| format!("cannot read {}", results.join(f).display()))
+    };
+    let (res, toml) = crate::read_summary(&results.join("sized-run"))?;
+    Ok(output::report::write_sizing_report(
+        out,
+        &read("size.csv")?,
+        &read("checks.csv").unwrap_or_default(),
+        &read("tradeoff.csv").unwrap_or_default(),
+        &res,
+        &toml,
+        env!("CARGO_PKG_VERSION"),
+    )?)
+}
+
+/// Candidate sites from a CSV with `name`, `lat` and `lon` columns.
+fn read_sites(path: &Path) -> Result<Vec<Site>, String> {
+    let file = path.display();
+    let mut r = csv::Reader::from_path(path).map_err(|e| format!("--bases {file}: {e}"))?;
+    let headers = r.headers().map_err(|e| format!("--bases {file}: {e}"))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(n), Some(la), Some(lo)) = (col("name"), col("lat"), col("lon")) else {
+        return Err(format!(
+            "--bases {file}: expected the columns name, lat and lon (and optionally candidate_base); found: {}",
+            headers.iter().collect::<Vec<_>>().join(", ")
+        ));
+    };
+    let flag = col("candidate_base");
+    let mut sites = Vec::new();
+    for (i, rec) in r.records().enumerate() {
+        let rec = rec.map_err(|e| format!("--bases {file}: {e}"))?;
+        if flag.is_some_and(|f| rec.get(f) != Some("1")) {
+            continue;
+        }
+        let num = |c: usize| rec.get(c).and_then(|x| x.trim().parse::<f64>().ok());
+        match (num(la), num(lo)) {
+            (Some(lat), Some(lon)) if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {
+                sites.push(Site {
+                    name: rec.get(n).unwrap_or_default().trim().to_string(),
+                    lat,
+                    lon,
+                })
+            }
+            (None, None) if rec.get(la).is_some_and(|x| x.trim().is_empty()) => {} // not geocoded: skipped
+            _ => {
+                return Err(format!(
+                    "--bases {file}: line {}: `lat`, `lon`: expected degrees, found {:?}, {:?}",
+                    i + 2,
+                    rec.get(la).unwrap_or_default(),
+                    rec.get(lo).unwrap_or_default()
+                ));
+            }
+        }
+    }
+    if sites.is_empty() {
+        return Err(format!("--bases {file}: no site with a latitude and longitude"));
+    }
+    Ok(sites)
+}

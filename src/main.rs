@@ -10,8 +10,9 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sim::{Model, Scenario};
+use sim::Model;
 
+mod args;
 mod calibrate;
 mod sensitivity;
 mod size;
@@ -168,12 +169,8 @@ struct SweepCliArgs {
     /// Run only shard I of N (0 <= I < N): points I, I+N, I+2N, ...
     #[arg(long)]
     shard: Option<String>,
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j')]
-    threads: Option<usize>,
-    /// No progress bar or messages.
-    #[arg(long, short = 'q')]
-    quiet: bool,
+    #[command(flatten)]
+    work: args::WorkArgs,
     /// Also write the HTML report (report.html, charts/) into the --out folder.
     #[arg(long)]
     report: bool,
@@ -187,42 +184,23 @@ struct ValidateArgs {
     /// Also write validation.csv and validation.json into this folder.
     #[arg(long, short = 'o')]
     out: Option<PathBuf>,
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j')]
-    threads: Option<usize>,
-    /// No progress bar.
-    #[arg(long, short = 'q')]
-    quiet: bool,
+    #[command(flatten)]
+    work: args::WorkArgs,
 }
 
 #[derive(Debug, Args)]
 struct RunArgs {
-    /// Scenario file (TOML). Default: the embedded Illinois scenario.
-    scenario: Option<PathBuf>,
-    /// Replications (overrides `run.replications`).
-    #[arg(long, short = 'r')]
-    replications: Option<u32>,
-    /// Seed (overrides `run.seed`). The same scenario and seed give the
-    /// same numbers on any number of threads.
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j')]
-    threads: Option<usize>,
+    #[command(flatten)]
+    scenario: args::ScenarioArgs,
+    #[command(flatten)]
+    work: args::WorkArgs,
     /// Write summary.json and the CSV tables into this folder.
     #[arg(long, short = 'o')]
     out: Option<PathBuf>,
-    /// No progress bar and no table: only errors.
-    #[arg(long, short = 'q')]
-    quiet: bool,
     /// Also write the HTML report (report.html, charts/*.png) into the --out
     /// folder (default: cessa-sim-report/).
     #[arg(long)]
     report: bool,
-    /// Set a scenario value by its path first, e.g. --set demand_scale=1.25
-    /// or --set 'regions."Region 5".teams.Jefferson.count=4' (repeatable).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    set: Vec<String>,
 }
 
 /// An error that means the input was wrong (exit code 2).
@@ -241,14 +219,18 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => run(RunArgs {
-            scenario: None,
-            replications: None,
-            seed: None,
-            threads: None,
+            scenario: args::ScenarioArgs {
+                scenario: None,
+                replications: None,
+                seed: None,
+                set: Vec::new(),
+            },
+            work: args::WorkArgs {
+                threads: None,
+                quiet: false,
+            },
             out: None,
-            quiet: false,
             report: false,
-            set: Vec::new(),
         }),
         Some(Command::Run(args)) => run(args),
         Some(Command::Validate(args)) => validate(args),
@@ -257,8 +239,8 @@ fn main() -> ExitCode {
             report: a.report,
             out: a.out,
             shard: a.shard,
-            threads: a.threads,
-            quiet: a.quiet,
+            threads: a.work.threads,
+            quiet: a.work.quiet,
         }),
         Some(Command::Merge { out, shards }) => sweep::merge(&out, &shards),
         Some(Command::Size(args)) => size::size(args),
@@ -314,27 +296,16 @@ pub(crate) fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::Threa
 }
 
 fn run(args: RunArgs) -> anyhow::Result<()> {
-    let (text, name) = scenario_text(args.scenario.as_deref(), &args.set)?;
-    let mut scenario = Scenario::from_toml(&text, &name).map_err(|e| BadInput(e.to_string()))?;
-    if let Some(r) = args.replications {
-        if r == 0 {
-            return Err(BadInput("--replications must be at least 1".into()).into());
-        }
-        scenario.run.replications = r;
-    }
-    if let Some(s) = args.seed {
-        scenario.run.seed = s;
-    }
+    let (scenario, source) = args.scenario.load()?;
     let reps = scenario.run.replications;
-    let source = scenario.source.clone();
     let model = Model::new(scenario);
-    let pool = thread_pool(args.threads)?;
-    let pb = progress_bar(u64::from(reps), args.quiet, "replications");
+    let pool = thread_pool(args.work.threads)?;
+    let pb = progress_bar(u64::from(reps), args.work.quiet, "replications");
     let started = Instant::now();
     let results = pool.install(|| sim::montecarlo::run(&model, reps, &|| pb.inc(1)));
     pb.finish_and_clear();
     let elapsed = started.elapsed();
-    if !args.quiet {
+    if !args.work.quiet {
         let sc = &model.scenario;
         println!(
             "{} — {} replications of {} days (warm-up {} days), seed {}, start {}",
@@ -358,13 +329,13 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
     if let Some(dir) = &out {
         let written = output::write_run(dir, &results, &source, env!("CARGO_PKG_VERSION"))
             .with_context(|| format!("writing results to {}", dir.display()))?;
-        if !args.quiet {
+        if !args.work.quiet {
             eprintln!("wrote {} files to {}", written.files.len(), dir.display());
         }
         if args.report {
             let page = output::report::write_run_report(dir, &results, &source, env!("CARGO_PKG_VERSION"))
                 .with_context(|| format!("writing the report to {}", dir.display()))?;
-            if !args.quiet {
+            if !args.work.quiet {
                 eprintln!("report: {}", page.display());
             }
         }
@@ -374,8 +345,8 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
 
 fn validate(args: ValidateArgs) -> anyhow::Result<()> {
     let cases = sim::validation::cases(args.full);
-    let pool = thread_pool(args.threads)?;
-    let pb = progress_bar(cases.len() as u64, args.quiet, "validation cases");
+    let pool = thread_pool(args.work.threads)?;
+    let pb = progress_bar(cases.len() as u64, args.work.quiet, "validation cases");
     let started = Instant::now();
     let checks: Vec<sim::validation::Check> = pool.install(|| {
         cases
@@ -389,7 +360,7 @@ fn validate(args: ValidateArgs) -> anyhow::Result<()> {
     });
     pb.finish_and_clear();
     print!("{}", output::validation_table(&checks));
-    if !args.quiet {
+    if !args.work.quiet {
         eprintln!("{:.1} s wall time", started.elapsed().as_secs_f64());
     }
     if let Some(dir) = &args.out {

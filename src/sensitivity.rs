@@ -7,54 +7,34 @@ use std::time::Instant;
 use anyhow::Context as _;
 use clap::Args;
 
-use crate::{BadInput, progress_bar, scenario_text, thread_pool};
+use crate::args::{ScenarioArgs, WorkArgs};
+use crate::{BadInput, progress_bar, thread_pool};
 
 #[derive(Debug, Args)]
 pub(crate) struct SensitivityArgs {
-    /// Scenario file (TOML). Default: the embedded Illinois scenario.
-    scenario: Option<PathBuf>,
+    #[command(flatten)]
+    scenario: ScenarioArgs,
     /// Ranges file: `path = [low, high]` lines and [assumptions.NAME] tables
     /// (see plans/illinois_sensitivity.toml). Default: the shipped Illinois
     /// ranges for the embedded default, else demand, travel and on-scene
     /// scales.
     #[arg(long, value_name = "FILE")]
     ranges: Option<PathBuf>,
-    /// Replications of every run (overrides `run.replications`).
-    #[arg(long, short = 'r')]
-    replications: Option<u32>,
-    /// Seed of every run (overrides `run.seed`).
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j')]
-    threads: Option<usize>,
+    #[command(flatten)]
+    work: WorkArgs,
     /// Write sensitivity.csv, sensitivity.json and the base run's tables
     /// (base-run/) into this folder.
     #[arg(long, short = 'o')]
     out: Option<PathBuf>,
-    /// No progress bar and no table: only errors.
-    #[arg(long, short = 'q')]
-    quiet: bool,
     /// Also write the HTML report with the tornado charts into --out
     /// (default: cessa-sim-sensitivity/).
     #[arg(long)]
     report: bool,
-    /// Set a scenario value by its path first (repeatable), as in `run`.
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    set: Vec<String>,
 }
 
 pub(crate) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
-    let mut sets = args.set.clone();
-    if let Some(r) = args.replications {
-        sets.push(format!("run.replications={r}"));
-    }
-    if let Some(s) = args.seed {
-        sets.push(format!("run.seed={s}"));
-    }
-    let (text, name) = scenario_text(args.scenario.as_deref(), &sets)?;
-    let base = sim::Scenario::from_toml(&text, &name).map_err(|e| BadInput(e.to_string()))?;
-    let (ranges, ranges_name) = match (&args.ranges, &args.scenario) {
+    let (base, text) = args.scenario.load()?;
+    let (ranges, ranges_name) = match (&args.ranges, &args.scenario.scenario) {
         (Some(p), _) => (
             std::fs::read_to_string(p)
                 .map_err(|e| BadInput(format!("cannot read ranges {}: {e}", p.display())))?,
@@ -79,16 +59,16 @@ pub(crate) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     let reps = base.run.replications;
-    let pool = thread_pool(args.threads)?;
+    let pool = thread_pool(args.work.threads)?;
     let pb = progress_bar(
         plan.runs() as u64 * u64::from(reps),
-        args.quiet,
+        args.work.quiet,
         &format!("{} runs", plan.runs()),
     );
     let started = Instant::now();
     let (s, base_res) = pool.install(|| sim::sensitivity::run(&base, &plan, &|| pb.inc(1)));
     pb.finish_and_clear();
-    if !args.quiet {
+    if !args.work.quiet {
         print!("{}", output::sensitivity_table(&s));
         eprintln!(
             "\n{} runs of {} replications in {:.1} s",
@@ -99,7 +79,7 @@ pub(crate) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     }
     if let Some(dir) = &out {
         write(dir, &s, &base_res, &text, args.report)?;
-        if !args.quiet {
+        if !args.work.quiet {
             eprintln!(
                 "wrote sensitivity.csv, sensitivity.json and base-run/ to {}",
                 dir.display()

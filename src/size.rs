@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use clap::Args;
 use sim::sizing::{Options, Shift, Site, Target};
 
+use crate::args::WorkArgs;
 use crate::{BadInput, progress_bar, scenario_text, thread_pool};
 
 /// A sizing that could not meet its target (exit code 3).
@@ -77,12 +78,8 @@ pub(crate) struct SizeArgs {
     /// Also write the HTML report into --out (default: cessa-sim-size/).
     #[arg(long)]
     report: bool,
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j')]
-    threads: Option<usize>,
-    /// No progress messages.
-    #[arg(long, short = 'q')]
-    quiet: bool,
+    #[command(flatten)]
+    work: WorkArgs,
 }
 
 pub(crate) fn size(args: SizeArgs) -> anyhow::Result<()> {
@@ -139,8 +136,8 @@ pub(crate) fn size(args: SizeArgs) -> anyhow::Result<()> {
     if let Some(dir) = &out {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    let pool = thread_pool(args.threads)?;
-    let pb = progress_bar(0, args.quiet, "simulations");
+    let pool = thread_pool(args.work.threads)?;
+    let pb = progress_bar(0, args.work.quiet, "simulations");
     pb.set_length(u64::MAX);
     pb.set_style(
         indicatif::ProgressStyle::with_template("{msg} {pos} simulations, {elapsed}")
@@ -153,7 +150,7 @@ pub(crate) fn size(args: SizeArgs) -> anyhow::Result<()> {
         .map_err(|e| BadInput(e.to_string()))?;
     pb.finish_and_clear();
     print!("{}", output::sizing_table(&sizing, &target));
-    if !args.quiet {
+    if !args.work.quiet {
         eprintln!(
             "{} simulations in {:.1} s",
             sizing.evaluations,
@@ -166,7 +163,7 @@ pub(crate) fn size(args: SizeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("writing the sizing to {}", dir.display()))?;
         if args.report {
             let page = report(dir, dir)?;
-            if !args.quiet {
+            if !args.work.quiet {
                 eprintln!("report: {}", page.display());
             }
         }

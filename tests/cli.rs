@@ -123,3 +123,52 @@ fn default_prints_a_runnable_scenario() {
     let o = cessa(&["run", "-q", "-r", "2", path.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// Every override goes into the scenario before validation, so the scenario
+/// that summary.json echoes re-runs, with no flags, to the same bytes
+/// (issue 16); `-r 0` is refused by the scenario's own rule.
+#[test]
+fn summary_echo_reruns_to_identical_bytes() {
+    let dir = tmp("cli", "echo");
+    let first = dir.join("first");
+    let o = cessa(&[
+        "run",
+        "-q",
+        "--seed",
+        "7",
+        "-r",
+        "3",
+        "--set",
+        "run.horizon_days=30",
+        "--set",
+        "demand_scale=1.2",
+        "--out",
+        first.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary = std::fs::read(first.join("summary.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&summary).unwrap();
+    let echo = v["scenario_toml"].as_str().unwrap();
+    assert!(
+        echo.contains("seed = 7") && echo.contains("replications = 3"),
+        "{echo}"
+    );
+    let file = dir.join("echo.toml");
+    std::fs::write(&file, echo).unwrap();
+    let second = dir.join("second");
+    let o = cessa(&[
+        "run",
+        "-q",
+        file.to_str().unwrap(),
+        "--out",
+        second.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        std::fs::read(second.join("summary.json")).unwrap() == summary,
+        "the echo did not reproduce the run"
+    );
+    let o = cessa(&["run", "-q", "-r", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("run.replications"));
+}

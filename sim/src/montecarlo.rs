@@ -1,12 +1,9 @@
 //! Replications in parallel (rayon), aggregated in replication order.
 //!
-//! Each replication runs on whichever worker is free and is reduced there
-//! to an [`Observation`]; the calling thread adds observations to the
-//! [`Aggregator`] strictly in replication order (holding early finishers
-//! until their turn), so the results are identical for any thread count.
-
-use std::collections::BTreeMap;
-use std::sync::mpsc;
+//! Each replication runs on whichever worker of the caller's pool is free
+//! and is reduced there to an [`Observation`]; observations are added to
+//! the [`Aggregator`] strictly in replication order ([`in_order`], the one
+//! driver), so the results are identical for any thread count.
 
 use rayon::prelude::*;
 
@@ -29,11 +26,6 @@ pub fn run(model: &Model, replications: u32, on_done: &(dyn Fn() + Sync)) -> Run
 }
 
 /// Runs the given replications and adds them to `agg` in order.
-///
-/// The replications run on a pool as large as the current one (the pool of
-/// the caller's `ThreadPool::install`, or the global pool), while the calling
-/// thread aggregates; the calling thread never runs replications itself, so
-/// it can block on their results even inside a one-thread pool.
 pub fn run_into(
     model: &Model,
     reps: std::ops::Range<u64>,
@@ -54,35 +46,44 @@ pub(crate) fn run_visiting(
     visit: &mut dyn FnMut(&Observation),
 ) {
     let layout = agg.layout().clone();
-    let (tx, rx) = mpsc::channel::<(u64, Observation)>();
-    let first = reps.start;
-    let workers = rayon::ThreadPoolBuilder::new()
-        .num_threads(rayon::current_num_threads())
-        .thread_name(|i| format!("replication-{i}"))
-        .build()
-        .expect("the OS gives us worker threads");
-    std::thread::scope(|scope| {
-        let layout = &layout;
-        let workers = &workers;
-        scope.spawn(move || {
-            workers.install(|| {
-                reps.into_par_iter().for_each_with(tx, |tx, k| {
-                    let obs = replicate(model, layout, k);
-                    on_done();
-                    // The receiver lives until every sender is gone.
-                    let _ = tx.send((k, obs));
-                })
-            });
-        });
-        let mut next = first;
-        let mut early: BTreeMap<u64, Observation> = BTreeMap::new();
-        for (k, obs) in rx {
-            early.insert(k, obs);
-            while let Some(obs) = early.remove(&next) {
-                visit(&obs);
-                agg.add(&obs);
-                next += 1;
-            }
+    in_order(
+        reps,
+        |k| replicate(model, &layout, k),
+        on_done,
+        |_, obs| {
+            visit(&obs);
+            agg.add(&obs);
+        },
+    );
+}
+
+/// The one Monte Carlo driver: runs `replicate(k)` for every `k` in `reps`
+/// on the caller's rayon pool (the pool of its `ThreadPool::install`, or the
+/// global one) and hands each result to `consume` strictly in replication
+/// order, so whatever is reduced there never depends on the thread count.
+/// Replications run in chunks of eight per worker, which bounds memory
+/// whatever the number of replications.
+pub fn in_order<T: Send>(
+    reps: std::ops::Range<u64>,
+    replicate: impl Fn(u64) -> T + Sync,
+    on_done: &(dyn Fn() + Sync),
+    mut consume: impl FnMut(u64, T),
+) {
+    let chunk = 8 * rayon::current_num_threads() as u64;
+    let mut start = reps.start;
+    while start < reps.end {
+        let end = (start + chunk).min(reps.end);
+        let done: Vec<T> = (start..end)
+            .into_par_iter()
+            .map(|k| {
+                let t = replicate(k);
+                on_done();
+                t
+            })
+            .collect();
+        for (k, t) in (start..end).zip(done) {
+            consume(k, t);
         }
-    });
+        start = end;
+    }
 }

@@ -281,20 +281,28 @@ impl Plan {
     }
 
     fn build(&self, base_text: &str, values: &[(String, toml::Value)]) -> Result<Scenario, String> {
-        let text = set_values(base_text, values).map_err(|e| e.to_string())?;
-        let mut sc = Scenario::from_toml(&text, "point").map_err(|e| {
+        // The plan's run overrides go through the same path as every other
+        // value, before validation.
+        let mut values = values.to_vec();
+        if let Some(n) = self.replications {
+            values.push(("run.replications".into(), toml::Value::Integer(i64::from(n))));
+        }
+        if let Some(s) = self.seed {
+            values.push((
+                "run.seed".into(),
+                toml::Value::Integer(
+                    i64::try_from(s).map_err(|_| format!("seed {s} is above {}", i64::MAX))?,
+                ),
+            ));
+        }
+        let text = set_values(base_text, &values).map_err(|e| e.to_string())?;
+        let sc = Scenario::from_toml(&text, "point").map_err(|e| {
             e.problems
                 .iter()
                 .map(|p| format!("`{}`: {}", p.key, p.message))
                 .collect::<Vec<_>>()
                 .join("; ")
         })?;
-        if let Some(n) = self.replications {
-            sc.run.replications = n;
-        }
-        if let Some(s) = self.seed {
-            sc.run.seed = s;
-        }
         Ok(sc)
     }
 }

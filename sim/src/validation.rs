@@ -6,7 +6,6 @@
 //!
 //! Formulas and sources are documented in `scenarios/validation/README.md`.
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::calendar::HOURS_PER_WEEK;
@@ -198,10 +197,14 @@ fn queue_scenario(
 /// Runs replications and reduces each tally to a vector of statistics, in
 /// replication order.
 fn per_replication(model: &Model, reps: u32, stat: impl Fn(&Tally) -> Vec<f64> + Sync) -> Vec<Vec<f64>> {
-    (0..u64::from(reps))
-        .into_par_iter()
-        .map(|k| stat(&Engine::new(model, k).run()))
-        .collect()
+    let mut rows = Vec::with_capacity(reps as usize);
+    crate::montecarlo::in_order(
+        0..u64::from(reps),
+        |k| stat(&Engine::new(model, k).run()),
+        &|| {},
+        |_, row| rows.push(row),
+    );
+    rows
 }
 
 fn estimates(rows: &[Vec<f64>]) -> Vec<Estimate> {

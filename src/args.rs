@@ -1,0 +1,60 @@
+//! Arguments shared by several subcommands, defined once and flattened in.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::{BadInput, scenario_text};
+
+/// A scenario and the overrides applied to its text before validation: one
+/// path for `--set`, `-r` and `--seed`, so what the outputs echo as the
+/// scenario is exactly what ran.
+#[derive(Debug, Args)]
+pub(crate) struct ScenarioArgs {
+    /// Scenario file (TOML). Default: the embedded Illinois scenario.
+    pub(crate) scenario: Option<PathBuf>,
+    /// Replications (sets `run.replications`: 1 to 1,000,000).
+    #[arg(long, short = 'r')]
+    pub(crate) replications: Option<u32>,
+    /// Seed (sets `run.seed`). The same scenario and seed give the same
+    /// numbers on any number of threads.
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Set a scenario value by its path first, e.g. --set demand_scale=1.25
+    /// or --set 'regions."Region 5".teams.Jefferson.count=4' (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub(crate) set: Vec<String>,
+}
+
+impl ScenarioArgs {
+    /// The scenario text with every override applied, and its name for
+    /// messages.
+    pub(crate) fn text(&self) -> anyhow::Result<(String, String)> {
+        let mut sets = self.set.clone();
+        if let Some(r) = self.replications {
+            sets.push(format!("run.replications={r}"));
+        }
+        if let Some(s) = self.seed {
+            sets.push(format!("run.seed={s}"));
+        }
+        scenario_text(self.scenario.as_deref(), &sets)
+    }
+
+    /// The validated scenario with every override applied, and its text.
+    pub(crate) fn load(&self) -> anyhow::Result<(sim::Scenario, String)> {
+        let (text, name) = self.text()?;
+        let scenario = sim::Scenario::from_toml(&text, &name).map_err(|e| BadInput(e.to_string()))?;
+        Ok((scenario, text))
+    }
+}
+
+/// How the work runs: threads and chattiness.
+#[derive(Debug, Args, Clone, Copy)]
+pub(crate) struct WorkArgs {
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, short = 'j')]
+    pub(crate) threads: Option<usize>,
+    /// No progress bar and no table: only errors.
+    #[arg(long, short = 'q')]
+    pub(crate) quiet: bool,
+}

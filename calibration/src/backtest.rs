@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use sim::results::RunResults;
+use sim::results::{GroupFigure, RegionFigure};
 use sim::stats::Estimate;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
@@ -75,11 +76,11 @@ pub fn compare(recs: &Records, res: &RunResults) -> Vec<RegionBacktest> {
                 v.sort_by(f64::total_cmp);
                 (quantile(&v, 0.5), quantile(&v, 0.9), v.len())
             };
-            let kpi = |n: &str| res.kpi(Some(&region), None, None, n);
-            let queue_sim = match (kpi("wait_p50_min"), kpi("wait_p90_min")) {
+            let kpi = |f: GroupFigure| res.figure(Some(&region), None, None, f);
+            let queue_sim = match (kpi(GroupFigure::WaitP50Min), kpi(GroupFigure::WaitP90Min)) {
                 (Some(a), Some(b)) => (Some(a), Some(b), "wait_p50_min / wait_p90_min"),
                 _ => (
-                    kpi("wait_mean_min"),
+                    kpi(GroupFigure::WaitMeanMin),
                     None,
                     "wait_mean_min (no wait quantiles in this build)",
                 ),
@@ -91,7 +92,7 @@ pub fn compare(recs: &Records, res: &RunResults) -> Vec<RegionBacktest> {
                 df,
                 p_value,
                 response_obs: sorted(&|i| iv[i].response),
-                response_sim: (kpi("response_p50_min"), kpi("response_p90_min")),
+                response_sim: (kpi(GroupFigure::ResponseP50Min), kpi(GroupFigure::ResponseP90Min)),
                 queue_obs: sorted(&|i| iv[i].intake),
                 queue_sim,
                 busy_obs: occupancy(
@@ -100,10 +101,10 @@ pub fn compare(recs: &Records, res: &RunResults) -> Vec<RegionBacktest> {
                     recs.span_end,
                 ),
                 busy_sim: (
-                    res.region_kpi(&region, "mean_busy_teams"),
-                    res.region_kpi(&region, "p_two_or_more_busy"),
+                    res.region_figure(&region, RegionFigure::MeanBusyTeams),
+                    res.region_figure(&region, RegionFigure::PTwoOrMoreBusy),
                 ),
-                diverted_sim: kpi("diverted_share"),
+                diverted_sim: kpi(GroupFigure::DivertedShare),
                 region,
             }
         })

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use sim::sensitivity::{Sensitivity, Which};
 
-use crate::tables::{OutputError, to_csv, write_atomic};
+use crate::tables::{OutputError, write_atomic, write_csv};
 
 fn pct(x: f64) -> String {
     if x.is_finite() {
@@ -89,9 +89,7 @@ pub fn write_sensitivity(dir: &Path, s: &Sensitivity, version: &str) -> Result<(
         "change_vs_base",
         "change_ci_low",
         "change_ci_high",
-    ]
-    .map(String::from)
-    .to_vec();
+    ];
     let f = |x: f64| {
         if x.is_finite() {
             x.to_string()
@@ -121,8 +119,7 @@ pub fn write_sensitivity(dir: &Path, s: &Sensitivity, version: &str) -> Result<(
             ]
         })
         .collect();
-    let path = dir.join("sensitivity.csv");
-    write_atomic(&path, &to_csv(head, rows, &path)?)?;
+    write_csv(&dir.join("sensitivity.csv"), &head, rows)?;
     let path = dir.join("sensitivity.json");
     let json = serde_json::json!({
         "software": "cessa-sim",

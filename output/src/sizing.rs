@@ -5,7 +5,7 @@ use std::path::Path;
 use sim::sizing::{Sizing, Target};
 use sim::stats::Estimate;
 
-use crate::tables::{OutputError, to_csv, write_atomic, write_run};
+use crate::tables::{OutputError, write_atomic, write_csv, write_run};
 
 fn hours(s: &Sizing, region: &str, base: bool) -> f64 {
     s.groups
@@ -126,9 +126,7 @@ pub fn write_sizing(dir: &Path, s: &Sizing, target: &Target, version: &str) -> R
         "hours_per_week",
         "teams_now",
         "teams_recommended",
-    ]
-    .map(String::from)
-    .to_vec();
+    ];
     let rows = s
         .groups
         .iter()
@@ -145,8 +143,7 @@ pub fn write_sizing(dir: &Path, s: &Sizing, target: &Target, version: &str) -> R
             ]
         })
         .collect();
-    let path = dir.join("size.csv");
-    write_atomic(&path, &to_csv(head, rows, &path)?)?;
+    write_csv(&dir.join("size.csv"), &head, rows)?;
     let head = [
         "region",
         "miss_now",
@@ -156,9 +153,7 @@ pub fn write_sizing(dir: &Path, s: &Sizing, target: &Target, version: &str) -> R
         "miss_verified_ci_low",
         "miss_verified_ci_high",
         "met",
-    ]
-    .map(String::from)
-    .to_vec();
+    ];
     let rows = s
         .checks
         .iter()
@@ -175,8 +170,7 @@ pub fn write_sizing(dir: &Path, s: &Sizing, target: &Target, version: &str) -> R
             ]
         })
         .collect();
-    let path = dir.join("checks.csv");
-    write_atomic(&path, &to_csv(head, rows, &path)?)?;
+    write_csv(&dir.join("checks.csv"), &head, rows)?;
     let head = [
         "step",
         "region",
@@ -185,9 +179,7 @@ pub fn write_sizing(dir: &Path, s: &Sizing, target: &Target, version: &str) -> R
         "miss_share",
         "miss_share_ci_low",
         "miss_share_ci_high",
-    ]
-    .map(String::from)
-    .to_vec();
+    ];
     let rows = s
         .steps
         .iter()
@@ -203,8 +195,7 @@ pub fn write_sizing(dir: &Path, s: &Sizing, target: &Target, version: &str) -> R
             ]
         })
         .collect();
-    let path = dir.join("tradeoff.csv");
-    write_atomic(&path, &to_csv(head, rows, &path)?)?;
+    write_csv(&dir.join("tradeoff.csv"), &head, rows)?;
     write_run(&dir.join("sized-run"), &s.results, &s.scenario_toml, version)?;
     Ok(())
 }

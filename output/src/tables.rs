@@ -112,7 +112,7 @@ fn group_rows(groups: &[&GroupResult]) -> Vec<Vec<String>> {
                 g.channel.clone().unwrap_or_default(),
                 g.max_response_min.map(fmt).unwrap_or_default(),
             ];
-            for k in GROUP_KPIS {
+            for &k in GROUP_KPIS {
                 row.extend(est_cells(g.kpis.get(k)));
             }
             row.extend([
@@ -129,7 +129,7 @@ fn group_header() -> Vec<String> {
     let mut h: Vec<String> = ["region", "call_type", "channel", "max_response_min"]
         .map(String::from)
         .to_vec();
-    h.extend(est_headers(&GROUP_KPIS));
+    h.extend(est_headers(GROUP_KPIS));
     h.extend(["pooled_p50_min", "pooled_p90_min", "pooled_p95_min"].map(String::from));
     h
 }
@@ -138,7 +138,7 @@ fn group_header() -> Vec<String> {
 pub fn by_region_table_header() -> Vec<String> {
     let mut header = group_header();
     header.extend(["teams", "team_hours_per_week"].map(String::from));
-    header.extend(est_headers(&REGION_KPIS));
+    header.extend(est_headers(REGION_KPIS));
     header
 }
 
@@ -154,7 +154,7 @@ pub fn by_region_table(res: &RunResults) -> (Vec<String>, Vec<Vec<String>>) {
         match res.regions.iter().find(|r| Some(r.name.as_str()) == name) {
             Some(r) => {
                 row.extend([r.teams.to_string(), fmt(r.team_hours_per_week)]);
-                for k in REGION_KPIS {
+                for &k in REGION_KPIS {
                     row.extend(est_cells(r.kpis.get(k)));
                 }
             }
@@ -173,6 +173,12 @@ pub fn by_region_table(res: &RunResults) -> (Vec<String>, Vec<Vec<String>>) {
 /// Serialises a table as CSV bytes (header first).
 pub fn to_csv(header: Vec<String>, rows: Vec<Vec<String>>, path: &Path) -> Result<Vec<u8>, OutputError> {
     csv_bytes(header, rows, path)
+}
+
+/// Writes a CSV file atomically: `head` then `rows`.
+pub fn write_csv(path: &Path, head: &[&str], rows: Vec<Vec<String>>) -> Result<(), OutputError> {
+    let head = head.iter().map(|h| h.to_string()).collect();
+    write_atomic(path, &to_csv(head, rows, path)?)
 }
 
 /// Serialises rows (no header) as CSV bytes.
@@ -250,7 +256,7 @@ pub fn write_run(
     let mut header: Vec<String> = ["region", "hour_of_week", "day", "hour"]
         .map(String::from)
         .to_vec();
-    header.extend(est_headers(&HOUR_KPIS));
+    header.extend(est_headers(HOUR_KPIS));
     let rows = res
         .hour_of_week
         .iter()
@@ -261,7 +267,7 @@ pub fn write_run(
                 DAYS[h.hour_of_week / 24].to_string(),
                 (h.hour_of_week % 24).to_string(),
             ];
-            for k in HOUR_KPIS {
+            for &k in HOUR_KPIS {
                 row.extend(est_cells(h.kpis.get(k)));
             }
             row

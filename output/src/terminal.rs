@@ -1,6 +1,7 @@
 //! The per-region table that `cessa-sim run` prints.
 
 use sim::RunResults;
+use sim::results::{GroupFigure, RegionFigure};
 use sim::stats::Estimate;
 
 fn pct(e: Option<Estimate>) -> String {
@@ -78,14 +79,14 @@ pub fn region_table(res: &RunResults) -> String {
         .chain(std::iter::once(None))
         .collect();
     for name in names {
-        let k = |n: &str| res.kpi(name, None, None, n);
+        let k = |f: GroupFigure| res.figure(name, None, None, f);
         let (teams, util, overtime) = match name {
             Some(n) => {
                 let r = res.regions.iter().find(|r| r.name == n).expect("region listed");
                 (
                     r.teams.to_string(),
-                    pct(res.region_kpi(n, "utilization")),
-                    num(res.region_kpi(n, "overtime_hours_per_month"), 1),
+                    pct(res.region_figure(n, RegionFigure::Utilization)),
+                    num(res.region_figure(n, RegionFigure::OvertimeHoursPerMonth), 1),
                 )
             }
             None => {
@@ -96,14 +97,14 @@ pub fn region_table(res: &RunResults) -> String {
         rows.push(vec![
             name.unwrap_or("Statewide").to_string(),
             teams,
-            num(k("contacts_per_month"), 0),
-            pct(k("phone_share_of_contacts")),
-            num(k("mobile_per_month"), 0),
-            pct(k("in_time_share")),
-            pct_ci(k("diverted_share")),
-            pct(k("no_team_on_shift_share")),
-            num(k("response_p50_min"), 1),
-            num(k("response_p90_min"), 1),
+            num(k(GroupFigure::ContactsPerMonth), 0),
+            pct(k(GroupFigure::PhoneShareOfContacts)),
+            num(k(GroupFigure::MobilePerMonth), 0),
+            pct(k(GroupFigure::InTimeShare)),
+            pct_ci(k(GroupFigure::DivertedShare)),
+            pct(k(GroupFigure::NoTeamOnShiftShare)),
+            num(k(GroupFigure::ResponseP50Min), 1),
+            num(k(GroupFigure::ResponseP90Min), 1),
             maxima(res, name),
             util,
             overtime,

@@ -23,7 +23,9 @@
 //! let scenario = Scenario::from_toml(text, "example.toml").unwrap();
 //! let model = Model::new(scenario);
 //! let results = montecarlo::run(&model, 4, &|| {});
-//! let diverted = results.kpi(Some("Town"), None, None, "diverted_share").unwrap();
+//! let diverted = results
+//!     .figure(Some("Town"), None, None, sim::results::GroupFigure::DivertedShare)
+//!     .unwrap();
 //! assert!(diverted.mean >= 0.0 && diverted.mean <= 1.0);
 //! ```
 //!
@@ -35,6 +37,7 @@ pub mod calendar;
 pub mod dist;
 mod engine;
 pub mod events;
+pub mod figures;
 pub mod model;
 pub mod montecarlo;
 pub mod queueing;

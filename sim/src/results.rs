@@ -7,54 +7,21 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{HOURS_PER_WEEK, MONTH_MIN};
+pub use crate::figures::{GroupFigure, HourFigure, RegionFigure};
+use crate::figures::{GroupSums, HourSums, RegionSums};
 use crate::model::Model;
 use crate::stats::{Estimate, Welford};
-use crate::tally::{BINS, MAX_BUSY_LEVEL, OUTCOMES, Outcome, Tally, extra, hist_quantile, how, mz};
+use crate::tally::{BINS, MAX_BUSY_LEVEL, OUTCOMES, Tally, extra, hist_quantile, how, mz};
 
-/// Figures reported for every group (statewide, region, region x call type,
-/// region x channel, call type, channel), each per replication then
-/// averaged. Shares of `mobile` are over mobile-eligible calls (the
-/// denominator of model.md); shares of `contacts` over all contacts.
-pub const GROUP_KPIS: [&str; 23] = [
-    "contacts_per_month",
-    "mobile_per_month",
-    "phone_share_of_contacts",
-    "mobile_share_of_contacts",
-    "police_triage_share_of_contacts",
-    "ems_share_of_contacts",
-    "in_time_share",
-    "late_share",
-    "diverted_share",
-    "no_team_on_shift_share",
-    "diverted_per_month",
-    "response_mean_min",
-    "response_p50_min",
-    "response_p90_min",
-    "response_p95_min",
-    "backups_per_month",
-    "petitions_per_month",
-    "transports_per_month",
-    "mutual_aid_share_of_responses",
-    "waited_share_of_responses",
-    "wait_mean_min",
-    "wait_p50_min",
-    "wait_p90_min",
-];
+/// Names of the figures reported for every group, in order
+/// ([`GroupFigure`] defines them).
+pub const GROUP_KPIS: &[&str] = GroupFigure::NAMES;
 
-/// Figures reported per region about its teams.
-pub const REGION_KPIS: [&str; 6] = [
-    "utilization",
-    "busy_team_hours_per_month",
-    "overtime_hours_per_month",
-    "mean_queue_length",
-    "mean_busy_teams",
-    "p_two_or_more_busy",
-];
+/// Names of the figures reported per region about its teams ([`RegionFigure`]).
+pub const REGION_KPIS: &[&str] = RegionFigure::NAMES;
 
-/// Figures reported per (region, hour of week).
-/// `mobile_per_week` is the mean number of mobile calls in that hour of the
-/// week (the count over the times that hour occurs in the measured window).
-pub const HOUR_KPIS: [&str; 4] = ["mobile_per_week", "diverted_share", "late_share", "utilization"];
+/// Names of the figures reported per (region, hour of week) ([`HourFigure`]).
+pub const HOUR_KPIS: &[&str] = HourFigure::NAMES;
 
 /// A selection of (region, call type, channel) cells; `None` means all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,15 +123,11 @@ pub struct Observation {
 }
 
 impl Observation {
-    /// This replication's value of a group figure (by its index in
-    /// [`GROUP_KPIS`]; NaN where undefined, e.g. a share of no calls).
-    pub(crate) fn group_value(&self, group: usize, kpi: usize) -> f64 {
-        self.values[group * GROUP_KPIS.len() + kpi]
+    /// This replication's value of a group figure (NaN where undefined,
+    /// e.g. a share of no calls).
+    pub(crate) fn group_value(&self, group: usize, figure: GroupFigure) -> f64 {
+        self.values[group * GROUP_KPIS.len() + figure as usize]
     }
-}
-
-fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 { a / b } else { f64::NAN }
 }
 
 /// Reduces a replication's tally to an observation.
@@ -212,36 +175,21 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
                 }
             }
         }
-        let f = |i: Outcome| o[i as usize] as f64;
-        let contacts = o.iter().sum::<u64>() as f64;
-        let mobile = f(Outcome::InTime) + f(Outcome::Late) + f(Outcome::Diverted);
-        let reached = f(Outcome::InTime) + f(Outcome::Late);
-        let kpis = [
-            contacts / months,
-            mobile / months,
-            ratio(f(Outcome::Phone), contacts),
-            ratio(mobile, contacts),
-            ratio(f(Outcome::Police), contacts),
-            ratio(f(Outcome::Ems), contacts),
-            ratio(f(Outcome::InTime), mobile),
-            ratio(f(Outcome::Late), mobile),
-            ratio(f(Outcome::Diverted), mobile),
-            ratio(x[extra::NO_TEAM] as f64, mobile),
-            f(Outcome::Diverted) / months,
-            ratio(resp_sum, reached),
-            hist_quantile(hist, 0.5),
-            hist_quantile(hist, 0.9),
-            hist_quantile(hist, 0.95),
-            x[extra::BACKUP] as f64 / months,
-            x[extra::PETITION] as f64 / months,
-            x[extra::TRANSPORT] as f64 / months,
-            ratio(x[extra::MUTUAL_AID] as f64, reached),
-            ratio(x[extra::WAITED] as f64, reached),
-            ratio(wait_sum, reached),
-            hist_quantile(wait_hist, 0.5),
-            hist_quantile(wait_hist, 0.9),
-        ];
-        values[g * GROUP_KPIS.len()..(g + 1) * GROUP_KPIS.len()].copy_from_slice(&kpis);
+        let sums = GroupSums {
+            outcomes: &o,
+            extras: &x,
+            response_sum_min: resp_sum,
+            wait_sum_min: wait_sum,
+            response_hist: hist,
+            wait_hist,
+            months,
+        };
+        for (v, f) in values[g * GROUP_KPIS.len()..(g + 1) * GROUP_KPIS.len()]
+            .iter_mut()
+            .zip(GroupFigure::ALL)
+        {
+            *v = f.value(&sums);
+        }
     }
     for r in 0..s.regions {
         let on_shift: f64 = m.on_shift_by_hour_min[r * HOURS_PER_WEEK..(r + 1) * HOURS_PER_WEEK]
@@ -249,25 +197,30 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
             .sum();
         let span = sc.run.horizon_min - sc.run.warmup_min;
         let levels = &tally.busy_level_min[r * (MAX_BUSY_LEVEL + 1)..(r + 1) * (MAX_BUSY_LEVEL + 1)];
-        let kpis = [
-            ratio(tally.busy_min[r], on_shift),
-            tally.busy_min[r] / 60.0 / months,
-            tally.overtime_min[r] / 60.0 / months,
-            tally.queue_integral[r] / span,
-            levels.iter().enumerate().map(|(k, m)| k as f64 * m).sum::<f64>() / span,
-            levels.iter().skip(2).sum::<f64>() / span,
-        ];
+        let sums = RegionSums {
+            busy_min: tally.busy_min[r],
+            on_shift_min: on_shift,
+            overtime_min: tally.overtime_min[r],
+            queue_integral: tally.queue_integral[r],
+            busy_levels: levels,
+            span_min: span,
+            months,
+        };
+        let kpis: Vec<f64> = RegionFigure::ALL.iter().map(|f| f.value(&sums)).collect();
         let at = layout.region_at + r * REGION_KPIS.len();
         values[at..at + REGION_KPIS.len()].copy_from_slice(&kpis);
         for h in 0..HOURS_PER_WEEK {
             let c = |which: usize| f64::from(tally.by_hour[(r * HOURS_PER_WEEK + h) * how::N + which]);
             let i = r * HOURS_PER_WEEK + h;
-            let kpis = [
-                ratio(c(how::MOBILE), m.hour_occurrences[h]),
-                ratio(c(how::DIVERTED), c(how::MOBILE)),
-                ratio(c(how::LATE), c(how::MOBILE)),
-                ratio(tally.busy_by_hour_min[i], m.on_shift_by_hour_min[i]),
-            ];
+            let sums = HourSums {
+                mobile: c(how::MOBILE),
+                diverted: c(how::DIVERTED),
+                late: c(how::LATE),
+                occurrences: m.hour_occurrences[h],
+                busy_min: tally.busy_by_hour_min[i],
+                on_shift_min: m.on_shift_by_hour_min[i],
+            };
+            let kpis: Vec<f64> = HourFigure::ALL.iter().map(|f| f.value(&sums)).collect();
             let at = layout.hour_at + i * HOUR_KPIS.len();
             values[at..at + HOUR_KPIS.len()].copy_from_slice(&kpis);
         }
@@ -358,7 +311,7 @@ impl Aggregator {
                     call_type: key.call_type.map(|t| sc.call_types[t].name.clone()),
                     channel: key.channel.map(|c| sc.channels[c].name.clone()),
                     max_response_min: max_response_min.is_finite().then_some(max_response_min),
-                    kpis: kpi_map(&GROUP_KPIS, g * GROUP_KPIS.len()),
+                    kpis: kpi_map(GROUP_KPIS, g * GROUP_KPIS.len()),
                     pooled_p50_min: hist_quantile(hist, 0.5),
                     pooled_p90_min: hist_quantile(hist, 0.9),
                     pooled_p95_min: hist_quantile(hist, 0.95),
@@ -387,7 +340,7 @@ impl Aggregator {
                         .map(|g| g.count)
                         .sum(),
                     team_hours_per_week,
-                    kpis: kpi_map(&REGION_KPIS, self.layout.region_at + r * REGION_KPIS.len()),
+                    kpis: kpi_map(REGION_KPIS, self.layout.region_at + r * REGION_KPIS.len()),
                 }
             })
             .collect();
@@ -398,7 +351,7 @@ impl Aggregator {
                 hour_of_week.push(HourRow {
                     region: region.name.clone(),
                     hour_of_week: h,
-                    kpis: kpi_map(&HOUR_KPIS, at),
+                    kpis: kpi_map(HOUR_KPIS, at),
                 });
             }
         }
@@ -607,6 +560,22 @@ impl RunResults {
     ) -> Option<Estimate> {
         self.group(region, call_type, channel)
             .and_then(|g| g.kpis.get(name).copied())
+    }
+
+    /// A figure of a group, typed.
+    pub fn figure(
+        &self,
+        region: Option<&str>,
+        call_type: Option<&str>,
+        channel: Option<&str>,
+        figure: GroupFigure,
+    ) -> Option<Estimate> {
+        self.kpi(region, call_type, channel, figure.name())
+    }
+
+    /// A region's team figure, typed.
+    pub fn region_figure(&self, region: &str, figure: RegionFigure) -> Option<Estimate> {
+        self.region_kpi(region, figure.name())
     }
 
     /// A region's team KPI, by name.

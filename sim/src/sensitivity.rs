@@ -22,12 +22,12 @@
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
-use toml::de::{DeTable, DeValue};
+use toml::de::DeValue;
 
 use crate::model::Model;
-use crate::results::{Aggregator, GROUP_KPIS, GroupKey, RunResults};
+use crate::results::{Aggregator, GroupFigure, GroupKey, RunResults};
 use crate::scenario::patch::{expand_existing, set_values, split_path};
-use crate::scenario::read::{Problem, Reader, Val, join, type_name};
+use crate::scenario::read::{Reader, Val, join, type_name};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::stats::{Estimate, Welford};
 use crate::sweep::{label, toml_to_value};
@@ -147,13 +147,8 @@ impl Plan {
     /// scenario with the same regions. Reports every problem at once.
     pub fn from_toml(text: &str, file: &str, base_text: &str) -> Result<Plan, ScenarioError> {
         let mut r = Reader::new(text);
-        let root = match DeTable::parse(text) {
-            Ok(root) => root,
-            Err(e) => {
-                let msg = format!("TOML syntax error: {}", e.message().trim());
-                r.problem(e.span().unwrap_or(0..0), "", msg);
-                return Err(fail(r.problems, file));
-            }
+        let Some(root) = r.parse() else {
+            return Err(r.into_error(file));
         };
         let base = Scenario::from_toml(base_text, "the base scenario")?;
         let regions: Vec<&str> = base.regions.iter().map(|r| r.name.as_str()).collect();
@@ -194,7 +189,7 @@ impl Plan {
         if r.problems.is_empty() {
             Ok(Plan { assumptions })
         } else {
-            Err(fail(r.problems, file))
+            Err(r.into_error(file))
         }
     }
 
@@ -206,14 +201,6 @@ impl Plan {
             .flat_map(|a| [&a.low, &a.high])
             .filter(|s| s.scenario.is_some())
             .count()
-    }
-}
-
-fn fail(mut problems: Vec<Problem>, file: &str) -> ScenarioError {
-    problems.sort_by_key(|p| (p.line, p.column));
-    ScenarioError {
-        file: file.to_string(),
-        problems,
     }
 }
 
@@ -473,10 +460,6 @@ pub fn run(base: &Scenario, plan: &Plan, on_done: &(dyn Fn() + Sync)) -> (Sensit
     let regions: Vec<Option<String>> = std::iter::once(None)
         .chain(base.regions.iter().map(|r| Some(r.name.clone())))
         .collect();
-    let diverted = GROUP_KPIS
-        .iter()
-        .position(|k| *k == "diverted_share")
-        .expect("diverted_share is a group figure");
     // Per replication, the base's diverted share statewide and per region.
     let mut base_values: Vec<Vec<f64>> = Vec::with_capacity(reps as usize);
     let one = |scenario: &Scenario,
@@ -501,7 +484,10 @@ pub fn run(base: &Scenario, plan: &Plan, on_done: &(dyn Fn() + Sync)) -> (Sensit
         let mut change = vec![Welford::default(); regions.len()];
         let mut k = 0;
         crate::montecarlo::run_visiting(&model, 0..u64::from(reps), &mut agg, on_done, &mut |obs| {
-            let now: Vec<f64> = groups.iter().map(|&g| obs.group_value(g, diverted)).collect();
+            let now: Vec<f64> = groups
+                .iter()
+                .map(|&g| obs.group_value(g, GroupFigure::DivertedShare))
+                .collect();
             if which == Which::Base {
                 base_values.push(now);
             } else {
@@ -521,7 +507,7 @@ pub fn run(base: &Scenario, plan: &Plan, on_done: &(dyn Fn() + Sync)) -> (Sensit
                 setting: setting.to_string(),
                 region: region.clone(),
                 diverted_share: res
-                    .kpi(region.as_deref(), None, None, "diverted_share")
+                    .figure(region.as_deref(), None, None, GroupFigure::DivertedShare)
                     .expect("every region reports diverted_share"),
                 change: (which != Which::Base).then(|| change[i].estimate(0.95)),
             })

@@ -31,7 +31,7 @@
 use serde::Serialize;
 
 use crate::Model;
-use crate::results::RunResults;
+use crate::results::{GroupFigure, RunResults};
 use crate::scenario::patch::set_values;
 use crate::scenario::read::key_part;
 use crate::scenario::{Scenario, ScenarioError};
@@ -288,7 +288,7 @@ fn patches(groups: &[Group], sc: &Scenario) -> Vec<(String, toml::Value)> {
 
 /// The miss share of a group: 1 − the in-time share (NaN without calls).
 fn miss(res: &RunResults, region: &str, call_type: Option<&str>) -> Option<Estimate> {
-    res.kpi(Some(region), call_type, None, "in_time_share")
+    res.figure(Some(region), call_type, None, GroupFigure::InTimeShare)
         .filter(|e| e.mean.is_finite())
         .map(|e| Estimate {
             mean: 1.0 - e.mean,

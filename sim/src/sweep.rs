@@ -22,7 +22,7 @@
 
 use std::ops::Range;
 
-use toml::de::{DeTable, DeValue};
+use toml::de::DeValue;
 
 use crate::scenario::patch::{set_values, split_path};
 use crate::scenario::read::{Problem, Reader, Val, join};
@@ -102,13 +102,8 @@ impl Plan {
     /// shape; [`Plan::points`] checks the scenarios.
     pub fn from_toml(text: &str, file: &str) -> Result<Plan, ScenarioError> {
         let mut r = Reader::new(text);
-        let root = match DeTable::parse(text) {
-            Ok(root) => root,
-            Err(e) => {
-                let msg = format!("TOML syntax error: {}", e.message().trim());
-                r.problem(e.span().unwrap_or(0..0), "", msg);
-                return Err(fail(r.problems, file));
-            }
+        let Some(root) = r.parse() else {
+            return Err(r.into_error(file));
         };
         let span = root.span();
         let t = root.get_ref();
@@ -182,7 +177,7 @@ impl Plan {
             r.problem(span, "axes", "the plan has no points");
         }
         if !r.problems.is_empty() {
-            return Err(fail(r.problems, file));
+            return Err(r.into_error(file));
         }
         Ok(Plan {
             text: text.to_string(),
@@ -240,7 +235,7 @@ impl Plan {
             }
         }
         if !problems.is_empty() {
-            return Err(fail(problems, file));
+            return Err(ScenarioError::new(file, problems));
         }
         let mut out = Vec::with_capacity(indices.len());
         for &index in indices {
@@ -267,7 +262,7 @@ impl Plan {
         if problems.is_empty() {
             Ok(out)
         } else {
-            Err(fail(problems, file))
+            Err(ScenarioError::new(file, problems))
         }
     }
 
@@ -304,14 +299,6 @@ impl Plan {
                 .join("; ")
         })?;
         Ok(sc)
-    }
-}
-
-fn fail(mut problems: Vec<Problem>, file: &str) -> ScenarioError {
-    problems.sort_by_key(|p| (p.line, p.column));
-    ScenarioError {
-        file: file.to_string(),
-        problems,
     }
 }
 

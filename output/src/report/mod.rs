@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use plotters::prelude::*;
 use sim::RunResults;
+use sim::results::{GroupFigure, RegionFigure};
 use sim::stats::Estimate;
 
 pub use charts::viridis;
@@ -194,7 +195,7 @@ pub fn write_run_report(
             .iter()
             .map(|r| {
                 let e = res
-                    .kpi(Some(r), None, None, "diverted_share")
+                    .figure(Some(r), None, None, GroupFigure::DivertedShare)
                     .unwrap_or(Estimate {
                         mean: f64::NAN,
                         half_width: f64::NAN,
@@ -237,22 +238,22 @@ pub fn write_run_report(
         let r = region.name.as_str();
         let _ = writeln!(body, "<h2 id=\"region-{ri}\">{}</h2>", esc(r));
         let g = res.group(Some(r), None, None);
-        let k = |n: &str| res.kpi(Some(r), None, None, n);
+        let k = |f: GroupFigure| res.figure(Some(r), None, None, f);
         let _ = write!(
             body,
             "<p>{} teams ({:.0} team-hours a week). Mobile calls: {} a month; in time {}; late {}; <strong>diverted {}</strong> \
              ({} because no team was on shift). Utilization {}; overtime {} hours a month; response p50 {} min, p90 {} min.</p>",
             region.teams,
             region.team_hours_per_week,
-            num(k("mobile_per_month"), 0),
-            pct(k("in_time_share")),
-            pct(k("late_share")),
-            pct(k("diverted_share")),
-            pct(k("no_team_on_shift_share")),
-            pct(res.region_kpi(r, "utilization")),
-            num(res.region_kpi(r, "overtime_hours_per_month"), 1),
-            num(k("response_p50_min"), 1),
-            num(k("response_p90_min"), 1),
+            num(k(GroupFigure::MobilePerMonth), 0),
+            pct(k(GroupFigure::InTimeShare)),
+            pct(k(GroupFigure::LateShare)),
+            pct(k(GroupFigure::DivertedShare)),
+            pct(k(GroupFigure::NoTeamOnShiftShare)),
+            pct(res.region_figure(r, RegionFigure::Utilization)),
+            num(res.region_figure(r, RegionFigure::OvertimeHoursPerMonth), 1),
+            num(k(GroupFigure::ResponseP50Min), 1),
+            num(k(GroupFigure::ResponseP90Min), 1),
         );
         let slug = slug(r);
         // CDF with maxima.
@@ -423,21 +424,23 @@ fn overview_table(res: &RunResults) -> String {
         .chain([None])
         .collect();
     for name in names {
-        let k = |n: &str| res.kpi(name, None, None, n);
+        let k = |f: GroupFigure| res.figure(name, None, None, f);
         let teams = match name {
             Some(n) => res.regions.iter().find(|r| r.name == n).map_or(0, |r| r.teams),
             None => res.regions.iter().map(|r| r.teams).sum(),
         };
-        let util = name.map_or("–".to_string(), |n| pct(res.region_kpi(n, "utilization")));
+        let util = name.map_or("–".to_string(), |n| {
+            pct(res.region_figure(n, RegionFigure::Utilization))
+        });
         let _ = write!(
             t,
             "<tr><td>{}</td><td>{teams}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{util}</td></tr>",
             esc(name.unwrap_or("Statewide")),
-            num(k("mobile_per_month"), 0),
-            pct(k("in_time_share")),
-            pct(k("diverted_share")),
-            pct(k("no_team_on_shift_share")),
-            num(k("response_p90_min"), 1),
+            num(k(GroupFigure::MobilePerMonth), 0),
+            pct(k(GroupFigure::InTimeShare)),
+            pct(k(GroupFigure::DivertedShare)),
+            pct(k(GroupFigure::NoTeamOnShiftShare)),
+            num(k(GroupFigure::ResponseP90Min), 1),
         );
     }
     t.push_str("</table>\n");
@@ -618,11 +621,6 @@ pub fn write_sizing_report(
     scenario_toml: &str,
     version: &str,
 ) -> Result<PathBuf, OutputError> {
-    let path = write_run_report(dir, res, scenario_toml, version)?;
-    let html = std::fs::read_to_string(&path).map_err(|source| OutputError::Io {
-        path: path.clone(),
-        source,
-    })?;
     let table = |csv_text: &str| {
         let mut t = String::from("<table>");
         let mut r = csv::Reader::from_reader(csv_text.as_bytes());
@@ -688,7 +686,24 @@ pub fn write_sizing_report(
     sec.push_str(
         "<p>The rest of this report describes the sized scenario, on the verification replications.</p>\n",
     );
-    let html = html.replacen("<h2>Scenario</h2>", &format!("{sec}<h2>Scenario</h2>"), 1);
+    run_report_after(dir, &sec, res, scenario_toml, version)
+}
+
+/// Writes the run report of `res` with `section` before its scenario
+/// settings: the pages of a sizing and a sensitivity run.
+fn run_report_after(
+    dir: &Path,
+    section: &str,
+    res: &RunResults,
+    scenario_toml: &str,
+    version: &str,
+) -> Result<PathBuf, OutputError> {
+    let path = write_run_report(dir, res, scenario_toml, version)?;
+    let html = std::fs::read_to_string(&path).map_err(|source| OutputError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let html = html.replacen("<h2>Scenario</h2>", &format!("{section}<h2>Scenario</h2>"), 1);
     write_atomic(&path, html.as_bytes())?;
     Ok(path)
 }
@@ -703,11 +718,6 @@ pub fn write_sensitivity_report(
     version: &str,
 ) -> Result<PathBuf, OutputError> {
     use sim::sensitivity::Which;
-    let path = write_run_report(dir, res, scenario_toml, version)?;
-    let html = std::fs::read_to_string(&path).map_err(|source| OutputError::Io {
-        path: path.clone(),
-        source,
-    })?;
     let mut sec = String::from("<h2>How sure is that? Assumptions and their ranges</h2>\n");
     let _ = write!(
         sec,
@@ -782,9 +792,7 @@ pub fn write_sensitivity_report(
         );
     }
     sec.push_str("</table><p>The rest of this report describes the scenario as given.</p>\n");
-    let html = html.replacen("<h2>Scenario</h2>", &format!("{sec}<h2>Scenario</h2>"), 1);
-    write_atomic(&path, html.as_bytes())?;
-    Ok(path)
+    run_report_after(dir, &sec, res, scenario_toml, version)
 }
 
 #[cfg(test)]

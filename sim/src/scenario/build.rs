@@ -20,30 +20,14 @@ const SUM_TOL: f64 = 1e-6;
 
 pub(super) fn build(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     let mut r = Reader::new(text);
-    let root = match DeTable::parse(text) {
-        Ok(root) => root,
-        Err(e) => {
-            let span = e.span().unwrap_or(0..0);
-            let msg = e.message().trim().to_string();
-            r.problem(span, "", format!("TOML syntax error: {msg}"));
-            return Err(finish_err(r, file));
-        }
+    let Some(root) = r.parse() else {
+        return Err(r.into_error(file));
     };
     let span = root.span();
     let built = Builder { r: &mut r }.scenario(root.get_ref(), span, text);
     match built {
         Some(s) if r.problems.is_empty() => Ok(s),
-        _ => Err(finish_err(r, file)),
-    }
-}
-
-fn finish_err(r: Reader<'_>, file: &str) -> ScenarioError {
-    let mut problems = r.problems;
-    problems.sort_by_key(|p| (p.line, p.column));
-    problems.dedup();
-    ScenarioError {
-        file: file.to_string(),
-        problems,
+        _ => Err(r.into_error(file)),
     }
 }
 

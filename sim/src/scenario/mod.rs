@@ -27,6 +27,18 @@ pub struct ScenarioError {
     pub problems: Vec<Problem>,
 }
 
+impl ScenarioError {
+    /// The error of `file`: its problems sorted by position, repeats removed.
+    pub(crate) fn new(file: &str, mut problems: Vec<Problem>) -> ScenarioError {
+        problems.sort_by_key(|p| (p.line, p.column));
+        problems.dedup();
+        ScenarioError {
+            file: file.to_string(),
+            problems,
+        }
+    }
+}
+
 impl std::fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let n = self.problems.len();

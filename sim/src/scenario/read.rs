@@ -83,6 +83,23 @@ impl<'s> Reader<'s> {
         }
     }
 
+    /// The text as spanned TOML; a syntax error becomes a problem (and `None`).
+    pub(crate) fn parse(&mut self) -> Option<Spanned<DeTable<'s>>> {
+        match DeTable::parse(self.src) {
+            Ok(root) => Some(root),
+            Err(e) => {
+                let msg = format!("TOML syntax error: {}", e.message().trim());
+                self.problem(e.span().unwrap_or(0..0), "", msg);
+                None
+            }
+        }
+    }
+
+    /// Every problem found, as the error of `file`.
+    pub(crate) fn into_error(self, file: &str) -> super::ScenarioError {
+        super::ScenarioError::new(file, self.problems)
+    }
+
     /// Line and column (1-based) of a byte offset.
     pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.src.len());

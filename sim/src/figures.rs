@@ -1,0 +1,242 @@
+//! Every reported figure, defined once: its name (in `summary.json`, the
+//! CSV headers, the terminal and the report, and for reading results back),
+//! its unit, what it means, and how one replication's value is computed.
+//! Adding a figure is one variant and its arms here; the compiler points at
+//! every arm still missing, and nothing else is positional.
+
+use crate::tally::{Outcome, hist_quantile};
+
+/// What one replication's figure of a group is computed from: its summed
+/// counters (see [`crate::tally`]) and the measured span.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct GroupSums<'a> {
+    /// Contacts by outcome ([`Outcome`] order).
+    pub outcomes: &'a [u64],
+    /// Extra counters ([`crate::tally::extra`] order).
+    pub extras: &'a [u64],
+    /// Sum of response times of reached calls, minutes.
+    pub response_sum_min: f64,
+    /// Sum of waits for a team of reached calls, minutes.
+    pub wait_sum_min: f64,
+    /// Response-time histogram (0.5-minute bins).
+    pub response_hist: &'a [u32],
+    /// Wait histogram (0.5-minute bins).
+    pub wait_hist: &'a [u32],
+    /// Measured months (30.4375 days each).
+    pub months: f64,
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+macro_rules! figures {
+    ($(#[$doc:meta])* $name:ident, |$s:ident: $sums:ty| {
+        $($(#[$vdoc:meta])* $variant:ident = $key:literal, $unit:literal, $desc:literal => $value:expr;)*
+    }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)*
+        }
+
+        impl $name {
+            /// Every figure, in report order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// Their names, in the same order.
+            pub const NAMES: &'static [&'static str] = &[$($key,)*];
+
+            /// The figure's name in outputs.
+            pub const fn name(self) -> &'static str {
+                match self { $($name::$variant => $key,)* }
+            }
+
+            /// Its unit.
+            pub const fn unit(self) -> &'static str {
+                match self { $($name::$variant => $unit,)* }
+            }
+
+            /// What it means.
+            pub const fn description(self) -> &'static str {
+                match self { $($name::$variant => $desc,)* }
+            }
+
+            /// The figure with this name.
+            pub fn from_name(name: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|f| f.name() == name)
+            }
+
+            /// One replication's value (NaN where undefined, e.g. a share of
+            /// no calls).
+            #[allow(unused_variables)]
+            pub(crate) fn value(self, $s: &$sums) -> f64 {
+                match self { $($name::$variant => $value,)* }
+            }
+        }
+    };
+}
+
+impl GroupSums<'_> {
+    fn o(&self, i: Outcome) -> f64 {
+        self.outcomes[i as usize] as f64
+    }
+    fn x(&self, i: usize) -> f64 {
+        self.extras[i] as f64
+    }
+    fn contacts(&self) -> f64 {
+        self.outcomes.iter().sum::<u64>() as f64
+    }
+    fn mobile(&self) -> f64 {
+        self.o(Outcome::InTime) + self.o(Outcome::Late) + self.o(Outcome::Diverted)
+    }
+    fn reached(&self) -> f64 {
+        self.o(Outcome::InTime) + self.o(Outcome::Late)
+    }
+}
+
+use crate::tally::extra;
+
+figures!(
+    /// A figure reported for every group (statewide, region, call type,
+    /// channel and their crossings). Shares of `mobile` calls are over
+    /// mobile-eligible calls (model.md); shares of contacts say so.
+    GroupFigure, |s: GroupSums<'_>| {
+    /// Contacts per month.
+    ContactsPerMonth = "contacts_per_month", "contacts/month", "9-8-8 calls, 9-1-1 transfers and referrals per month" => s.contacts() / s.months;
+    /// Mobile calls per month.
+    MobilePerMonth = "mobile_per_month", "calls/month", "contacts triage sent to a mobile team, per month" => s.mobile() / s.months;
+    /// Share of contacts resolved by phone.
+    PhoneShareOfContacts = "phone_share_of_contacts", "share", "of contacts: resolved by phone" => ratio(s.o(Outcome::Phone), s.contacts());
+    /// Share of contacts sent to a mobile team.
+    MobileShareOfContacts = "mobile_share_of_contacts", "share", "of contacts: sent to a mobile team" => ratio(s.mobile(), s.contacts());
+    /// Share of contacts sent to police by triage.
+    PoliceTriageShareOfContacts = "police_triage_share_of_contacts", "share", "of contacts: sent to police by triage" => ratio(s.o(Outcome::Police), s.contacts());
+    /// Share of contacts sent to EMS by triage.
+    EmsShareOfContacts = "ems_share_of_contacts", "share", "of contacts: sent to EMS by triage" => ratio(s.o(Outcome::Ems), s.contacts());
+    /// Share of mobile calls reached in time.
+    InTimeShare = "in_time_share", "share", "of mobile calls: a team arrived within the maximum" => ratio(s.o(Outcome::InTime), s.mobile());
+    /// Share of mobile calls reached late.
+    LateShare = "late_share", "share", "of mobile calls: a team arrived after the maximum" => ratio(s.o(Outcome::Late), s.mobile());
+    /// Share of mobile calls diverted for lack of capacity.
+    DivertedShare = "diverted_share", "share", "of mobile calls: diverted to police for lack of capacity (754/40(c)(3))" => ratio(s.o(Outcome::Diverted), s.mobile());
+    /// Share of mobile calls diverted with no team on shift.
+    NoTeamOnShiftShare = "no_team_on_shift_share", "share", "of mobile calls: diverted because no team (own or mutual aid) was on shift" => ratio(s.x(extra::NO_TEAM), s.mobile());
+    /// Diverted calls per month.
+    DivertedPerMonth = "diverted_per_month", "calls/month", "mobile calls diverted for lack of capacity, per month" => s.o(Outcome::Diverted) / s.months;
+    /// Mean response time.
+    ResponseMeanMin = "response_mean_min", "minutes", "mean response time (first contact to arrival) of reached calls" => ratio(s.response_sum_min, s.reached());
+    /// Median response time.
+    ResponseP50Min = "response_p50_min", "minutes", "median response time of reached calls (this replication's histogram)" => hist_quantile(s.response_hist, 0.5);
+    /// 90th percentile response time.
+    ResponseP90Min = "response_p90_min", "minutes", "90th percentile response time of reached calls" => hist_quantile(s.response_hist, 0.9);
+    /// 95th percentile response time.
+    ResponseP95Min = "response_p95_min", "minutes", "95th percentile response time of reached calls" => hist_quantile(s.response_hist, 0.95);
+    /// Backup requests per month.
+    BackupsPerMonth = "backups_per_month", "requests/month", "mobile responses that requested police or EMS backup, per month" => s.x(extra::BACKUP) / s.months;
+    /// Petitions per month.
+    PetitionsPerMonth = "petitions_per_month", "petitions/month", "involuntary-commitment petitions (754/40(c)(6)), per month" => s.x(extra::PETITION) / s.months;
+    /// Transports per month.
+    TransportsPerMonth = "transports_per_month", "transports/month", "mobile responses with a transport, per month" => s.x(extra::TRANSPORT) / s.months;
+    /// Share of responses by mutual aid.
+    MutualAidShareOfResponses = "mutual_aid_share_of_responses", "share", "of reached calls: answered by another region's team (754/25(h))" => ratio(s.x(extra::MUTUAL_AID), s.reached());
+    /// Share of responses that waited for a team.
+    WaitedShareOfResponses = "waited_share_of_responses", "share", "of reached calls: waited for a team after the dispatch decision" => ratio(s.x(extra::WAITED), s.reached());
+    /// Mean wait for a team.
+    WaitMeanMin = "wait_mean_min", "minutes", "mean wait for a team after the dispatch decision, of reached calls" => ratio(s.wait_sum_min, s.reached());
+    /// Median wait for a team.
+    WaitP50Min = "wait_p50_min", "minutes", "median wait for a team, of reached calls" => hist_quantile(s.wait_hist, 0.5);
+    /// 90th percentile wait for a team.
+    WaitP90Min = "wait_p90_min", "minutes", "90th percentile wait for a team, of reached calls" => hist_quantile(s.wait_hist, 0.9);
+});
+
+/// What one replication's team figures of a region are computed from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RegionSums<'a> {
+    /// Busy team-minutes (travel, scene, transport).
+    pub busy_min: f64,
+    /// Scheduled team-minutes in the measured span.
+    pub on_shift_min: f64,
+    /// Team-minutes worked past shift ends.
+    pub overtime_min: f64,
+    /// Integral of the queue length over time, call-minutes.
+    pub queue_integral: f64,
+    /// Minutes spent with k teams busy, k = 0, 1, ...
+    pub busy_levels: &'a [f64],
+    /// The measured span, minutes.
+    pub span_min: f64,
+    /// Measured months.
+    pub months: f64,
+}
+
+figures!(
+    /// A figure reported per region about its teams.
+    RegionFigure, |s: RegionSums<'_>| {
+    /// Utilization.
+    Utilization = "utilization", "share", "busy team-time (travel, scene, transport) over scheduled team-time" => ratio(s.busy_min, s.on_shift_min);
+    /// Busy team-hours per month.
+    BusyTeamHoursPerMonth = "busy_team_hours_per_month", "team-hours/month", "busy team-hours per month" => s.busy_min / 60.0 / s.months;
+    /// Overtime hours per month.
+    OvertimeHoursPerMonth = "overtime_hours_per_month", "team-hours/month", "team-hours worked past shift ends, per month" => s.overtime_min / 60.0 / s.months;
+    /// Mean queue length.
+    MeanQueueLength = "mean_queue_length", "calls", "mean number of calls waiting for a team" => s.queue_integral / s.span_min;
+    /// Mean busy teams.
+    MeanBusyTeams = "mean_busy_teams", "teams", "mean number of teams busy at once" => s.busy_levels.iter().enumerate().map(|(k, m)| k as f64 * m).sum::<f64>() / s.span_min;
+    /// P(two or more teams busy).
+    PTwoOrMoreBusy = "p_two_or_more_busy", "probability", "share of time with two or more teams busy at once" => s.busy_levels.iter().skip(2).sum::<f64>() / s.span_min;
+});
+
+/// What one replication's figures of a (region, hour of week) are computed from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HourSums {
+    /// Mobile calls arriving in the hour.
+    pub mobile: f64,
+    /// Of which diverted.
+    pub diverted: f64,
+    /// Of which late.
+    pub late: f64,
+    /// How many times the hour occurs in the measured span.
+    pub occurrences: f64,
+    /// Busy team-minutes in the hour.
+    pub busy_min: f64,
+    /// Scheduled team-minutes in the hour.
+    pub on_shift_min: f64,
+}
+
+figures!(
+    /// A figure reported per (region, hour of week).
+    HourFigure, |s: HourSums| {
+    /// Mobile calls per week in this hour.
+    MobilePerWeek = "mobile_per_week", "calls/week", "mean number of mobile calls in this hour of the week" => ratio(s.mobile, s.occurrences);
+    /// Diverted share in this hour.
+    DivertedShare = "diverted_share", "share", "of this hour's mobile calls: diverted (the probability of a miss)" => ratio(s.diverted, s.mobile);
+    /// Late share in this hour.
+    LateShare = "late_share", "share", "of this hour's mobile calls: reached late" => ratio(s.late, s.mobile);
+    /// Utilization in this hour.
+    Utilization = "utilization", "share", "busy over scheduled team-time in this hour" => ratio(s.busy_min, s.on_shift_min);
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `ALL` lists every variant once, in declaration order, and the names
+    /// are distinct: nothing is positional but this list.
+    #[test]
+    fn every_figure_once_in_order_with_a_distinct_name() {
+        for (i, f) in GroupFigure::ALL.iter().enumerate() {
+            assert_eq!(*f as usize, i);
+            assert_eq!(GroupFigure::from_name(f.name()), Some(*f));
+            assert!(!f.unit().is_empty() && !f.description().is_empty());
+        }
+        for (i, f) in RegionFigure::ALL.iter().enumerate() {
+            assert_eq!(*f as usize, i);
+            assert_eq!(RegionFigure::from_name(f.name()), Some(*f));
+        }
+        for (i, f) in HourFigure::ALL.iter().enumerate() {
+            assert_eq!(*f as usize, i);
+            assert_eq!(HourFigure::from_name(f.name()), Some(*f));
+        }
+        assert_eq!(GroupFigure::ALL.len(), 23);
+    }
+}

@@ -22,10 +22,15 @@ mod sweep;
 /// a mobile team would miss the maximum response time (so that the call
 /// falls back to police), and how many teams it takes to avoid that.
 #[derive(Debug, Parser)]
-#[command(name = "cessa-sim", version, propagate_version = true)]
+#[command(
+    name = "cessa-sim",
+    version,
+    propagate_version = true,
+    arg_required_else_help = true
+)]
 struct Cli {
     #[command(subcommand)]
-    command: Option<Command>,
+    command: Command,
 }
 
 #[derive(Debug, Subcommand)]
@@ -218,23 +223,9 @@ impl std::error::Error for BadInput {}
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => run(RunArgs {
-            scenario: args::ScenarioArgs {
-                scenario: None,
-                replications: None,
-                seed: None,
-                set: Vec::new(),
-            },
-            work: args::WorkArgs {
-                threads: None,
-                quiet: false,
-            },
-            out: None,
-            report: false,
-        }),
-        Some(Command::Run(args)) => run(args),
-        Some(Command::Validate(args)) => validate(args),
-        Some(Command::Sweep(a)) => sweep::sweep(sweep::SweepArgs {
+        Command::Run(args) => run(args),
+        Command::Validate(args) => validate(args),
+        Command::Sweep(a) => sweep::sweep(sweep::SweepArgs {
             plan: a.plan,
             report: a.report,
             out: a.out,
@@ -242,13 +233,13 @@ fn main() -> ExitCode {
             threads: a.work.threads,
             quiet: a.work.quiet,
         }),
-        Some(Command::Merge { out, shards }) => sweep::merge(&out, &shards),
-        Some(Command::Size(args)) => size::size(args),
-        Some(Command::Sensitivity(args)) => sensitivity::sensitivity(args),
-        Some(Command::Report { results, out }) => report(&results, out.as_deref()),
-        Some(Command::Calibrate(args)) => calibrate::calibrate(args),
-        Some(Command::Backtest(args)) => calibrate::backtest(args),
-        Some(Command::Default) => {
+        Command::Merge { out, shards } => sweep::merge(&out, &shards),
+        Command::Size(args) => size::size(args),
+        Command::Sensitivity(args) => sensitivity::sensitivity(args),
+        Command::Report { results, out } => report(&results, out.as_deref()),
+        Command::Calibrate(args) => calibrate::calibrate(args),
+        Command::Backtest(args) => calibrate::backtest(args),
+        Command::Default => {
             print!("{}", sim::scenario::ILLINOIS_TOML);
             Ok(())
         }
@@ -287,8 +278,12 @@ pub(crate) fn progress_bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
 pub(crate) fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
-        if n == 0 {
-            return Err(BadInput("--threads must be at least 1".into()).into());
+        if !(1..=256).contains(&n) {
+            return Err(BadInput(format!(
+                "--threads {n}: expected 1 to 256 (this machine has {} cores)",
+                std::thread::available_parallelism().map_or(1, |c| c.get())
+            ))
+            .into());
         }
         b = b.num_threads(n);
     }
@@ -297,6 +292,14 @@ pub(crate) fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::Threa
 
 fn run(args: RunArgs) -> anyhow::Result<()> {
     let (scenario, source) = args.scenario.load()?;
+    let out = args
+        .out
+        .clone()
+        .or_else(|| args.report.then(|| PathBuf::from("cessa-sim-report")));
+    // Check the output folder before simulating, not after.
+    if let Some(dir) = &out {
+        std::fs::create_dir_all(dir).map_err(|e| BadInput(format!("--out {}: {e}", dir.display())))?;
+    }
     let reps = scenario.run.replications;
     let model = Model::new(scenario);
     let pool = thread_pool(args.work.threads)?;
@@ -307,6 +310,9 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
     let elapsed = started.elapsed();
     if !args.work.quiet {
         let sc = &model.scenario;
+        if let Some(o) = sim::scenario::overrides(&source) {
+            println!("Overrides: {o}");
+        }
         println!(
             "{} — {} replications of {} days (warm-up {} days), seed {}, start {}",
             sc.name,
@@ -322,10 +328,6 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         print!("{}", output::region_table(&results));
         eprintln!("\n{:.2} s wall time", elapsed.as_secs_f64());
     }
-    let out = args
-        .out
-        .clone()
-        .or_else(|| args.report.then(|| PathBuf::from("cessa-sim-report")));
     if let Some(dir) = &out {
         let written = output::write_run(dir, &results, &source, env!("CARGO_PKG_VERSION"))
             .with_context(|| format!("writing results to {}", dir.display()))?;
@@ -405,6 +407,9 @@ pub(crate) fn scenario_text(path: Option<&Path>, sets: &[String]) -> anyhow::Res
     }
     let text =
         sim::scenario::patch::set_values(&text, &values).map_err(|e| BadInput(format!("--set: {e}")))?;
+    // Every change shows: the echo in every output carries them, and the
+    // report and run header read them back from there.
+    let text = format!("{}{}\n{text}", sim::scenario::OVERRIDES_COMMENT, sets.join("; "));
     Ok((text, format!("{name} (with --set)")))
 }
 

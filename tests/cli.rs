@@ -110,6 +110,18 @@ fn missing_file_and_bad_flags_exit_2() {
     );
     assert_eq!(cessa(&["run", "--replications", "0"]).status.code(), Some(2));
     assert_eq!(cessa(&["run", "--no-such-flag"]).status.code(), Some(2));
+    // Issue 17: no arguments print the help; absurd thread counts and an
+    // --out that is a file are refused before anything runs.
+    let o = cessa(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Usage: cessa-sim <COMMAND>"));
+    assert_eq!(cessa(&["run", "-j", "10000"]).status.code(), Some(2));
+    let dir = tmp("cli", "outfile");
+    let file = dir.join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let o = cessa(&["run", "-q", "--out", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--out"));
 }
 
 /// `cessa-sim default` prints a scenario that `run` accepts as a file.
@@ -171,4 +183,26 @@ fn summary_echo_reruns_to_identical_bytes() {
     let o = cessa(&["run", "-q", "-r", "0"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("run.replications"));
+    // The report's title and scenario table list the overrides.
+    let o = cessa(&["report", first.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(first.join("report.html")).unwrap();
+    assert!(
+        html.contains("<title>Mobile crisis coverage: Illinois default")
+            && html.contains("(with run.horizon_days=30; demand_scale=1.2"),
+        "title"
+    );
+    // A misspelt team group is an error naming it, not a new group (issue 17).
+    let o = cessa(&[
+        "run",
+        "-q",
+        "--set",
+        "regions.\"Region 5\".teams.Jeferson.count=5",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("unknown key `Jeferson` in `regions.\"Region 5\".teams`; known: Franklin, Jefferson"),
+        "{err}"
+    );
 }

@@ -86,15 +86,29 @@ fn est_cells(e: Option<&Estimate>) -> [String; 3] {
     }
 }
 
+/// A cell safe to open in a spreadsheet: text that starts like a formula
+/// (`=`, `+`, `-`, `@`, tab, carriage return) gets a leading `'` (OWASP's
+/// advice against CSV injection); numbers, negative ones included, are kept.
+pub fn csv_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell.parse::<f64>().is_err();
+    if risky {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 fn csv_bytes(header: Vec<String>, rows: Vec<Vec<String>>, path: &Path) -> Result<Vec<u8>, OutputError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| OutputError::Format {
         path: path.to_path_buf(),
         message: e.to_string(),
     };
-    w.write_record(&header).map_err(fail)?;
+    w.write_record(header.iter().map(|c| csv_cell(c).into_owned()))
+        .map_err(fail)?;
     for r in rows {
-        w.write_record(&r).map_err(fail)?;
+        w.write_record(r.iter().map(|c| csv_cell(c).into_owned()))
+            .map_err(fail)?;
     }
     w.into_inner().map_err(|e| OutputError::Format {
         path: path.to_path_buf(),
@@ -189,7 +203,8 @@ pub fn rows_to_csv(rows: Vec<Vec<String>>, path: &Path) -> Result<Vec<u8>, Outpu
         message: e.to_string(),
     };
     for r in rows {
-        w.write_record(&r).map_err(fail)?;
+        w.write_record(r.iter().map(|c| csv_cell(c).into_owned()))
+            .map_err(fail)?;
     }
     w.into_inner().map_err(|e| OutputError::Format {
         path: path.to_path_buf(),
@@ -362,4 +377,19 @@ pub fn write_validation(
     Ok(RunOutputs {
         files: vec![csv_path, json_path],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 17: formula-like text is neutralised, numbers are not.
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("+1-2"), "'+1-2");
+        assert_eq!(csv_cell("-0.25"), "-0.25");
+        assert_eq!(csv_cell("Region 5"), "Region 5");
+    }
 }

@@ -1311,3 +1311,31 @@ fn bug_profile_normalisation_is_finite() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Issue 17: names reach terminals, CSVs, file names and web pages, so
+/// control characters and very long names are refused, as is a run past
+/// the calendar's last date (it used to panic).
+#[test]
+fn names_and_dates_that_would_do_harm_are_refused() {
+    let text = "name = \"A\\u001b]0;pwned\\u0007\"\n[run]\nstart_date = \"9999-12-20\"\nhorizon_days = 30\n\
+                [call_types.c]\nmax_response_min = 60\ntriage = { mobile = 1.0 }\non_scene = 30\n\
+                [regions.\"Town\\u0000\"]\npopulation = 1\ncalls_per_hour = 1\ntravel = { time = 10 }\nteams.t = { count = 1 }\n";
+    let e = reject(text, "harm.toml");
+    let keys: Vec<&str> = e.problems.iter().map(|p| p.key.as_str()).collect();
+    assert!(keys.contains(&"name"), "{e}");
+    assert!(keys.contains(&"run.start_date"), "{e}");
+    assert!(
+        e.problems
+            .iter()
+            .any(|p| p.message.contains("control characters")),
+        "{e}"
+    );
+    let long = format!("[regions.\"{}\"]\n", "x".repeat(201));
+    let e = reject(&ONE_REGION.replace("[regions.Town]", &long), "long.toml");
+    assert!(
+        e.problems
+            .iter()
+            .any(|p| p.message.contains("at most 200 characters")),
+        "{e}"
+    );
+}

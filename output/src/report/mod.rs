@@ -139,7 +139,10 @@ pub fn write_run_report(
             message: format!("the scenario in the results does not load: {e}"),
         })?;
     let mut body = String::new();
-    let title = format!("Mobile crisis coverage: {}", res.scenario);
+    let title = match sim::scenario::overrides(scenario_toml) {
+        Some(o) => format!("Mobile crisis coverage: {} (with {o})", res.scenario),
+        None => format!("Mobile crisis coverage: {}", res.scenario),
+    };
     let _ = write!(
         body,
         "<h1>{}</h1>\n<p>Simulated with cessa-sim {}: {} replications of {} days (first {} days of warm-up excluded), \
@@ -161,13 +164,15 @@ pub fn write_run_report(
         "<h2>Scenario</h2>\n<table><tr><th>setting</th><th>value</th></tr>\
          <tr><td>dispatch policy</td><td>{:?}</td></tr><tr><td>candidates</td><td>{:?}</td></tr>\
          <tr><td>dispatcher's estimate</td><td>{:?}</td></tr><tr><td>after a call</td><td>{:?}</td></tr>\
-         <tr><td>demand scale</td><td>{}</td></tr><tr><td>teams</td><td>{}</td></tr></table>\n",
+         <tr><td>demand scale</td><td>{}</td></tr><tr><td>teams</td><td>{}</td></tr>\
+         <tr><td>overrides (--set, -r, --seed)</td><td>{}</td></tr></table>\n",
         d.policy,
         d.candidates,
         d.estimate,
         d.after_call,
         scenario.demand_scale,
-        scenario.team_count()
+        scenario.team_count(),
+        esc(sim::scenario::overrides(scenario_toml).unwrap_or("none"))
     );
     body.push_str("<table><tr><th>call type</th><th>priority</th><th>share of contacts</th><th>maximum response (default)</th></tr>");
     for ct in &scenario.call_types {

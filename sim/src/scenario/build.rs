@@ -103,7 +103,36 @@ fn opt<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<&'a Val<'i>> {
 }
 
 impl Builder<'_, '_> {
+    /// Names (every key, and the scenario's name and description) must be
+    /// printable text of at most 200 characters: they reach terminals, CSV
+    /// files, file names and web pages.
+    fn names(&mut self, t: &DeTable<'_>, path: &str) {
+        for (k, v) in t.iter() {
+            let key = join(path, k.get_ref());
+            if let Some(why) = bad_name(k.get_ref()) {
+                self.r.problem(k.span(), &key, format!("a name {why}"));
+            }
+            match v.get_ref() {
+                DeValue::Table(inner) => self.names(inner, &key),
+                DeValue::String(text)
+                    if path.is_empty() && matches!(k.get_ref().as_ref(), "name" | "description") =>
+                {
+                    let limit = if k.get_ref() == "name" { 200 } else { 2000 };
+                    if text.chars().any(char::is_control) || text.chars().count() > limit {
+                        self.r.problem(
+                            v.span(),
+                            &key,
+                            format!("expected text of at most {limit} characters without control characters"),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
     fn scenario(&mut self, root: &DeTable<'_>, span: Range<usize>, text: &str) -> Option<Scenario> {
+        self.names(root, "");
         self.r.only_keys(
             root,
             "",
@@ -252,6 +281,25 @@ impl Builder<'_, '_> {
             && let Some(s) = self.r.count(v, "run.seed")
         {
             run.seed = s;
+        }
+        // The calendar runs to the end of the month after the horizon.
+        let last = run
+            .start_date
+            .checked_add(jiff::Span::new().days((run.horizon_min / DAY_MIN).ceil() as i64 + 62));
+        if last.is_err() {
+            let span = opt(t, "start_date")
+                .or(opt(t, "horizon_days"))
+                .map_or(0..0, |v| v.span());
+            self.r.problem(
+                span,
+                "run.start_date",
+                format!(
+                    "the run from {} over {} days ends past 9999-12-31, the last date the calendar knows",
+                    run.start_date,
+                    run.horizon_min / DAY_MIN
+                ),
+            );
+            return None;
         }
         Some(run)
     }
@@ -1550,6 +1598,17 @@ fn region_list(regions: &[RawRegion]) -> String {
         .map(|r| format!("{:?}", r.name))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Why a key cannot be a name, if it cannot.
+fn bad_name(name: &str) -> Option<&'static str> {
+    if name.chars().any(char::is_control) {
+        Some("must not contain control characters (tab, escape, NUL...)")
+    } else if name.chars().count() > 200 {
+        Some("must be at most 200 characters")
+    } else {
+        None
+    }
 }
 
 impl GeoTravel {

@@ -18,6 +18,15 @@ use crate::calendar::Calendar;
 use crate::dist::Duration;
 use crate::schedule::Schedule;
 
+/// The first line of a scenario text that command-line overrides changed,
+/// followed by the overrides (`PATH=VALUE; ...`).
+pub const OVERRIDES_COMMENT: &str = "# Overrides applied by cessa-sim (--set, -r, --seed): ";
+
+/// The overrides recorded in a scenario text's first line, if any.
+pub fn overrides(text: &str) -> Option<&str> {
+    text.lines().next()?.strip_prefix(OVERRIDES_COMMENT)
+}
+
 /// A scenario that failed validation: every problem found, in file order.
 #[derive(Debug, Clone, thiserror::Error)]
 pub struct ScenarioError {

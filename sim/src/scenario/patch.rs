@@ -68,34 +68,77 @@ pub fn split_path(path: &str) -> Result<Vec<String>, PatchError> {
     }
 }
 
-/// Returns the scenario text with each `(path, value)` set, creating
-/// tables along the way. The result is re-serialised TOML (comments are
+/// Top-level tables a scenario may leave out; setting a value in one
+/// creates it.
+const OPTIONAL_SECTIONS: [&str; 2] = ["run", "dispatch"];
+
+/// Returns the scenario text with each `(path, value)` set. Only what
+/// exists can change: every table along a path must be in the scenario
+/// (but the optional `run` and `dispatch` sections), so a misspelt team
+/// group is an error naming it and listing the known ones, not a new group;
+/// the last key may be new (a value left at its default; a whole new table,
+/// such as a team group, is added by giving a table as the value). A path
+/// set twice is an error. The result is re-serialised TOML (comments are
 /// not kept); validate it with [`super::Scenario::from_toml`] as usual.
 pub fn set_values(text: &str, values: &[(String, toml::Value)]) -> Result<String, PatchError> {
     let mut root: toml::Table = text
         .parse()
         .map_err(|e: toml::de::Error| PatchError::Toml(e.message().to_string()))?;
+    let mut seen: Vec<Vec<String>> = Vec::new();
     for (path, value) in values {
+        let bad = |message: String| PatchError::BadPath {
+            path: path.clone(),
+            message,
+        };
         let keys = split_path(path)?;
         if keys.iter().any(|k| k == "*") {
-            return Err(PatchError::BadPath {
-                path: path.clone(),
-                message: "`*` stands for every key only in sensitivity ranges; name the key".into(),
-            });
+            return Err(bad(
+                "`*` stands for every key only in sensitivity ranges; name the key".into(),
+            ));
         }
+        if seen.contains(&keys) {
+            return Err(bad("set twice; give each path once".into()));
+        }
+        seen.push(keys.clone());
         let (last, parents) = keys.split_last().expect("split_path returns at least one key");
         let mut table = &mut root;
         for (i, k) in parents.iter().enumerate() {
-            let entry = table
-                .entry(k.clone())
-                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-            table = match entry {
+            if !table.contains_key(k.as_str()) {
+                if i == 0 && OPTIONAL_SECTIONS.contains(&k.as_str()) {
+                    table.insert(k.clone(), toml::Value::Table(toml::Table::new()));
+                } else {
+                    let known: Vec<String> = table.keys().map(|k| super::read::key_part(k)).collect();
+                    let place = if i == 0 {
+                        "the top level".to_string()
+                    } else {
+                        format!(
+                            "`{}`",
+                            keys[..i]
+                                .iter()
+                                .map(|k| super::read::key_part(k))
+                                .collect::<Vec<_>>()
+                                .join(".")
+                        )
+                    };
+                    return Err(bad(format!(
+                        "unknown key `{}` in {place}; known: {}",
+                        super::read::key_part(k),
+                        if known.is_empty() {
+                            "none".into()
+                        } else {
+                            known.join(", ")
+                        }
+                    )));
+                }
+            }
+            table = match table.get_mut(k.as_str()).expect("present or inserted") {
                 toml::Value::Table(t) => t,
                 other => {
-                    return Err(PatchError::BadPath {
-                        path: path.clone(),
-                        message: format!("`{}` is {}, not a table", keys[..=i].join("."), other.type_str()),
-                    });
+                    return Err(bad(format!(
+                        "`{}` is {}, not a table",
+                        keys[..=i].join("."),
+                        other.type_str()
+                    )));
                 }
             };
         }
@@ -252,6 +295,40 @@ mod tests {
             )],
         );
         assert!(matches!(err, Err(PatchError::BadPath { .. })));
+    }
+
+    /// Issue 17: a misspelt group is an error naming it, not a new group;
+    /// a whole new group is added by giving a table; a path set twice and
+    /// optional sections behave.
+    #[test]
+    fn only_what_exists_changes() {
+        let text = "[regions.Town]\nteams.night_and_day = { count = 2 }\nteams.day = { count = 1 }\n";
+        let set = |p: &str, v: toml::Value| set_values(text, &[(p.into(), v)]);
+        let err = set("regions.Town.teams.nigth_and_day.count", toml::Value::Integer(5))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown key `nigth_and_day` in `regions.Town.teams`; known: night_and_day, day"),
+            "{err}"
+        );
+        let mut group = toml::Table::new();
+        group.insert("count".into(), toml::Value::Integer(1));
+        let out = set("regions.Town.teams.extra", toml::Value::Table(group)).unwrap();
+        assert!(out.contains("[regions.Town.teams.extra]"), "{out}");
+        assert!(
+            set("run.seed", toml::Value::Integer(3))
+                .unwrap()
+                .contains("seed = 3")
+        );
+        assert!(set("dispach.policy", toml::Value::Integer(3)).is_err());
+        let twice = set_values(
+            text,
+            &[
+                ("run.seed".into(), toml::Value::Integer(1)),
+                ("run.seed".into(), toml::Value::Integer(2)),
+            ],
+        );
+        assert!(twice.unwrap_err().to_string().contains("set twice"));
     }
 
     #[test]

@@ -2,12 +2,14 @@
 //! `summary.json`, and the CSV tables. Everything written is a pure
 //! function of the results, so the same run gives the same bytes.
 
+pub mod compare;
 pub mod report;
 pub mod sensitivity;
 pub mod sizing;
 pub mod tables;
 pub mod terminal;
 
+pub use compare::{compare_table, write_compare};
 pub use sensitivity::{sensitivity_table, write_sensitivity};
 pub use sizing::{sizing_table, write_sizing};
 pub use tables::{

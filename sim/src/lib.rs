@@ -34,6 +34,7 @@
 //! events at the same instant run first in, first out.
 
 pub mod calendar;
+pub mod compare;
 pub mod dist;
 mod engine;
 pub mod events;

@@ -24,12 +24,12 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 use toml::de::DeValue;
 
-use crate::model::Model;
-use crate::results::{Aggregator, GroupFigure, GroupKey, RunResults};
+use crate::compare::{Measure, Paired, paired};
+use crate::results::{GroupFigure, RunResults};
 use crate::scenario::patch::{expand_existing, set_values, split_path};
 use crate::scenario::read::{Reader, Val, join, type_name};
 use crate::scenario::{Scenario, ScenarioError};
-use crate::stats::{Estimate, Welford};
+use crate::stats::Estimate;
 use crate::sweep::{label, toml_to_value};
 
 /// Ranges for any scenario: the three scales every scenario has.
@@ -460,79 +460,53 @@ pub fn run(base: &Scenario, plan: &Plan, on_done: &(dyn Fn() + Sync)) -> (Sensit
     let regions: Vec<Option<String>> = std::iter::once(None)
         .chain(base.regions.iter().map(|r| Some(r.name.clone())))
         .collect();
-    // Per replication, the base's diverted share statewide and per region.
-    let mut base_values: Vec<Vec<f64>> = Vec::with_capacity(reps as usize);
-    let one = |scenario: &Scenario,
-               assumption: &str,
-               which: Which,
-               setting: &str,
-               base_values: &mut Vec<Vec<f64>>|
-     -> (Vec<Row>, RunResults) {
-        let model = Model::new(scenario.clone());
-        let mut agg = Aggregator::new(&model);
-        let groups: Vec<usize> = (0..regions.len())
-            .map(|i| {
-                agg.layout()
-                    .group_index(GroupKey {
-                        region: i.checked_sub(1),
-                        call_type: None,
-                        channel: None,
-                    })
-                    .expect("statewide and every region are reported")
-            })
-            .collect();
-        let mut change = vec![Welford::default(); regions.len()];
-        let mut k = 0;
-        crate::montecarlo::run_visiting(&model, 0..u64::from(reps), &mut agg, on_done, &mut |obs| {
-            let now: Vec<f64> = groups
-                .iter()
-                .map(|&g| obs.group_value(g, GroupFigure::DivertedShare))
-                .collect();
-            if which == Which::Base {
-                base_values.push(now);
-            } else {
-                for (w, (x, b)) in change.iter_mut().zip(now.iter().zip(&base_values[k])) {
-                    w.push(x - b);
-                }
-            }
-            k += 1;
-        });
-        let res: RunResults = agg.finish(&model);
-        let rows = regions
+    // The base, then every side that changes something, paired.
+    let mut scenarios = vec![base.clone()];
+    let mut sides = Vec::new();
+    for a in &plan.assumptions {
+        for (which, s) in [(Which::Low, &a.low), (Which::High, &a.high)] {
+            let run = s.scenario.as_ref().map(|sc| {
+                scenarios.push(sc.clone());
+                scenarios.len() - 1
+            });
+            sides.push((a.name.as_str(), which, s.setting.as_str(), run));
+        }
+    }
+    let mut runs = paired(&scenarios, &[Measure::DivertedShare], on_done);
+    let rows_of = |assumption: &str, which: Which, setting: &str, run: &Paired| -> Vec<Row> {
+        regions
             .iter()
             .enumerate()
-            .map(|(i, region)| Row {
+            .map(|(slot, region)| Row {
                 assumption: assumption.to_string(),
                 which,
                 setting: setting.to_string(),
                 region: region.clone(),
-                diverted_share: res
+                diverted_share: run
+                    .results
                     .figure(region.as_deref(), None, None, GroupFigure::DivertedShare)
                     .expect("every region reports diverted_share"),
-                change: (which != Which::Base).then(|| change[i].estimate(0.95)),
+                change: (which != Which::Base).then(|| run.changes[slot][0].estimate(0.95)),
             })
-            .collect();
-        (rows, res)
+            .collect()
     };
-    let (base_rows, base_results) = one(base, "", Which::Base, "as given", &mut base_values);
+    let base_rows = rows_of("", Which::Base, "as given", &runs[0]);
     let mut rows = base_rows.clone();
-    for a in &plan.assumptions {
-        for (which, s) in [(Which::Low, &a.low), (Which::High, &a.high)] {
-            match &s.scenario {
-                Some(sc) => rows.extend(one(sc, &a.name, which, &s.setting, &mut base_values).0),
-                // As given: the base's figures, no change (not run again).
-                None => rows.extend(base_rows.iter().map(|b| Row {
-                    assumption: a.name.clone(),
-                    which,
-                    setting: s.setting.clone(),
-                    change: Some(Estimate {
-                        mean: 0.0,
-                        half_width: 0.0,
-                        n: reps,
-                    }),
-                    ..b.clone()
-                })),
-            }
+    for (name, which, setting, run) in sides {
+        match run {
+            Some(i) => rows.extend(rows_of(name, which, setting, &runs[i])),
+            // As given: the base's figures, no change (not run again).
+            None => rows.extend(base_rows.iter().map(|b| Row {
+                assumption: name.to_string(),
+                which,
+                setting: setting.to_string(),
+                change: Some(Estimate {
+                    mean: 0.0,
+                    half_width: 0.0,
+                    n: reps,
+                }),
+                ..b.clone()
+            })),
         }
     }
     let s = Sensitivity {
@@ -546,7 +520,7 @@ pub fn run(base: &Scenario, plan: &Plan, on_done: &(dyn Fn() + Sync)) -> (Sensit
             .collect(),
         rows,
     };
-    (s, base_results)
+    (s, runs.swap_remove(0).results)
 }
 
 impl Sensitivity {

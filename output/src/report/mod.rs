@@ -713,6 +713,95 @@ fn run_report_after(
     Ok(path)
 }
 
+/// Writes `report.html` for a comparison: the table of every option
+/// against the base (paired 95% CIs) and a chart of the statewide and
+/// per-region miss share by option, then the report of the last option
+/// (`res`, `scenario_toml`).
+pub fn write_compare_report(
+    dir: &Path,
+    c: &sim::compare::Comparison,
+    res: &RunResults,
+    scenario_toml: &str,
+    version: &str,
+) -> Result<PathBuf, OutputError> {
+    use sim::compare::Measure;
+    let mut sec = String::from("<h2>Options compared</h2>");
+    let _ = write!(
+        sec,
+        "<p>Every option ran on the same {} replications (seed {}), so each sees the same calls; a change is the option minus \
+         <strong>{}</strong>, estimated from per-replication differences (paired 95% CI), far narrower than comparing two \
+         separate runs. A miss is a mobile call diverted or reached late. <strong>Yes</strong>: the interval excludes zero.</p>",
+        c.replications,
+        c.seed,
+        esc(&c.options[0])
+    );
+    let mut regions: Vec<Option<&str>> = Vec::new();
+    for r in &c.rows {
+        if !regions.contains(&r.region.as_deref()) {
+            regions.push(r.region.as_deref());
+        }
+    }
+    sec.push_str("<table><tr><th>region</th><th>option</th><th>miss</th><th>change (paired 95% CI)</th><th>distinguishable</th><th>diverted</th><th>p90 response, min</th><th>team-hours a week</th></tr>");
+    for region in &regions {
+        for o in &c.options {
+            let get = |m: Measure| c.row(o, *region, m);
+            let miss = get(Measure::MissShare);
+            let change = miss.and_then(|r| r.change).map_or("–".to_string(), |ch| {
+                format!("{:+.2} ± {:.2} points", 100.0 * ch.mean, 100.0 * ch.half_width)
+            });
+            let dist = miss
+                .and_then(|r| r.distinguishable())
+                .map_or("–", |d| if d { "yes" } else { "no" });
+            let _ = write!(
+                sec,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(region.unwrap_or("Statewide")),
+                esc(o),
+                pct(miss.map(|r| r.value)),
+                change,
+                dist,
+                pct(get(Measure::DivertedShare).map(|r| r.value)),
+                num(get(Measure::ResponseP90Min).map(|r| r.value), 1),
+                num(get(Measure::TeamHoursPerWeek).map(|r| r.value), 0),
+            );
+        }
+    }
+    sec.push_str("</table>");
+    // The miss share of each option, statewide and by region, with CIs.
+    let bars = Bars {
+        y_label: "% of mobile calls missed (95% CI)".into(),
+        bars: regions
+            .iter()
+            .flat_map(|region| {
+                c.options.iter().filter_map(move |o| {
+                    let e = c.row(o, *region, Measure::MissShare)?.value;
+                    Some((
+                        format!("{} · {o}", region.unwrap_or("Statewide")),
+                        100.0 * e.mean,
+                        100.0 * e.low(),
+                        100.0 * e.high(),
+                    ))
+                })
+            })
+            .collect(),
+        reference: None,
+    };
+    let width = (200 + 40 * bars.bars.len() as u32).min(2400);
+    let fig = render(dir, "compare_miss", (width, 460), &bars)?;
+    figure(
+        &mut sec,
+        &fig,
+        "The miss share of every option, statewide and by region, with its 95% interval over replications (the changes' paired intervals, in the table, are narrower).",
+    );
+    let last = c.options.last().cloned().unwrap_or_default();
+    let _ = writeln!(
+        sec,
+        "<p>The rest of this report describes the option <strong>{}</strong>.</p>",
+        esc(&last)
+    );
+    run_report_after(dir, &sec, res, scenario_toml, version)
+}
+
 /// Writes `report.html` for a sensitivity run: the verdicts, a tornado
 /// chart statewide and per region, then the base run's report sections.
 pub fn write_sensitivity_report(

@@ -1,0 +1,143 @@
+//! The table and files of `cessa-sim compare`.
+
+use std::path::Path;
+
+use sim::compare::{Comparison, Measure, Row};
+
+use crate::tables::{OutputError, write_atomic, write_csv};
+
+fn value(m: Measure, x: f64) -> String {
+    match (x.is_finite(), m.is_share()) {
+        (false, _) => "-".into(),
+        (true, true) => format!("{:.2}%", 100.0 * x),
+        (true, false) => format!("{x:.1}"),
+    }
+}
+
+fn change(m: Measure, r: &Row) -> String {
+    match r.change {
+        Some(c) if c.mean.is_finite() => {
+            let scale = if m.is_share() { 100.0 } else { 1.0 };
+            let unit = if m.is_share() { " pts" } else { "" };
+            let mark = if r.distinguishable() == Some(true) {
+                " *"
+            } else {
+                ""
+            };
+            format!("{:+.2} ± {:.2}{unit}{mark}", scale * c.mean, scale * c.half_width)
+        }
+        Some(_) => "-".into(),
+        None => "(base)".into(),
+    }
+}
+
+/// The terminal table: per region (statewide first) and option, each
+/// measure and its change from the base with the paired 95% CI; `*` marks a
+/// change whose interval excludes zero.
+pub fn compare_table(c: &Comparison) -> String {
+    let mut out = format!(
+        "{} options on the same {} replications (seed {}); change = option − {} with its paired 95% CI; * = distinguishable from zero.\n",
+        c.options.len(),
+        c.replications,
+        c.seed,
+        c.options[0]
+    );
+    let mut regions: Vec<Option<&str>> = Vec::new();
+    for r in &c.rows {
+        if !regions.contains(&r.region.as_deref()) {
+            regions.push(r.region.as_deref());
+        }
+    }
+    for region in regions {
+        out.push_str(&format!(
+            "\n{}\n{:<24} {:>9} {:>22} {:>9} {:>22} {:>8} {:>18} {:>9} {:>12}\n",
+            region.unwrap_or("Statewide"),
+            "option",
+            "miss",
+            "change",
+            "diverted",
+            "change",
+            "p90 min",
+            "change",
+            "team-h/wk",
+            "change"
+        ));
+        for o in &c.options {
+            let mut cells = vec![format!("{o:<24}")];
+            for (m, w) in [
+                (Measure::MissShare, (9, 22)),
+                (Measure::DivertedShare, (9, 22)),
+                (Measure::ResponseP90Min, (8, 18)),
+                (Measure::TeamHoursPerWeek, (9, 12)),
+            ] {
+                if let Some(r) = c.row(o, region, m) {
+                    cells.push(format!("{:>w0$}", value(m, r.value.mean), w0 = w.0));
+                    cells.push(format!("{:>w1$}", change(m, r), w1 = w.1));
+                }
+            }
+            out.push_str(&cells.join(" "));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Writes `compare.csv` (one row per option × region × measure: value and
+/// CI, paired change and CI, the unpaired half-width, distinguishable) and
+/// `compare.json`.
+pub fn write_compare(dir: &Path, c: &Comparison, version: &str) -> Result<(), OutputError> {
+    std::fs::create_dir_all(dir).map_err(|source| OutputError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let f = |x: f64| {
+        if x.is_finite() {
+            x.to_string()
+        } else {
+            String::new()
+        }
+    };
+    let head = [
+        "option",
+        "region",
+        "measure",
+        "value",
+        "ci_low",
+        "ci_high",
+        "change",
+        "change_ci_low",
+        "change_ci_high",
+        "unpaired_half_width",
+        "distinguishable",
+    ];
+    let rows = c
+        .rows
+        .iter()
+        .map(|r| {
+            let (ch, lo, hi) = r
+                .change
+                .map_or((f64::NAN, f64::NAN, f64::NAN), |x| (x.mean, x.low(), x.high()));
+            vec![
+                r.option.clone(),
+                r.region.clone().unwrap_or_else(|| "Statewide".into()),
+                r.measure.name().into(),
+                f(r.value.mean),
+                f(r.value.low()),
+                f(r.value.high()),
+                f(ch),
+                f(lo),
+                f(hi),
+                r.unpaired_half_width.map_or(String::new(), f),
+                r.distinguishable().map_or(String::new(), |d| d.to_string()),
+            ]
+        })
+        .collect();
+    write_csv(&dir.join("compare.csv"), &head, rows)?;
+    let path = dir.join("compare.json");
+    let json = serde_json::json!({ "software": "cessa-sim", "version": version, "comparison": c });
+    let bytes = serde_json::to_vec_pretty(&json).map_err(|e| OutputError::Format {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    write_atomic(&path, &bytes)
+}

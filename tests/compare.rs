@@ -1,0 +1,83 @@
+//! `cessa-sim compare` end to end.
+
+mod common;
+use common::{cessa, tmp};
+
+const SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/examples/one_region.toml");
+
+/// A team more, as an --alt and as a file: the same paired change both
+/// ways; CSV, JSON, per-option tables and the report.
+#[test]
+fn alt_and_file_options_give_the_same_paired_change() {
+    let dir = tmp("compare", "run");
+    let alt_file = dir.join("plus_one.toml");
+    let text = std::fs::read_to_string(SCENARIO).unwrap();
+    std::fs::write(
+        &alt_file,
+        text.replace(
+            "teams.night_and_day = { count = 2",
+            "teams.night_and_day = { count = 3",
+        ),
+    )
+    .unwrap();
+    assert!(
+        std::fs::read_to_string(&alt_file).unwrap() != text,
+        "the example changed: update this test"
+    );
+    let out = dir.join("out");
+    let o = cessa(&[
+        "compare",
+        "-q",
+        "-r",
+        "8",
+        SCENARIO,
+        alt_file.to_str().unwrap(),
+        "--alt",
+        "alt +1: --set regions.Town.teams.night_and_day.count=3",
+        "--out",
+        out.to_str().unwrap(),
+        "--report",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap();
+    let change = |option: &str| -> String {
+        let line = csv
+            .lines()
+            .find(|l| l.starts_with(&format!("{option},Statewide,miss_share,")))
+            .unwrap_or_else(|| panic!("{csv}"));
+        line.split(',').nth(6).unwrap().to_string()
+    };
+    assert_eq!(change("plus_one"), change("alt +1"), "file and --alt differ");
+    assert!(change("plus_one").parse::<f64>().unwrap() < 0.0);
+    for f in [
+        "compare.json",
+        "report.html",
+        "option-0/summary.json",
+        "option-2/by_region.csv",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Options compared") && html.contains("paired 95% CI"));
+}
+
+#[test]
+fn bad_options_exit_2_with_every_problem() {
+    let o = cessa(&["compare", "-q", SCENARIO]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = cessa(&[
+        "compare",
+        "-q",
+        SCENARIO,
+        "--alt",
+        "no colon here",
+        "--alt",
+        "x: --set regions.Twon.population=5",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("expected 'NAME: --set PATH=VALUE ...'") && err.contains("unknown key `Twon`"),
+        "{err}"
+    );
+}

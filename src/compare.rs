@@ -179,7 +179,7 @@ pub(crate) fn compare(args: CompareArgs) -> anyhow::Result<()> {
         pb.inc(1);
         let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         if let Some(p) = &progress
-            && (n % 4 == 0 || n == total)
+            && (n.is_multiple_of(4) || n == total)
         {
             let tmp = p.with_extension("tmp");
             if std::fs::write(&tmp, format!("{n} {total}\n")).is_ok() {

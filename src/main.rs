@@ -16,6 +16,7 @@ mod args;
 mod calibrate;
 mod compare;
 mod sensitivity;
+mod serve;
 mod size;
 mod sweep;
 
@@ -116,6 +117,17 @@ enum Command {
     ///
     ///   cessa-sim compare now.toml plan_a.toml plan_b.toml --out compared/ --report
     Compare(compare::CompareArgs),
+    /// A local web page for what-ifs, for people who will not use a terminal.
+    ///
+    /// Pick the default or upload a scenario, change teams, shifts, maxima
+    /// or demand in forms (checked as the command line checks them), run,
+    /// follow the progress, cancel, and read the comparison with the
+    /// unchanged scenario, the report and downloads. Runs queue and their
+    /// results are kept on disk. Listens on 127.0.0.1:8080; another address
+    /// needs a token. Example:
+    ///
+    ///   cessa-sim serve
+    Serve(serve::ServeArgs),
     /// How far each assumption moves the answer.
     ///
     /// Runs the scenario as given, then each assumption at its low and at
@@ -252,6 +264,7 @@ fn main() -> ExitCode {
         Command::Size(args) => size::size(args),
         Command::Sensitivity(args) => sensitivity::sensitivity(args),
         Command::Compare(args) => compare::compare(args),
+        Command::Serve(args) => serve::serve(args),
         Command::Report { results, out } => report(&results, out.as_deref()),
         Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Backtest(args) => calibrate::backtest(args),

@@ -67,6 +67,11 @@ pub struct Shift {
 }
 
 impl Shift {
+    /// The scenario's `shift` value for this block.
+    pub fn value(&self) -> &toml::Value {
+        &self.value
+    }
+
     /// Every day, all day.
     pub fn always() -> Shift {
         Shift {

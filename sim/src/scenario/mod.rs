@@ -22,6 +22,12 @@ use crate::schedule::Schedule;
 /// followed by the overrides (`PATH=VALUE; ...`).
 pub const OVERRIDES_COMMENT: &str = "# Overrides applied by cessa-sim (--set, -r, --seed): ";
 
+/// A key as written in a dotted path or TOML file: bare when it can be,
+/// else a quoted TOML string (`regions."Region 5"`).
+pub fn toml_key(k: &str) -> String {
+    read::key_part(k)
+}
+
 /// The overrides recorded in a scenario text's first line, if any.
 pub fn overrides(text: &str) -> Option<&str> {
     text.lines().next()?.strip_prefix(OVERRIDES_COMMENT)

@@ -34,6 +34,19 @@ pub fn split_path(path: &str) -> Result<Vec<String>, PatchError> {
             loop {
                 match chars.next() {
                     Some('"') => break,
+                    // TOML escapes of a quoted key (as `toml_key` writes them).
+                    Some('\\') => match chars.next() {
+                        Some('"') => key.push('"'),
+                        Some('\\') => key.push('\\'),
+                        Some('u') => {
+                            let hex: String = chars.by_ref().take(4).collect();
+                            match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                                Some(c) => key.push(c),
+                                None => return Err(bad("bad \\u escape in a quoted key")),
+                            }
+                        }
+                        _ => return Err(bad("unknown escape in a quoted key (use \\\" or \\\\)")),
+                    },
                     Some(c) => key.push(c),
                     None => return Err(bad("unterminated quote")),
                 }
@@ -268,6 +281,12 @@ mod tests {
             ["regions", "Region 5", "teams", "day", "count"]
         );
         assert!(split_path("regions.Region 5").is_err());
+        // Quotes and backslashes in names round-trip through toml_key.
+        let odd = "North \"A\\B\"";
+        assert_eq!(
+            split_path(&format!("regions.{}", super::super::toml_key(odd))).unwrap(),
+            ["regions", odd]
+        );
         assert!(split_path("a..b").is_err());
         let text = "[regions.\"Region 5\"]\nteams.day = { count = 2 }\n";
         let out = set_values(

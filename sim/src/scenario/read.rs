@@ -44,7 +44,19 @@ pub(crate) fn key_part(k: &str) -> String {
     {
         k.to_string()
     } else {
-        format!("{k:?}")
+        // A TOML basic string (not Rust's `{:?}`, which escapes otherwise).
+        let mut out = String::with_capacity(k.len() + 2);
+        out.push('"');
+        for c in k.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
     }
 }
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::{BadInput, scenario_text};
+use crate::scenario_text;
 
 /// A scenario and the overrides applied to its text before validation: one
 /// path for `--set`, `-r` and `--seed`, so what the outputs echo as the
@@ -43,7 +43,7 @@ impl ScenarioArgs {
     /// The validated scenario with every override applied, and its text.
     pub(crate) fn load(&self) -> anyhow::Result<(sim::Scenario, String)> {
         let (text, name) = self.text()?;
-        let scenario = sim::Scenario::from_toml(&text, &name).map_err(|e| BadInput(e.to_string()))?;
+        let scenario = sim::Scenario::from_toml(&text, &name)?;
         Ok((scenario, text))
     }
 }

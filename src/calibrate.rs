@@ -92,8 +92,7 @@ fn load(
 ) -> anyhow::Result<(Records, Mapping)> {
     let map_text = std::fs::read_to_string(map)
         .map_err(|e| BadInput(format!("cannot read map {}: {e}", map.display())))?;
-    let mut map =
-        Mapping::from_toml(&map_text, &map.display().to_string()).map_err(|e| BadInput(e.to_string()))?;
+    let mut map = Mapping::from_toml(&map_text, &map.display().to_string())?;
     if let (Some(start), Some(end)) = (from, to) {
         map.window = Some(calibration::map::Window {
             start: start.clone(),
@@ -121,7 +120,7 @@ pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
         staffing_quantile: args.staffing_quantile,
         bridge_hours: args.bridge_hours,
     };
-    let cal = fit_all(&recs, &map, &opts).map_err(|e| BadInput(e.to_string()))?;
+    let cal = fit_all(&recs, &map, &opts)?;
     let text = cal.scenario_toml(&recs, &map, &opts);
     let report = cal.report(&recs, &map);
     if let Some(dir) = &args.report {
@@ -203,9 +202,8 @@ pub fn backtest(args: BacktestArgs) -> anyhow::Result<()> {
             ));
         }
     }
-    let text = sim::scenario::patch::set_values(&text, &values).map_err(|e| BadInput(e.to_string()))?;
-    let scenario = Scenario::from_toml(&text, &args.scenario.display().to_string())
-        .map_err(|e| BadInput(e.to_string()))?;
+    let text = sim::scenario::patch::set_values(&text, &values)?;
+    let scenario = Scenario::from_toml(&text, &args.scenario.display().to_string())?;
     let results = sim::montecarlo::run(&Model::new(scenario), args.replications, &|| {});
     let rows = calibration::backtest::compare(&recs, &results);
     println!(

@@ -188,9 +188,7 @@ pub(crate) fn compare(args: CompareArgs) -> anyhow::Result<()> {
         }
     };
     let started = Instant::now();
-    let (comparison, results) = pool
-        .install(|| sim::compare::compare(&scenarios, &tick))
-        .map_err(|e| BadInput(e.to_string()))?;
+    let (comparison, results) = pool.install(|| sim::compare::compare(&scenarios, &tick))?;
     pb.finish_and_clear();
     if !args.work.quiet {
         print!("{}", output::compare_table(&comparison));

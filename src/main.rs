@@ -277,15 +277,31 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            if e.downcast_ref::<BadInput>().is_some() {
-                ExitCode::from(2)
-            } else if e.downcast_ref::<size::Infeasible>().is_some() {
-                ExitCode::from(3)
-            } else {
-                ExitCode::FAILURE
-            }
+            ExitCode::from(exit_code(&e))
         }
     }
+}
+
+/// The one exit-code policy, by error type anywhere in the chain: 2 for bad
+/// input (a scenario, plan, ranges, mapping or records file, a flag), 3 for
+/// a sizing target that cannot be met, 1 for anything else (a file that
+/// cannot be written, a failed validation check).
+fn exit_code(e: &anyhow::Error) -> u8 {
+    for cause in e.chain() {
+        if cause.is::<BadInput>()
+            || cause.is::<sim::ScenarioError>()
+            || cause.is::<sim::scenario::patch::PatchError>()
+            || cause.is::<sim::sizing::SizingError>()
+            || cause.is::<sim::compare::CompareError>()
+            || cause.is::<calibration::CalibrationError>()
+        {
+            return 2;
+        }
+        if cause.is::<size::Infeasible>() {
+            return 3;
+        }
+    }
+    1
 }
 
 pub(crate) fn progress_bar(len: u64, quiet: bool, what: &str) -> ProgressBar {

@@ -49,8 +49,7 @@ pub(crate) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
             "<generic ranges>".to_string(),
         ),
     };
-    let plan = sim::sensitivity::Plan::from_toml(&ranges, &ranges_name, &text)
-        .map_err(|e| BadInput(e.to_string()))?;
+    let plan = sim::sensitivity::Plan::from_toml(&ranges, &ranges_name, &text)?;
     let out = args
         .out
         .clone()

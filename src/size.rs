@@ -145,9 +145,7 @@ pub(crate) fn size(args: SizeArgs) -> anyhow::Result<()> {
     );
     pb.set_message("sizing:");
     let started = Instant::now();
-    let sizing = pool
-        .install(|| sim::sizing::size(&text, &name, target, &options, &|_| pb.inc(1)))
-        .map_err(|e| BadInput(e.to_string()))?;
+    let sizing = pool.install(|| sim::sizing::size(&text, &name, target, &options, &|_| pb.inc(1)))?;
     pb.finish_and_clear();
     print!("{}", output::sizing_table(&sizing, &target));
     if !args.work.quiet {

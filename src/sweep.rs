@@ -98,7 +98,7 @@ fn assemble(dir: &Path, axes: &[String], points: &[usize]) -> anyhow::Result<()>
 fn load_plan(path: &Path) -> anyhow::Result<(Plan, String)> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| BadInput(format!("cannot read plan {}: {e}", path.display())))?;
-    let plan = Plan::from_toml(&text, &path.display().to_string()).map_err(|e| BadInput(e.to_string()))?;
+    let plan = Plan::from_toml(&text, &path.display().to_string())?;
     let base = if plan.base == "illinois" {
         sim::scenario::ILLINOIS_TOML.to_string()
     } else {
@@ -121,9 +121,7 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
     };
     let indices = plan.shard_points(shard, shards);
     // Validates every point before anything runs.
-    let points = plan
-        .points(&base, &indices, &args.plan.display().to_string())
-        .map_err(|e| BadInput(e.to_string()))?;
+    let points = plan.points(&base, &indices, &args.plan.display().to_string())?;
     let version = env!("CARGO_PKG_VERSION");
     let axes: Vec<String> = plan.axes.iter().map(|a| a.name.clone()).collect();
     let mut manifest = Manifest {

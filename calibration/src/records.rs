@@ -170,6 +170,14 @@ impl Records {
         for row in rdr.records() {
             let row = row.map_err(|e| CalibrationError::Csv(e.to_string()))?;
             let line = row.position().map_or(0, |p| p.line());
+            // A quoted field across lines is an unbalanced quote that
+            // swallowed the rows after it (issue 17), never a record.
+            if let Some(i) = row.iter().position(|f| f.contains('\n')) {
+                return Err(CalibrationError::Csv(format!(
+                    "line {line}, column {:?}: a quoted field runs across lines (an unbalanced \" swallowed the rows after it)",
+                    headers.get(i).unwrap_or("?")
+                )));
+            }
             cleaning.rows_read += 1;
             let field = |i: usize| row.get(i).unwrap_or("").trim();
             if !filters.is_empty()

@@ -316,3 +316,15 @@ fn empirical_is_chosen_only_when_both_fits_are_rejected() {
     assert!(f.ks_lognormal > f.ks_critical && f.ks_gamma > f.ks_critical);
     assert!(f.toml().contains("quantiles = [[0, "));
 }
+
+/// Issue 17: one unbalanced quote swallowed the rest of a file as one field
+/// ("10 rows read, 9 usable" of 278); now it is an error at its line.
+#[test]
+fn an_unbalanced_quote_is_an_error_with_its_line() {
+    let map = Mapping::from_toml(LANE_LIKE_MAP, "map.toml").unwrap();
+    let mut lines: Vec<String> = DEFECTS.lines().map(str::to_string).collect();
+    lines[3] = lines[3].replacen(",Eugene,", ",\"Eugene,", 1);
+    let text = lines.join("\n") + "\n";
+    let err = Records::read(&text, &map).unwrap_err().to_string();
+    assert!(err.contains("line 4") && err.contains("unbalanced"), "{err}");
+}

@@ -86,6 +86,7 @@ fn num(e: Option<Estimate>, digits: usize) -> String {
 
 fn slug(s: &str) -> String {
     s.chars()
+        .take(40)
         .map(|c| {
             if c.is_ascii_alphanumeric() {
                 c.to_ascii_lowercase()
@@ -260,8 +261,9 @@ pub fn write_run_report(
             num(k(GroupFigure::ResponseP50Min), 1),
             num(k(GroupFigure::ResponseP90Min), 1),
         );
-        let slug = slug(r);
-        // CDF with maxima.
+        // Chart files by index plus a readable slug: two names never
+        // collide, and a long one never makes a long file name.
+        let slug = format!("region_{ri}_{}", slug(r));
         let maxima: Vec<(String, f64)> = res
             .groups
             .iter()
@@ -542,7 +544,7 @@ pub fn write_sweep_report(
             regions.push(r.region.clone());
         }
     }
-    for region in &regions {
+    for (i, region) in regions.iter().enumerate() {
         let rr: Vec<&SweepRow> = rows.iter().filter(|r| &r.region == region).collect();
         let x_of = |r: &SweepRow| r.axes.first().and_then(|v| v.parse::<f64>().ok());
         let mut series: Vec<(String, Vec<charts::Band>)> = Vec::new();
@@ -564,7 +566,7 @@ pub fn write_sweep_report(
             }
         }
         let _ = writeln!(body, "<h2>{}</h2>", esc(region));
-        let slug = slug(region);
+        let slug = format!("{i}_{}", slug(region));
         if !series.is_empty() {
             let lines = Lines {
                 x_label: axes.first().cloned().unwrap_or_default(),

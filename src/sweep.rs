@@ -76,6 +76,36 @@ fn part_path(dir: &Path, point: usize) -> PathBuf {
     dir.join("points").join(format!("{point:06}.csv"))
 }
 
+/// The seal of a finished part: `points/NNNNNN.ok` holds the sweep's
+/// fingerprint, the part's length and an FNV-1a hash of its bytes, written
+/// after the part. A part without a matching seal is not used (issue 17: a
+/// corrupt part went into sweep.csv).
+fn seal_path(dir: &Path, point: usize) -> PathBuf {
+    dir.join("points").join(format!("{point:06}.ok"))
+}
+
+fn seal_of(fingerprint: &str, bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{fingerprint} {} {h:016x}\n", bytes.len())
+}
+
+/// Writes a part, then its seal.
+fn write_part(dir: &Path, point: usize, fingerprint: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    output::write_atomic(&part_path(dir, point), bytes)?;
+    output::write_atomic(&seal_path(dir, point), seal_of(fingerprint, bytes).as_bytes())?;
+    Ok(())
+}
+
+/// A part's bytes if it is complete and belongs to this sweep.
+fn sealed_part(dir: &Path, point: usize, fingerprint: &str) -> Option<Vec<u8>> {
+    let bytes = std::fs::read(part_path(dir, point)).ok()?;
+    let seal = std::fs::read_to_string(seal_path(dir, point)).ok()?;
+    (seal == seal_of(fingerprint, &bytes)).then_some(bytes)
+}
+
 fn header(axes: &[String]) -> Vec<String> {
     let mut h = vec!["point".to_string()];
     h.extend(axes.iter().cloned());
@@ -83,12 +113,17 @@ fn header(axes: &[String]) -> Vec<String> {
     h
 }
 
-/// Writes `sweep.csv`: the header, then the parts of `points` in order.
-fn assemble(dir: &Path, axes: &[String], points: &[usize]) -> anyhow::Result<()> {
+/// Writes `sweep.csv`: the header, then the sealed parts of `points` in order.
+fn assemble(dir: &Path, axes: &[String], points: &[usize], fingerprint: &str) -> anyhow::Result<()> {
     let mut bytes = output::to_csv(header(axes), Vec::new(), &dir.join("sweep.csv"))?;
     for &p in points {
-        let part = part_path(dir, p);
-        bytes.extend(std::fs::read(&part).with_context(|| format!("cannot read {}", part.display()))?);
+        let part = sealed_part(dir, p, fingerprint).ok_or_else(|| {
+            BadInput(format!(
+                "{} is missing, incomplete or from another sweep (its seal does not match)",
+                part_path(dir, p).display()
+            ))
+        })?;
+        bytes.extend(part);
     }
     output::write_atomic(&dir.join("sweep.csv"), &bytes)?;
     Ok(())
@@ -146,9 +181,11 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         ))
         .into());
     }
+    // A part counts as done only with a seal that matches this sweep and
+    // its bytes; anything else is run again.
     let todo: Vec<&sim::sweep::Point> = points
         .iter()
-        .filter(|p| !part_path(&args.out, p.index).exists())
+        .filter(|p| sealed_part(&args.out, p.index, &manifest.fingerprint).is_none())
         .collect();
     manifest.points_done = points.len() - todo.len();
     write_manifest(&args.out, &manifest)?;
@@ -180,12 +217,17 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
             })
             .collect();
         let part = part_path(&args.out, point.index);
-        output::write_atomic(&part, &output::rows_to_csv(rows, &part)?)?;
+        write_part(
+            &args.out,
+            point.index,
+            &manifest.fingerprint,
+            &output::rows_to_csv(rows, &part)?,
+        )?;
         manifest.points_done += 1;
         write_manifest(&args.out, &manifest)?;
     }
     pb.finish_and_clear();
-    assemble(&args.out, &axes, &indices)?;
+    assemble(&args.out, &axes, &indices, &manifest.fingerprint)?;
     if args.report && args.shard.is_none() {
         let (axes, rows) = report_rows(&args.out)?;
         let page = output::report::write_sweep_report(&args.out, &axes, &rows, version)?;
@@ -276,11 +318,28 @@ pub fn merge(out: &Path, shards: &[PathBuf]) -> anyhow::Result<()> {
     if let Some(extra) = owner.keys().find(|&&p| p >= m.points_total) {
         bail!("point {extra} is beyond the plan's {} points", m.points_total);
     }
+    // The target must be empty or hold this very sweep (issue 17: a merge
+    // into another sweep's folder mixed their points).
+    if let Some(old) = read_manifest(out)?
+        && old.fingerprint != m.fingerprint
+    {
+        return Err(BadInput(format!(
+            "{} holds another sweep (fingerprint {}); merge into an empty folder",
+            out.display(),
+            old.fingerprint
+        ))
+        .into());
+    }
     std::fs::create_dir_all(out.join("points"))
         .with_context(|| format!("cannot create {}", out.display()))?;
     for (p, dir) in &owner {
-        let bytes = std::fs::read(part_path(dir, *p))?;
-        output::write_atomic(&part_path(out, *p), &bytes)?;
+        let bytes = sealed_part(dir, *p, &m.fingerprint).ok_or_else(|| {
+            BadInput(format!(
+                "{} is incomplete or from another sweep (its seal does not match)",
+                part_path(dir, *p).display()
+            ))
+        })?;
+        write_part(out, *p, &m.fingerprint, &bytes)?;
     }
     let merged = Manifest {
         shard: None,
@@ -290,7 +349,7 @@ pub fn merge(out: &Path, shards: &[PathBuf]) -> anyhow::Result<()> {
     };
     write_manifest(out, &merged)?;
     let all: Vec<usize> = (0..merged.points_total).collect();
-    assemble(out, &merged.axes, &all)?;
+    assemble(out, &merged.axes, &all, &merged.fingerprint)?;
     eprintln!(
         "merged {} points from {} shards into {}",
         merged.points_total,

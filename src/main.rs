@@ -294,6 +294,14 @@ fn exit_code(e: &anyhow::Error) -> u8 {
             || cause.is::<sim::sizing::SizingError>()
             || cause.is::<sim::compare::CompareError>()
             || cause.is::<calibration::CalibrationError>()
+            || cause
+                .downcast_ref::<output::sweep::SweepError>()
+                .is_some_and(|e| {
+                    matches!(
+                        e,
+                        output::sweep::SweepError::Foreign { .. } | output::sweep::SweepError::Shards(_)
+                    )
+                })
         {
             return 2;
         }
@@ -490,7 +498,7 @@ fn report_page(results: &Path, out: &Path, version: &str) -> anyhow::Result<Path
     } else if results.join("size.csv").is_file() {
         size::report(results, out)?
     } else if results.join("sweep.csv").is_file() {
-        let (axes, rows) = sweep::report_rows(results)?;
+        let (axes, rows) = output::sweep::report_rows(results)?;
         output::report::write_sweep_report(out, &axes, &rows, version)?
     } else if results.join("summary.json").is_file() {
         let (res, toml) = read_summary(results)?;

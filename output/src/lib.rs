@@ -6,6 +6,7 @@ pub mod compare;
 pub mod report;
 pub mod sensitivity;
 pub mod sizing;
+pub mod sweep;
 pub mod tables;
 pub mod terminal;
 

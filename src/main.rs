@@ -351,7 +351,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         .or_else(|| args.report.then(|| PathBuf::from("cessa-sim-report")));
     // Check the output folder before simulating, not after.
     if let Some(dir) = &out {
-        std::fs::create_dir_all(dir).map_err(|e| BadInput(format!("--out {}: {e}", dir.display())))?;
+        output::check_folder(dir, "summary.json").map_err(|e| BadInput(format!("--out {e}")))?;
     }
     let reps = scenario.run.replications;
     let model = Model::new(scenario);
@@ -382,16 +382,22 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         eprintln!("\n{:.2} s wall time", elapsed.as_secs_f64());
     }
     if let Some(dir) = &out {
-        let written = output::write_run(dir, &results, &source, env!("CARGO_PKG_VERSION"))
-            .with_context(|| format!("writing results to {}", dir.display()))?;
+        // Whole or not at all: a rerun into the folder replaces it, old
+        // charts and all; a kill leaves the previous outputs intact.
+        let version = env!("CARGO_PKG_VERSION");
+        let (written, page) = output::write_folder(dir, "summary.json", |tmp| {
+            let written = output::write_run(tmp, &results, &source, version)?;
+            let page = match args.report {
+                true => Some(output::report::write_run_report(tmp, &results, &source, version)?),
+                false => None,
+            };
+            Ok((written, page))
+        })
+        .with_context(|| format!("writing results to {}", dir.display()))?;
         if !args.work.quiet {
             eprintln!("wrote {} files to {}", written.files.len(), dir.display());
-        }
-        if args.report {
-            let page = output::report::write_run_report(dir, &results, &source, env!("CARGO_PKG_VERSION"))
-                .with_context(|| format!("writing the report to {}", dir.display()))?;
-            if !args.work.quiet {
-                eprintln!("report: {}", page.display());
+            if page.is_some() {
+                eprintln!("report: {}", dir.join("report.html").display());
             }
         }
     }
@@ -432,11 +438,7 @@ fn validate(args: ValidateArgs) -> anyhow::Result<()> {
 /// Reads a scenario's text (or the embedded default) and applies `--set PATH=VALUE` overrides.
 pub(crate) fn scenario_text(path: Option<&Path>, sets: &[String]) -> anyhow::Result<(String, String)> {
     let (text, name) = match path {
-        Some(p) => (
-            std::fs::read_to_string(p)
-                .map_err(|e| BadInput(format!("cannot read scenario {}: {e}", p.display())))?,
-            p.display().to_string(),
-        ),
+        Some(p) => (read_text(p, "scenario")?, p.display().to_string()),
         None => (
             sim::scenario::ILLINOIS_TOML.to_string(),
             "<embedded illinois.toml>".to_string(),
@@ -473,6 +475,26 @@ fn report(results: &Path, out: Option<&Path>) -> anyhow::Result<()> {
     let page = report_page(results, out, version)?;
     eprintln!("report: {}", page.display());
     Ok(())
+}
+
+/// Reads a text file the user named; a file that is not UTF-8 is an error
+/// with the line and column of the first bad byte (issue 17).
+pub(crate) fn read_text(path: &Path, what: &str) -> anyhow::Result<String> {
+    let bytes =
+        std::fs::read(path).map_err(|e| BadInput(format!("cannot read {what} {}: {e}", path.display())))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let ok = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = ok.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = String::from_utf8_lossy(ok.rsplit(|&b| b == b'\n').next().unwrap_or(ok))
+            .chars()
+            .count()
+            + 1;
+        BadInput(format!(
+            "{}:{line}:{column}: the {what} is not UTF-8 text (save it as UTF-8)",
+            path.display()
+        ))
+        .into()
+    })
 }
 
 /// Reads a run's `summary.json`: the results and the scenario as run.

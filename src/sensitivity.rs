@@ -35,11 +35,7 @@ pub(crate) struct SensitivityArgs {
 pub(crate) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     let (base, text) = args.scenario.load()?;
     let (ranges, ranges_name) = match (&args.ranges, &args.scenario.scenario) {
-        (Some(p), _) => (
-            std::fs::read_to_string(p)
-                .map_err(|e| BadInput(format!("cannot read ranges {}: {e}", p.display())))?,
-            p.display().to_string(),
-        ),
+        (Some(p), _) => (crate::read_text(p, "ranges file")?, p.display().to_string()),
         (None, None) => (
             sim::sensitivity::ILLINOIS_RANGES.to_string(),
             "<embedded plans/illinois_sensitivity.toml>".to_string(),

@@ -31,8 +31,7 @@ fn parse_shard(s: &str) -> anyhow::Result<(usize, usize)> {
 
 /// Loads the plan and its base scenario text.
 fn load_plan(path: &Path) -> anyhow::Result<(Plan, String)> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| BadInput(format!("cannot read plan {}: {e}", path.display())))?;
+    let text = crate::read_text(path, "plan")?;
     let plan = Plan::from_toml(&text, &path.display().to_string())?;
     let base = if plan.base == "illinois" {
         sim::scenario::ILLINOIS_TOML.to_string()

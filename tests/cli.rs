@@ -75,6 +75,17 @@ fn run_defaults_to_illinois_and_writes_every_table() {
         months.contains(",Region 11,Chicago District 25,"),
         "Chicago by police district"
     );
+    // Count intervals are clipped at zero (issue 17).
+    for (i, line) in months.lines().skip(1).enumerate() {
+        let cells: Vec<&str> = line.split(',').collect();
+        for low in cells[3..].chunks(3).filter_map(|c| c.get(1)) {
+            assert!(
+                !low.starts_with('-'),
+                "line {}: negative count bound in {line}",
+                i + 2
+            );
+        }
+    }
 }
 
 /// A broken scenario: every problem at once, with file, line, column and key; exit code 2.
@@ -116,6 +127,16 @@ fn missing_file_and_bad_flags_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("Usage: cessa-sim <COMMAND>"));
     assert_eq!(cessa(&["run", "-j", "10000"]).status.code(), Some(2));
+    // A file that is not UTF-8: its line and column.
+    let latin1 = tmp("cli", "latin1").join("latin1.toml");
+    std::fs::write(&latin1, b"# ok\nname = \"caf\xe9\"\n").unwrap();
+    let o = cessa(&["run", "-q", latin1.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("latin1.toml:2:12: the scenario is not UTF-8"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let dir = tmp("cli", "outfile");
     let file = dir.join("a-file");
     std::fs::write(&file, "x").unwrap();
@@ -204,5 +225,51 @@ fn summary_echo_reruns_to_identical_bytes() {
     assert!(
         err.contains("unknown key `Jeferson` in `regions.\"Region 5\".teams`; known: Franklin, Jefferson"),
         "{err}"
+    );
+}
+
+/// Issue 17: a run's outputs are written whole, replacing an earlier run's
+/// folder (no stale report beside new tables); a folder of other files is
+/// refused before anything runs and left as it was.
+#[test]
+fn outputs_replace_a_run_folder_whole_and_refuse_foreign_ones() {
+    let dir = tmp("cli", "whole");
+    let out = dir.join("results");
+    let run = |extra: &[&str]| {
+        let mut a = vec![
+            "run",
+            "-q",
+            "-r",
+            "2",
+            "--set",
+            "run.horizon_days=14",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        a.extend_from_slice(extra);
+        cessa(&a)
+    };
+    assert!(run(&["--report"]).status.success());
+    assert!(out.join("report.html").is_file());
+    assert!(run(&[]).status.success());
+    assert!(
+        out.join("summary.json").is_file() && !out.join("report.html").exists(),
+        "stale report kept"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "temporary folders left: {leftovers:?}");
+    let mine = dir.join("mine");
+    std::fs::create_dir_all(&mine).unwrap();
+    std::fs::write(mine.join("notes.txt"), "keep me").unwrap();
+    let o = cessa(&["run", "-q", "-r", "2", "--out", mine.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a cessa-sim output"));
+    assert_eq!(
+        std::fs::read_to_string(mine.join("notes.txt")).unwrap(),
+        "keep me"
     );
 }

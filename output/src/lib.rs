@@ -14,7 +14,7 @@ pub use compare::{compare_table, write_compare};
 pub use sensitivity::{sensitivity_table, write_sensitivity};
 pub use sizing::{sizing_table, write_sizing};
 pub use tables::{
-    OutputError, RunOutputs, by_region_table, by_region_table_header, rows_to_csv, to_csv, write_atomic,
-    write_run, write_validation,
+    OutputError, RunOutputs, by_region_table, by_region_table_header, check_folder, rows_to_csv, to_csv,
+    write_atomic, write_folder, write_run, write_validation,
 };
 pub use terminal::{region_table, validation_table};

@@ -21,6 +21,14 @@ pub enum OutputError {
         /// The cause.
         source: io::Error,
     },
+    /// The folder holds files this program did not write.
+    #[error("{path}: {message}")]
+    Refused {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
     /// Serialisation failed (a bug).
     #[error("cannot serialise {path}: {message}")]
     Format {
@@ -189,6 +197,74 @@ pub fn to_csv(header: Vec<String>, rows: Vec<Vec<String>>, path: &Path) -> Resul
     csv_bytes(header, rows, path)
 }
 
+/// Checks that `dir` may receive a run's outputs: absent, empty, or a
+/// folder this program wrote (it holds `marker`). Call it before the work,
+/// so a bad `--out` fails at once.
+pub fn check_folder(dir: &Path, marker: &str) -> Result<(), OutputError> {
+    let refused = |message: &str| OutputError::Refused {
+        path: dir.to_path_buf(),
+        message: message.to_string(),
+    };
+    if dir.file_name().is_none() {
+        return Err(refused("name a folder (not `.`, `..` or `/`)"));
+    }
+    match std::fs::read_dir(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(_) if dir.exists() => Err(refused("exists and is not a folder")),
+        Err(source) => Err(OutputError::Io {
+            path: dir.to_path_buf(),
+            source,
+        }),
+        Ok(mut entries) => {
+            if entries.next().is_none() || dir.join(marker).is_file() {
+                Ok(())
+            } else {
+                Err(refused(&format!(
+                    "holds files that are not a cessa-sim output (no {marker}); use an empty or new folder"
+                )))
+            }
+        }
+    }
+}
+
+/// Writes a folder whole or not at all: `write` fills a fresh temporary
+/// folder beside `dir`, which then replaces `dir` (see [`check_folder`]), so
+/// a kill or a full disk never leaves old and new files side by side.
+pub fn write_folder<T>(
+    dir: &Path,
+    marker: &str,
+    write: impl FnOnce(&Path) -> Result<T, OutputError>,
+) -> Result<T, OutputError> {
+    check_folder(dir, marker)?;
+    let name = dir.file_name().expect("checked").to_string_lossy().to_string();
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let io_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| OutputError::Io { path, source }
+    };
+    fs::create_dir_all(parent).map_err(io_err(parent))?;
+    let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&tmp);
+    fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+    let value = match write(&tmp) {
+        Ok(v) => v,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    if dir.exists() {
+        fs::rename(dir, &old).map_err(io_err(dir))?;
+    }
+    fs::rename(&tmp, dir).map_err(io_err(dir))?;
+    let _ = fs::remove_dir_all(&old);
+    Ok(value)
+}
+
 /// Writes a CSV file atomically: `head` then `rows`.
 pub fn write_csv(path: &Path, head: &[&str], rows: Vec<Vec<String>>) -> Result<(), OutputError> {
     let head = head.iter().map(|h| h.to_string()).collect();
@@ -301,7 +377,15 @@ pub fn write_run(
         .map(|m| {
             let mut row = vec![m.month.clone(), m.region.clone(), m.zone.clone()];
             for k in mz::NAMES {
-                row.extend(est_cells(m.counts.get(k)));
+                // Counts cannot be negative: the interval's low end is
+                // clipped at zero (issue 17).
+                let mut cells = est_cells(m.counts.get(k));
+                if let Some(e) = m.counts.get(k)
+                    && e.low() < 0.0
+                {
+                    cells[1] = fmt(0.0);
+                }
+                row.extend(cells);
             }
             row
         })

@@ -64,6 +64,19 @@ pub enum Dist {
 #[error("{0}")]
 pub struct DistError(pub String);
 
+/// A log-normal whose draws stay finite: a draw 8 standard deviations
+/// out (about one in 10^15) must still be a number of minutes (issue 17:
+/// parameters whose draws overflowed to infinity passed validation).
+fn lognormal(mu: f64, sigma: f64) -> Result<Dist, DistError> {
+    let far = (mu + 8.0 * sigma).exp();
+    if !far.is_finite() || !(mu + sigma * sigma / 2.0).exp().is_finite() || far > 1e12 {
+        return bad(format!(
+            "a log-normal this wide draws absurd times (one draw in 10^15 would be {far:.3e} minutes); narrow it"
+        ));
+    }
+    Ok(Dist::LogNormal { mu, sigma })
+}
+
 fn bad<T>(msg: impl Into<String>) -> Result<T, DistError> {
     Err(DistError(msg.into()))
 }
@@ -110,10 +123,7 @@ impl Dist {
         let mean = finite_pos("mean", mean)?;
         let sd = finite_pos("sd", sd)?;
         let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
-        Ok(Dist::LogNormal {
-            mu: mean.ln() - sigma2 / 2.0,
-            sigma: sigma2.sqrt(),
-        })
+        lognormal(mean.ln() - sigma2 / 2.0, sigma2.sqrt())
     }
 
     /// A log-normal distribution given by its median and 90th percentile,
@@ -124,10 +134,7 @@ impl Dist {
         if p90 <= median {
             return bad(format!("`p90` ({p90}) must be greater than `median` ({median})"));
         }
-        Ok(Dist::LogNormal {
-            mu: median.ln(),
-            sigma: (p90.ln() - median.ln()) / Z90,
-        })
+        lognormal(median.ln(), (p90.ln() - median.ln()) / Z90)
     }
 
     /// A gamma distribution given by its mean and standard deviation.
@@ -544,6 +551,9 @@ mod tests {
         assert!(Dist::exponential(f64::NAN).is_err());
         assert!(Dist::fixed(-1.0).is_err());
         assert!(Dist::lognormal_median_p90(50.0, 40.0).is_err());
+        // Issue 17: draws that overflow to infinity are refused.
+        assert!(Dist::lognormal_median_p90(10.0, 1e300).is_err());
+        assert!(Dist::lognormal_mean_sd(10.0, 1e200).is_err());
         assert!(Dist::uniform(5.0, 1.0).is_err());
         assert!(Dist::triangular(5.0, 1.0, 10.0).is_err());
         assert!(Dist::empirical_values(vec![]).is_err());

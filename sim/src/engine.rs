@@ -19,7 +19,7 @@ use rand_distr::{Distribution, Exp1};
 use crate::calendar::{Calendar, HOURS_PER_WEEK};
 use crate::events::EventQueue;
 use crate::model::Model;
-use crate::scenario::{AfterCall, Candidates, Estimate, Policy, Travel};
+use crate::scenario::{AfterCall, Candidates, Knowledge, Policy, Travel};
 use crate::tally::{MAX_BUSY_LEVEL, Outcome, Tally, extra, how, mz};
 use crate::trace::CallRecord;
 
@@ -492,8 +492,8 @@ impl<'m> Engine<'m> {
     #[inline]
     fn travel_est(&self, from: u32, c: &Call) -> f64 {
         match self.m.scenario.dispatch.estimate {
-            Estimate::Exact => self.travel_true(from, c),
-            Estimate::Expected => {
+            Knowledge::Exact => self.travel_true(from, c),
+            Knowledge::Expected => {
                 self.m
                     .expected_travel_min(from as usize, c.region as usize, c.zone as usize)
             }
@@ -504,8 +504,8 @@ impl<'m> Engine<'m> {
     #[inline]
     fn service_est(&self, c: &Call) -> f64 {
         match self.m.scenario.dispatch.estimate {
-            Estimate::Exact => c.on_scene + c.transport,
-            Estimate::Expected => self.m.expected_service_min[c.ctype as usize],
+            Knowledge::Exact => c.on_scene + c.transport,
+            Knowledge::Expected => self.m.expected_service_min[c.ctype as usize],
         }
     }
 
@@ -528,8 +528,8 @@ impl<'m> Engine<'m> {
             return (t, self.location(tm, t));
         }
         let mut free = match self.m.scenario.dispatch.estimate {
-            Estimate::Exact => team.free_at,
-            Estimate::Expected => t + self.expected_remaining_job(team, t),
+            Knowledge::Exact => team.free_at,
+            Knowledge::Expected => t + self.expected_remaining_job(team, t),
         };
         let mut loc = team.loc;
         for &q in &team.queue {

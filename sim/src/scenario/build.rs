@@ -308,7 +308,7 @@ impl Builder<'_, '_> {
         let mut d = Dispatch {
             policy: Policy::Predict,
             candidates: Candidates::Any,
-            estimate: Estimate::Expected,
+            estimate: Knowledge::Expected,
             after_call: AfterCall::ReturnToBase,
         };
         let Some(v) = opt(root, "dispatch") else {
@@ -343,7 +343,7 @@ impl Builder<'_, '_> {
                 .choice(
                     v,
                     "dispatch.estimate",
-                    &[("exact", Estimate::Exact), ("expected", Estimate::Expected)],
+                    &[("exact", Knowledge::Exact), ("expected", Knowledge::Expected)],
                 )
                 .unwrap_or(d.estimate);
         }

@@ -113,7 +113,7 @@ pub enum Candidates {
 
 /// What the dispatcher knows about remaining busy and travel times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Estimate {
+pub enum Knowledge {
     /// The true values (an oracle; what queueing theory assumes).
     Exact,
     /// Expected values given the time already spent.
@@ -138,7 +138,7 @@ pub struct Dispatch {
     /// Candidates under `predict`.
     pub candidates: Candidates,
     /// The dispatcher's estimate of remaining and travel time.
-    pub estimate: Estimate,
+    pub estimate: Knowledge,
     /// Return to base, or stay at the scene.
     pub after_call: AfterCall,
 }

@@ -606,7 +606,7 @@ impl<'m> Engine<'m> {
             return;
         }
         match best {
-            Some((eta, tm, idle)) if eta <= c.deadline + EPS => {
+            Some((eta, tm, idle)) if Self::in_time(&c, eta) => {
                 if idle {
                     let from = self.location(tm, t);
                     self.start_job(tm, id, from);
@@ -619,6 +619,25 @@ impl<'m> Engine<'m> {
             _ if policy == Policy::Escalate => self.enqueue(id),
             _ => self.divert(id, false),
         }
+    }
+
+    /// The one feasibility rule, by the dispatcher's estimates: a team that
+    /// arrives at call `c` at `eta` reaches it in time...
+    fn in_time(c: &Call, eta: f64) -> bool {
+        eta <= c.deadline + EPS
+    }
+
+    /// ...and finishes it before `duty_end` (shift end plus overtime).
+    fn finishes_within(&self, c: &Call, eta: f64, duty_end: f64) -> bool {
+        eta + self.service_est(c) <= duty_end
+    }
+
+    /// The part of `[a, b)` inside the measured window (after the warm-up,
+    /// before the horizon), if any.
+    fn measured(&self, a: f64, b: f64) -> Option<(f64, f64)> {
+        let run = &self.m.scenario.run;
+        let (a, b) = (a.max(run.warmup_min), b.min(run.horizon_min));
+        (b > a).then_some((a, b))
     }
 
     /// The candidate with the earliest estimated arrival at call `c` among
@@ -640,7 +659,7 @@ impl<'m> Engine<'m> {
             }
             let (free, loc) = self.estimated_free(tm, t);
             let eta = free + self.travel_est(loc, c);
-            if eta + self.service_est(c) > duty_end {
+            if !self.finishes_within(c, eta, duty_end) {
                 continue;
             }
             if best.is_none_or(|(b, _, _)| eta < b) {
@@ -857,14 +876,9 @@ impl<'m> Engine<'m> {
             Some(d) => d - self.m.scenario.team_groups[self.m.teams[tm].group].overtime_min,
             None => t,
         };
-        let (lo, hi) = (self.m.scenario.run.warmup_min, self.m.scenario.run.horizon_min);
-        let (a, b) = (t.max(lo), free.min(hi));
         self.change_busy(own, 1);
-        if b > a {
-            let (oa, ob) = (a.max(duty_end), b);
-            if ob > oa {
-                self.tally.overtime_min[own] += ob - oa;
-            }
+        if let Some((a, b)) = self.measured(t.max(duty_end), free) {
+            self.tally.overtime_min[own] += b - a;
         }
         let route_mean = match &self.m.scenario.regions[r].travel {
             Travel::Time(d) => d.mean_min(),
@@ -968,7 +982,7 @@ impl<'m> Engine<'m> {
                 for (pos, &id) in q.iter().enumerate() {
                     let c = &self.calls[id as usize];
                     let eta = t + self.travel_est(from, c);
-                    if eta <= c.deadline + EPS && eta + self.service_est(c) <= duty_end {
+                    if Self::in_time(c, eta) && self.finishes_within(c, eta, duty_end) {
                         if best.is_none_or(|b| (level, c.decided_at) < (b.0, b.1)) {
                             best = Some((level, c.decided_at, r, pos));
                         }
@@ -999,12 +1013,10 @@ impl<'m> Engine<'m> {
     /// the busy-level distribution, busy team-minutes, and busy team-minutes
     /// by hour of week, all clipped to the measured window.
     fn flush_busy(&mut self, r: usize, t: f64) {
-        let (lo, hi) = (self.m.scenario.run.warmup_min, self.m.scenario.run.horizon_min);
-        let (a, b) = (self.busy_since[r].max(lo), t.min(hi));
-        self.busy_since[r] = t;
-        if b <= a {
+        let since = std::mem::replace(&mut self.busy_since[r], t);
+        let Some((a, b)) = self.measured(since, t) else {
             return;
-        }
+        };
         let k = self.busy_count[r];
         self.tally.busy_level_min[r * (MAX_BUSY_LEVEL + 1) + (k as usize).min(MAX_BUSY_LEVEL)] += b - a;
         if k == 0 {
@@ -1033,9 +1045,7 @@ impl<'m> Engine<'m> {
     }
 
     fn set_waiting(&mut self, r: usize, n: u32, t: f64) {
-        let (lo, hi) = (self.m.scenario.run.warmup_min, self.m.scenario.run.horizon_min);
-        let (a, b) = (self.waiting_since[r].max(lo), t.min(hi));
-        if b > a {
+        if let Some((a, b)) = self.measured(self.waiting_since[r], t) {
             self.tally.queue_integral[r] += f64::from(self.waiting[r]) * (b - a);
         }
         self.waiting[r] = n;

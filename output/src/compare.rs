@@ -90,13 +90,7 @@ pub fn write_compare(dir: &Path, c: &Comparison, version: &str) -> Result<(), Ou
         path: dir.to_path_buf(),
         source,
     })?;
-    let f = |x: f64| {
-        if x.is_finite() {
-            x.to_string()
-        } else {
-            String::new()
-        }
-    };
+    let f = crate::tables::fmt;
     let head = [
         "option",
         "region",

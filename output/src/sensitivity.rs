@@ -90,13 +90,7 @@ pub fn write_sensitivity(dir: &Path, s: &Sensitivity, version: &str) -> Result<(
         "change_ci_low",
         "change_ci_high",
     ];
-    let f = |x: f64| {
-        if x.is_finite() {
-            x.to_string()
-        } else {
-            String::new()
-        }
-    };
+    let f = crate::tables::fmt;
     let rows = s
         .rows
         .iter()

@@ -110,13 +110,7 @@ pub fn write_sizing(dir: &Path, s: &Sizing, target: &Target, version: &str) -> R
         &dir.join("sized.toml"),
         format!("{header}{}", s.scenario_toml).as_bytes(),
     )?;
-    let f = |x: f64| {
-        if x.is_finite() {
-            x.to_string()
-        } else {
-            String::new()
-        }
-    };
+    let f = crate::tables::fmt;
     let head = [
         "region",
         "group",

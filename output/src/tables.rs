@@ -79,7 +79,8 @@ fn est_headers(names: &[&str]) -> Vec<String> {
         .collect()
 }
 
-fn fmt(x: f64) -> String {
+/// A number as a CSV cell: its shortest exact text, empty when undefined.
+pub(crate) fn fmt(x: f64) -> String {
     if x.is_finite() {
         format!("{x}")
     } else {

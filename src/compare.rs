@@ -167,7 +167,7 @@ pub(crate) fn compare(args: CompareArgs) -> anyhow::Result<()> {
         .clone()
         .or_else(|| args.report.then(|| PathBuf::from("cessa-sim-compare")));
     if let Some(dir) = &out {
-        std::fs::create_dir_all(dir).map_err(|e| BadInput(format!("--out {}: {e}", dir.display())))?;
+        output::check_folder(dir, "compare.json").map_err(|e| BadInput(format!("--out {e}")))?;
     }
     let reps = scenarios[0].1.run.replications;
     let total = u64::from(reps) * scenarios.len() as u64;
@@ -205,6 +205,7 @@ pub(crate) fn compare(args: CompareArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes every file into `dir`, whole or not at all.
 fn write(
     dir: &Path,
     c: &sim::compare::Comparison,
@@ -213,17 +214,18 @@ fn write(
     report: bool,
 ) -> anyhow::Result<()> {
     let version = env!("CARGO_PKG_VERSION");
-    for (i, ((_, text, _), res)) in options.iter().zip(results).enumerate() {
-        output::write_run(&dir.join(format!("option-{i}")), res, text, version)
-            .with_context(|| format!("writing option {i} to {}", dir.display()))?;
-    }
-    output::write_compare(dir, c, version).with_context(|| format!("writing to {}", dir.display()))?;
-    if report {
-        let last = options.len() - 1;
-        output::report::write_compare_report(dir, c, &results[last], &options[last].1, version)
-            .with_context(|| format!("writing the report to {}", dir.display()))?;
-    }
-    Ok(())
+    output::write_folder(dir, "compare.json", |tmp| {
+        for (i, ((_, text, _), res)) in options.iter().zip(results).enumerate() {
+            output::write_run(&tmp.join(format!("option-{i}")), res, text, version)?;
+        }
+        output::write_compare(tmp, c, version)?;
+        if report {
+            let last = options.len() - 1;
+            output::report::write_compare_report(tmp, c, &results[last], &options[last].1, version)?;
+        }
+        Ok(())
+    })
+    .with_context(|| format!("writing to {}", dir.display()))
 }
 
 /// Reads a folder written by `compare --out` back, for `cessa-sim report`.

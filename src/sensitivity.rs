@@ -51,7 +51,7 @@ pub(crate) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
         .clone()
         .or_else(|| args.report.then(|| PathBuf::from("cessa-sim-sensitivity")));
     if let Some(dir) = &out {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        output::check_folder(dir, "sensitivity.json").map_err(|e| BadInput(format!("--out {e}")))?;
     }
     let reps = base.run.replications;
     let pool = thread_pool(args.work.threads)?;
@@ -75,6 +75,9 @@ pub(crate) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     if let Some(dir) = &out {
         write(dir, &s, &base_res, &text, args.report)?;
         if !args.work.quiet {
+            if args.report {
+                eprintln!("report: {}", dir.join("report.html").display());
+            }
             eprintln!(
                 "wrote sensitivity.csv, sensitivity.json and base-run/ to {}",
                 dir.display()
@@ -84,6 +87,7 @@ pub(crate) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes every file into `dir`, whole or not at all.
 fn write(
     dir: &Path,
     s: &sim::sensitivity::Sensitivity,
@@ -92,15 +96,15 @@ fn write(
     report: bool,
 ) -> anyhow::Result<()> {
     let version = env!("CARGO_PKG_VERSION");
-    output::write_run(&dir.join("base-run"), base, text, version)
-        .with_context(|| format!("writing the base run to {}", dir.display()))?;
-    output::write_sensitivity(dir, s, version).with_context(|| format!("writing to {}", dir.display()))?;
-    if report {
-        let page = output::report::write_sensitivity_report(dir, s, base, text, version)
-            .with_context(|| format!("writing the report to {}", dir.display()))?;
-        eprintln!("report: {}", page.display());
-    }
-    Ok(())
+    output::write_folder(dir, "sensitivity.json", |tmp| {
+        output::write_run(&tmp.join("base-run"), base, text, version)?;
+        output::write_sensitivity(tmp, s, version)?;
+        if report {
+            output::report::write_sensitivity_report(tmp, s, base, text, version)?;
+        }
+        Ok(())
+    })
+    .with_context(|| format!("writing to {}", dir.display()))
 }
 
 /// Reads a folder written by `sensitivity --out` back, for `cessa-sim report`.

@@ -134,7 +134,7 @@ pub(crate) fn size(args: SizeArgs) -> anyhow::Result<()> {
         .clone()
         .or_else(|| args.report.then(|| PathBuf::from("cessa-sim-size")));
     if let Some(dir) = &out {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        output::check_folder(dir, "size.csv").map_err(|e| BadInput(format!("--out {e}")))?;
     }
     let pool = thread_pool(args.work.threads)?;
     let pb = progress_bar(0, args.work.quiet, "simulations");
@@ -156,14 +156,33 @@ pub(crate) fn size(args: SizeArgs) -> anyhow::Result<()> {
         );
     }
     if let Some(dir) = &out {
+        // Whole or not at all: the files go to a fresh folder that then
+        // replaces `dir`.
         let version = env!("CARGO_PKG_VERSION");
-        output::write_sizing(dir, &sizing, &target, version)
-            .with_context(|| format!("writing the sizing to {}", dir.display()))?;
-        if args.report {
-            let page = report(dir, dir)?;
-            if !args.work.quiet {
-                eprintln!("report: {}", page.display());
+        output::write_folder(dir, "size.csv", |tmp| {
+            output::write_sizing(tmp, &sizing, &target, version)?;
+            if args.report {
+                let read = |f: &str| {
+                    std::fs::read_to_string(tmp.join(f)).map_err(|source| output::OutputError::Io {
+                        path: tmp.join(f),
+                        source,
+                    })
+                };
+                output::report::write_sizing_report(
+                    tmp,
+                    &read("size.csv")?,
+                    &read("checks.csv")?,
+                    &read("tradeoff.csv")?,
+                    &sizing.results,
+                    &sizing.scenario_toml,
+                    version,
+                )?;
             }
+            Ok(())
+        })
+        .with_context(|| format!("writing the sizing to {}", dir.display()))?;
+        if args.report && !args.work.quiet {
+            eprintln!("report: {}", dir.join("report.html").display());
         }
     }
     let missed: Vec<&str> = sizing

@@ -31,12 +31,7 @@ impl ScenarioArgs {
     /// messages.
     pub(crate) fn text(&self) -> anyhow::Result<(String, String)> {
         let mut sets = self.set.clone();
-        if let Some(r) = self.replications {
-            sets.push(format!("run.replications={r}"));
-        }
-        if let Some(s) = self.seed {
-            sets.push(format!("run.seed={s}"));
-        }
+        sets.extend(run_overrides(self.replications, self.seed));
         scenario_text(self.scenario.as_deref(), &sets)
     }
 
@@ -46,6 +41,18 @@ impl ScenarioArgs {
         let scenario = sim::Scenario::from_toml(&text, &name)?;
         Ok((scenario, text))
     }
+}
+
+/// `-r` and `--seed` as the `run.*` overrides they stand for.
+pub(crate) fn run_overrides(replications: Option<u32>, seed: Option<u64>) -> Vec<String> {
+    let mut sets = Vec::new();
+    if let Some(r) = replications {
+        sets.push(format!("run.replications={r}"));
+    }
+    if let Some(s) = seed {
+        sets.push(format!("run.seed={s}"));
+    }
+    sets
 }
 
 /// How the work runs: threads and chattiness.

@@ -106,13 +106,7 @@ fn parse_alt(text: &str) -> Result<(String, Vec<String>), String> {
 }
 
 pub(crate) fn compare(args: CompareArgs) -> anyhow::Result<()> {
-    let mut run_sets = Vec::new();
-    if let Some(r) = args.replications {
-        run_sets.push(format!("run.replications={r}"));
-    }
-    if let Some(s) = args.seed {
-        run_sets.push(format!("run.seed={s}"));
-    }
+    let run_sets = crate::args::run_overrides(args.replications, args.seed);
     let (base_path, files) = match args.scenarios.split_first() {
         Some((b, rest)) => (Some(b.as_path()), rest),
         None => (None, &[][..]),
@@ -181,10 +175,8 @@ pub(crate) fn compare(args: CompareArgs) -> anyhow::Result<()> {
         if let Some(p) = &progress
             && (n.is_multiple_of(4) || n == total)
         {
-            let tmp = p.with_extension("tmp");
-            if std::fs::write(&tmp, format!("{n} {total}\n")).is_ok() {
-                let _ = std::fs::rename(&tmp, p);
-            }
+            // Best effort: a missed update only delays the page's bar.
+            let _ = output::write_atomic(p, format!("{n} {total}\n").as_bytes());
         }
     };
     let started = Instant::now();

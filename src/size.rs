@@ -162,17 +162,9 @@ pub(crate) fn size(args: SizeArgs) -> anyhow::Result<()> {
         output::write_folder(dir, "size.csv", |tmp| {
             output::write_sizing(tmp, &sizing, &target, version)?;
             if args.report {
-                let read = |f: &str| {
-                    std::fs::read_to_string(tmp.join(f)).map_err(|source| output::OutputError::Io {
-                        path: tmp.join(f),
-                        source,
-                    })
-                };
-                output::report::write_sizing_report(
+                output::sizing::write_sizing_report_from(
                     tmp,
-                    &read("size.csv")?,
-                    &read("checks.csv")?,
-                    &read("tradeoff.csv")?,
+                    tmp,
                     &sizing.results,
                     &sizing.scenario_toml,
                     version,
@@ -207,16 +199,10 @@ pub(crate) fn size(args: SizeArgs) -> anyhow::Result<()> {
 
 /// Writes the sizing report of a folder written by `size --out`.
 pub(crate) fn report(results: &Path, out: &Path) -> anyhow::Result<PathBuf> {
-    let read = |f: &str| {
-        std::fs::read_to_string(results.join(f))
-            .with_context(|| format!("cannot read {}", results.join(f).display()))
-    };
     let (res, toml) = crate::read_summary(&results.join("sized-run"))?;
-    Ok(output::report::write_sizing_report(
+    Ok(output::sizing::write_sizing_report_from(
+        results,
         out,
-        &read("size.csv")?,
-        &read("checks.csv").unwrap_or_default(),
-        &read("tradeoff.csv").unwrap_or_default(),
         &res,
         &toml,
         env!("CARGO_PKG_VERSION"),

@@ -42,12 +42,7 @@ pub fn compare_table(c: &Comparison) -> String {
         c.seed,
         c.options[0]
     );
-    let mut regions: Vec<Option<&str>> = Vec::new();
-    for r in &c.rows {
-        if !regions.contains(&r.region.as_deref()) {
-            regions.push(r.region.as_deref());
-        }
-    }
+    let regions = c.regions();
     for region in regions {
         out.push_str(&format!(
             "\n{}\n{:<24} {:>9} {:>22} {:>9} {:>22} {:>8} {:>18} {:>9} {:>12}\n",

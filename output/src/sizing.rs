@@ -193,3 +193,32 @@ pub fn write_sizing(dir: &Path, s: &Sizing, target: &Target, version: &str) -> R
     write_run(&dir.join("sized-run"), &s.results, &s.scenario_toml, version)?;
     Ok(())
 }
+
+/// Writes the sizing report into `out` from a folder written by
+/// [`write_sizing`] (`checks.csv` and `tradeoff.csv` may be missing in
+/// folders from before they existed) and the verification run's results.
+pub fn write_sizing_report_from(
+    dir: &Path,
+    out: &Path,
+    results: &sim::RunResults,
+    scenario_toml: &str,
+    version: &str,
+) -> Result<std::path::PathBuf, OutputError> {
+    let read = |f: &str, required: bool| match std::fs::read_to_string(dir.join(f)) {
+        Ok(text) => Ok(text),
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(source) => Err(OutputError::Io {
+            path: dir.join(f),
+            source,
+        }),
+    };
+    crate::report::write_sizing_report(
+        out,
+        &read("size.csv", true)?,
+        &read("checks.csv", false)?,
+        &read("tradeoff.csv", false)?,
+        results,
+        scenario_toml,
+        version,
+    )
+}

@@ -112,11 +112,7 @@ fn seal_path(dir: &Path, point: usize) -> PathBuf {
 }
 
 fn seal_of(fingerprint: &str, bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{fingerprint} {} {h:016x}\n", bytes.len())
+    format!("{fingerprint} {} {:016x}\n", bytes.len(), sim::rng::fnv1a(bytes))
 }
 
 fn write_part(dir: &Path, point: usize, fingerprint: &str, bytes: &[u8]) -> Result<(), SweepError> {

@@ -153,10 +153,7 @@ fn read_status(dir: &Path) -> Option<Status> {
 
 /// Writes a job's status atomically.
 fn write_status(dir: &Path, status: Status) {
-    let tmp = dir.join("status.tmp");
-    if std::fs::write(&tmp, status.as_str()).is_ok() {
-        let _ = std::fs::rename(tmp, dir.join("status"));
-    }
+    let _ = output::write_atomic(&dir.join("status"), status.as_str().as_bytes());
 }
 
 async fn worker(

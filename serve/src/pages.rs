@@ -154,11 +154,7 @@ pub(crate) async fn upload(State(app): State<Arc<App>>, mut form: Multipart) -> 
 
 /// 16 hex digits of an FNV-1a hash of the text.
 fn content_id(text: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
+    format!("{:016x}", sim::rng::fnv1a(text.as_bytes()))
 }
 
 /// The text of scenario `id` (`default` or 16 hex digits), if it exists.
@@ -530,12 +526,7 @@ fn compare_table(c: &Comparison) -> String {
         c.replications
     );
     let (base, edited) = (&c.options[0], c.options.last().expect("two options"));
-    let mut regions: Vec<Option<&str>> = Vec::new();
-    for r in &c.rows {
-        if !regions.contains(&r.region.as_deref()) {
-            regions.push(r.region.as_deref());
-        }
-    }
+    let regions = c.regions();
     for region in regions {
         let (Some(a), Some(e)) = (
             c.row(base, region, Measure::MissShare),

@@ -20,16 +20,18 @@ fn splitmix64(x: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// 64-bit FNV-1a hash of a name (stable across Rust versions, unlike `DefaultHasher`).
-pub(crate) fn fnv1a(name: &str) -> u64 {
-    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+/// 64-bit FNV-1a hash (stable across Rust versions, unlike
+/// `DefaultHasher`): region streams, sweep fingerprints and seals, stored
+/// scenario ids.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
     })
 }
 
 /// The call stream of one region in one replication.
 pub fn call_stream(seed: u64, region_name: &str, replication: u64) -> ChaCha8Rng {
-    let mut state = seed ^ fnv1a(region_name).rotate_left(17);
+    let mut state = seed ^ fnv1a(region_name.as_bytes()).rotate_left(17);
     let mut key = [0u8; 32];
     for chunk in key.chunks_exact_mut(8) {
         chunk.copy_from_slice(&splitmix64(&mut state).to_le_bytes());

@@ -472,7 +472,7 @@ pub fn run(base: &Scenario, plan: &Plan, on_done: &(dyn Fn() + Sync)) -> (Sensit
             sides.push((a.name.as_str(), which, s.setting.as_str(), run));
         }
     }
-    let mut runs = paired(&scenarios, &[Measure::DivertedShare], on_done);
+    let mut runs = paired(scenarios, &[Measure::DivertedShare], on_done);
     let rows_of = |assumption: &str, which: Which, setting: &str, run: &Paired| -> Vec<Row> {
         regions
             .iter()

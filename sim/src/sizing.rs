@@ -328,6 +328,8 @@ fn shortfall(res: &RunResults, sc: &Scenario, r: usize, target: &Target, tighten
 }
 
 struct Evaluator<'a> {
+    /// The whole scenario, for the verification run.
+    base_text: &'a str,
     /// The text the search simulates (other regions left out when they
     /// cannot change).
     search_text: String,
@@ -337,26 +339,70 @@ struct Evaluator<'a> {
 }
 
 impl Evaluator<'_> {
+    /// A search evaluation: the groups on the search text, the scenario's
+    /// seed, the search's replications.
     fn run(&mut self, groups: &[Group], sc: &Scenario) -> Result<RunResults, ScenarioError> {
-        let text = sized_text(&self.search_text, groups, sc)?;
-        let mut scenario = Scenario::from_toml(&text, "sized scenario")?;
-        scenario.run.replications = self.target.replications;
-        let res = crate::montecarlo::run(&Model::new(scenario), self.target.replications, &|| {});
+        self.simulate(true, groups, sc, sc.run.seed, self.target.replications)
+    }
+
+    /// The groups simulated on the search text or the whole scenario, with
+    /// `replications` of `seed` set like any other value, before validation.
+    fn simulate(
+        &mut self,
+        search: bool,
+        groups: &[Group],
+        sc: &Scenario,
+        seed: u64,
+        replications: u32,
+    ) -> Result<RunResults, ScenarioError> {
+        let seed = i64::try_from(seed).map_err(|_| {
+            ScenarioError::new(
+                "sized scenario",
+                vec![crate::scenario::Problem {
+                    line: 1,
+                    column: 1,
+                    key: "run.seed".into(),
+                    message: format!("seed {seed} is above {}", i64::MAX),
+                }],
+            )
+        })?;
+        let run = [
+            ("run.seed".to_string(), toml::Value::Integer(seed)),
+            (
+                "run.replications".to_string(),
+                toml::Value::Integer(i64::from(replications)),
+            ),
+        ];
+        let text = if search { &self.search_text } else { self.base_text };
+        let text = sized_text(text, groups, sc, &run)?;
+        let scenario = Scenario::from_toml(&text, "sized scenario")?;
+        let res = crate::montecarlo::run(&Model::new(scenario), replications, &|| {});
         self.evaluations += 1;
         (self.on_eval)(self.evaluations);
         Ok(res)
     }
 }
 
-fn sized_text(text: &str, groups: &[Group], sc: &Scenario) -> Result<String, ScenarioError> {
-    set_values(text, &patches(groups, sc)).map_err(|e| ScenarioError {
-        file: "sized scenario".into(),
-        problems: vec![crate::scenario::Problem {
-            line: 1,
-            column: 1,
-            key: String::new(),
-            message: e.to_string(),
-        }],
+/// The scenario text with the groups' counts (and `extra` values) set, in
+/// one pass.
+fn sized_text(
+    text: &str,
+    groups: &[Group],
+    sc: &Scenario,
+    extra: &[(String, toml::Value)],
+) -> Result<String, ScenarioError> {
+    let mut values = patches(groups, sc);
+    values.extend_from_slice(extra);
+    set_values(text, &values).map_err(|e| {
+        ScenarioError::new(
+            "sized scenario",
+            vec![crate::scenario::Problem {
+                line: 1,
+                column: 1,
+                key: String::new(),
+                message: e.to_string(),
+            }],
+        )
     })
 }
 
@@ -431,6 +477,7 @@ pub fn size(
         )
     };
     let mut ev = Evaluator {
+        base_text,
         search_text,
         target,
         evaluations: 0,
@@ -574,13 +621,13 @@ pub fn size(
         }
         groups.retain(|g| !g.added() || g.count > 0);
         // Verify on replications the search never saw.
-        let text = sized_text(base_text, &groups, &sc)?;
-        let mut vsc = Scenario::from_toml(&text, "sized scenario")?;
-        vsc.run.seed = verify_seed(sc.run.seed);
-        vsc.run.replications = target.verify_replications;
-        verified = crate::montecarlo::run(&Model::new(vsc), target.verify_replications, &|| {});
-        ev.evaluations += 1;
-        (ev.on_eval)(ev.evaluations);
+        verified = ev.simulate(
+            false,
+            &groups,
+            &sc,
+            verify_seed(sc.run.seed),
+            target.verify_replications,
+        )?;
         let mut again = false;
         for &r in &searched {
             let gap = shortfall(&verified, &sc, r, &target, 0.0);
@@ -614,19 +661,25 @@ pub fn size(
         })
         .collect();
     groups.sort_by_key(|g| (g.region, g.added()));
-    let mut text = sized_text(base_text, &groups, &sc)?;
     let changed: Vec<String> = groups
         .iter()
         .filter(|g| g.count != g.base_count)
         .map(|g| format!("{} {}: {} -> {}", names[g.region], g.name, g.base_count, g.count))
         .collect();
-    text = rename(
-        &text,
-        &sc.name,
-        &searched.iter().map(|&r| names[r].as_str()).collect::<Vec<_>>(),
-        &target,
-        options.add_only,
+    let sized_for: Vec<&str> = searched.iter().map(|&r| names[r].as_str()).collect();
+    let name = format!(
+        "{}, sized for {} ({}miss share <= {})",
+        sc.name,
+        sized_for.join(", "),
+        if options.add_only { "add-only, " } else { "" },
+        target.max_miss_share
     );
+    let text = sized_text(
+        base_text,
+        &groups,
+        &sc,
+        &[("name".into(), toml::Value::String(name))],
+    )?;
     Ok(Sizing {
         groups: groups
             .iter()
@@ -661,22 +714,6 @@ pub fn size(
 /// The seed of the verification run: one the search never uses.
 pub fn verify_seed(seed: u64) -> u64 {
     seed.wrapping_add(1)
-}
-
-fn rename(text: &str, name: &str, regions: &[&str], target: &Target, add_only: bool) -> String {
-    let Ok(mut root) = text.parse::<toml::Table>() else {
-        return text.to_string();
-    };
-    root.insert(
-        "name".into(),
-        toml::Value::String(format!(
-            "{name}, sized for {} ({}miss share <= {})",
-            regions.join(", "),
-            if add_only { "add-only, " } else { "" },
-            target.max_miss_share
-        )),
-    );
-    toml::to_string(&root).unwrap_or_else(|_| text.to_string())
 }
 
 fn total(groups: &[Group], r: usize) -> u32 {

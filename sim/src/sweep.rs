@@ -448,7 +448,7 @@ fn explicit_points(r: &mut Reader<'_>, v: &Val<'_>, axes: &mut [Axis]) -> Vec<Ve
 /// sweep's results; resumes and merges refuse outputs with another one.
 pub fn fingerprint(parts: &[&str]) -> String {
     let joined = parts.join("\u{0}");
-    format!("{:016x}", crate::rng::fnv1a(&joined))
+    format!("{:016x}", crate::rng::fnv1a(joined.as_bytes()))
 }
 
 #[cfg(test)]

@@ -153,7 +153,9 @@ pub(crate) fn illinois_maps(res: &RunResults, scenario: &sim::Scenario) -> Optio
                 .filter(|z| z.region == ri && z.coords.is_some())
                 .collect();
             let w: f64 = zs.iter().map(|z| z.weight.max(1.0)).sum();
-            (w > 0.0).then_some(())?;
+            if w <= 0.0 {
+                return None;
+            }
             let (lat, lon) = zs.iter().fold((0.0, 0.0), |(a, b), z| {
                 let (la, lo) = z.coords.unwrap_or_default();
                 (a + la * z.weight.max(1.0) / w, b + lo * z.weight.max(1.0) / w)

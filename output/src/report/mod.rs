@@ -737,12 +737,7 @@ pub fn write_compare_report(
         c.seed,
         esc(&c.options[0])
     );
-    let mut regions: Vec<Option<&str>> = Vec::new();
-    for r in &c.rows {
-        if !regions.contains(&r.region.as_deref()) {
-            regions.push(r.region.as_deref());
-        }
-    }
+    let regions = c.regions();
     sec.push_str("<table><tr><th>region</th><th>option</th><th>miss</th><th>change (paired 95% CI)</th><th>distinguishable</th><th>diverted</th><th>p90 response, min</th><th>team-hours a week</th></tr>");
     for region in &regions {
         for o in &c.options {

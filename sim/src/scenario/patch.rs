@@ -81,6 +81,32 @@ pub fn split_path(path: &str) -> Result<Vec<String>, PatchError> {
     }
 }
 
+/// Where a table is, for messages: "the top level" or `` `regions.Town` ``.
+fn place(keys: &[String]) -> String {
+    if keys.is_empty() {
+        "the top level".to_string()
+    } else {
+        let path: Vec<String> = keys.iter().map(|k| super::read::key_part(k)).collect();
+        format!("`{}`", path.join("."))
+    }
+}
+
+/// The message for `key`, missing from `table` (found at `keys`), with the
+/// keys it has.
+fn unknown_key(table: &toml::Table, key: &str, keys: &[String]) -> String {
+    let known: Vec<String> = table.keys().map(|k| super::read::key_part(k)).collect();
+    format!(
+        "unknown key `{}` in {}; known: {}",
+        super::read::key_part(key),
+        place(keys),
+        if known.is_empty() {
+            "none".into()
+        } else {
+            known.join(", ")
+        }
+    )
+}
+
 /// Top-level tables a scenario may leave out; setting a value in one
 /// creates it.
 const OPTIONAL_SECTIONS: [&str; 2] = ["run", "dispatch"];
@@ -120,28 +146,7 @@ pub fn set_values(text: &str, values: &[(String, toml::Value)]) -> Result<String
                 if i == 0 && OPTIONAL_SECTIONS.contains(&k.as_str()) {
                     table.insert(k.clone(), toml::Value::Table(toml::Table::new()));
                 } else {
-                    let known: Vec<String> = table.keys().map(|k| super::read::key_part(k)).collect();
-                    let place = if i == 0 {
-                        "the top level".to_string()
-                    } else {
-                        format!(
-                            "`{}`",
-                            keys[..i]
-                                .iter()
-                                .map(|k| super::read::key_part(k))
-                                .collect::<Vec<_>>()
-                                .join(".")
-                        )
-                    };
-                    return Err(bad(format!(
-                        "unknown key `{}` in {place}; known: {}",
-                        super::read::key_part(k),
-                        if known.is_empty() {
-                            "none".into()
-                        } else {
-                            known.join(", ")
-                        }
-                    )));
+                    return Err(bad(unknown_key(table, k, &keys[..i])));
                 }
             }
             table = match table.get_mut(k.as_str()).expect("present or inserted") {
@@ -191,13 +196,6 @@ fn expand(
     found: &mut Vec<Vec<String>>,
 ) -> Result<(), PatchError> {
     let (first, rest) = keys.split_first().expect("split_path returns at least one key");
-    let known = || {
-        table
-            .keys()
-            .map(|k| super::read::key_part(k))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let names: Vec<&String> = if first == "*" {
         table.keys().collect()
     } else {
@@ -217,18 +215,6 @@ fn expand(
         }
         return Ok(());
     }
-    let where_ = if prefix.is_empty() {
-        "the top level".to_string()
-    } else {
-        format!(
-            "`{}`",
-            prefix
-                .iter()
-                .map(|k| super::read::key_part(k))
-                .collect::<Vec<_>>()
-                .join(".")
-        )
-    };
     let mut matched = false;
     for n in names {
         match table.get(n.as_str()) {
@@ -252,11 +238,7 @@ fn expand(
             None => {
                 return Err(PatchError::BadPath {
                     path: pattern.to_string(),
-                    message: format!(
-                        "unknown key `{}` in {where_}; known: {}",
-                        super::read::key_part(n),
-                        known()
-                    ),
+                    message: unknown_key(table, n, prefix),
                 });
             }
         }
@@ -264,7 +246,7 @@ fn expand(
     if !matched {
         return Err(PatchError::BadPath {
             path: pattern.to_string(),
-            message: format!("`*` matches no table in {where_}"),
+            message: format!("`*` matches no table in {}", place(prefix)),
         });
     }
     Ok(())

@@ -89,5 +89,39 @@ fn replication_years(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, event_queue, replication_years);
+/// Overload with no maximum under `predict` with busy candidates (issue 17):
+/// M1's four teams facing 300, 1,000 and 3,000 contacts an hour for two days,
+/// so every team's queue of assigned calls grows by the hundred. A decision
+/// must not walk those queues: time per contact stays flat as the rate grows
+/// (before the fix: 0.3 / 5 / 74 s a run, quadratic).
+fn overload(c: &mut Criterion) {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("pool");
+    let mut g = c.benchmark_group("overload_predict_any");
+    g.sample_size(10);
+    for rate in [300.0, 1000.0, 3000.0] {
+        let m = model(
+            M1,
+            &[
+                ("run.horizon_days", toml::Value::Integer(2)),
+                ("dispatch.policy", toml::Value::String("predict".into())),
+                ("dispatch.candidates", toml::Value::String("any".into())),
+                (
+                    "call_types.crisis.max_response_min",
+                    toml::Value::String("none".into()),
+                ),
+                ("regions.M1.calls_per_hour", toml::Value::Float(rate)),
+            ],
+        );
+        g.throughput(Throughput::Elements(one_year(&m, &pool)));
+        g.bench_function(format!("{rate}_per_hour_2_days"), |b| {
+            b.iter(|| one_year(&m, &pool))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, event_queue, replication_years, overload);
 criterion_main!(benches);

@@ -100,6 +100,8 @@ struct Call {
     month: u32,
     hour: u16,
     state: CallState,
+    /// Assigned to a busy team: its share of the team's `queue_est_min`.
+    queue_est_min: f64,
     /// Bumped each time the slot is reused, so stale events can be told apart.
     generation: u32,
 }
@@ -174,6 +176,11 @@ struct Team {
     job_ctype: u16,
     /// Calls assigned under `predict`, waiting for this team, in order.
     queue: VecDeque<u32>,
+    /// The dispatcher's estimate of the minutes the assigned calls take
+    /// (each one's travel from the one before, plus its service): kept as
+    /// calls join and leave, so a decision does not walk the queue
+    /// (issue 17: overload under `predict` was quadratic).
+    queue_est_min: f64,
 }
 
 /// The state of one replication.
@@ -226,6 +233,7 @@ impl<'m> Engine<'m> {
                 job_region: 0,
                 job_ctype: 0,
                 queue: VecDeque::with_capacity(8),
+                queue_est_min: 0.0,
             })
             .collect();
         let levels = m.priority_levels;
@@ -406,6 +414,7 @@ impl<'m> Engine<'m> {
                     month: month as u32,
                     hour: hour as u16,
                     state: CallState::Intake,
+                    queue_est_min: 0.0,
                     generation: 0,
                 };
                 if measured {
@@ -527,17 +536,66 @@ impl<'m> Engine<'m> {
         if !team.busy {
             return (t, self.location(tm, t));
         }
-        let mut free = match self.m.scenario.dispatch.estimate {
+        let free = match self.m.scenario.dispatch.estimate {
             Knowledge::Exact => team.free_at,
             Knowledge::Expected => t + self.expected_remaining_job(team, t),
         };
-        let mut loc = team.loc;
-        for &q in &team.queue {
-            let c = &self.calls[q as usize];
-            free += self.travel_est(loc, c) + self.service_est(c);
-            loc = c.zone;
+        (free + team.queue_est_min, self.queue_tail(tm))
+    }
+
+    /// Where a busy team will be once it has served its assigned calls.
+    fn queue_tail(&self, tm: usize) -> u32 {
+        let team = &self.teams[tm];
+        team.queue
+            .back()
+            .map_or(team.loc, |&q| self.calls[q as usize].zone)
+    }
+
+    /// Tests: every team's kept estimate equals a walk of its queue.
+    #[cfg(test)]
+    fn check_queue_estimates(&self) {
+        for (tm, team) in self.teams.iter().enumerate() {
+            let (mut walked, mut loc) = (0.0, team.loc);
+            for &q in &team.queue {
+                let c = &self.calls[q as usize];
+                walked += self.travel_est(loc, c) + self.service_est(c);
+                loc = c.zone;
+            }
+            assert!(
+                (team.queue_est_min - walked).abs() <= 1e-9 * walked.max(1.0),
+                "team {tm}: kept {} but its {} calls walk to {walked}",
+                team.queue_est_min,
+                team.queue.len()
+            );
+            assert_eq!(loc, self.queue_tail(tm));
         }
-        (free, loc)
+    }
+
+    /// Assigns call `id` to busy team `tm`, after the calls it already has.
+    fn assign(&mut self, tm: usize, id: u32) {
+        let c = self.calls[id as usize];
+        let est = self.travel_est(self.queue_tail(tm), &c) + self.service_est(&c);
+        let call = &mut self.calls[id as usize];
+        call.state = CallState::Assigned;
+        call.queue_est_min = est;
+        let team = &mut self.teams[tm];
+        team.queue.push_back(id);
+        team.queue_est_min += est;
+        self.add_waiting(c.region as usize, 1);
+    }
+
+    /// The next call assigned to team `tm`, taken off its queue.
+    fn next_assigned(&mut self, tm: usize) -> Option<u32> {
+        let team = &mut self.teams[tm];
+        let id = team.queue.pop_front()?;
+        // Back to exactly 0 when the queue empties, so rounding never builds up.
+        team.queue_est_min = if team.queue.is_empty() {
+            0.0
+        } else {
+            team.queue_est_min - self.calls[id as usize].queue_est_min
+        };
+        self.add_waiting(self.calls[id as usize].region as usize, -1);
+        Some(id)
     }
 
     /// Expected remaining minutes of a team's current job given the time spent
@@ -598,6 +656,8 @@ impl<'m> Engine<'m> {
         }
         let policy = self.m.scenario.dispatch.policy;
         let idle_only = policy == Policy::Escalate || self.m.scenario.dispatch.candidates == Candidates::Idle;
+        #[cfg(test)]
+        self.check_queue_estimates();
         let (any_on_shift, best) = self.best_team(&c, t, idle_only);
         if !any_on_shift {
             // On shift when the call arrived, but the shift ended during
@@ -611,9 +671,7 @@ impl<'m> Engine<'m> {
                     let from = self.location(tm, t);
                     self.start_job(tm, id, from);
                 } else {
-                    self.calls[id as usize].state = CallState::Assigned;
-                    self.teams[tm].queue.push_back(id);
-                    self.add_waiting(r, 1);
+                    self.assign(tm, id);
                 }
             }
             _ if policy == Policy::Escalate => self.enqueue(id),
@@ -918,9 +976,7 @@ impl<'m> Engine<'m> {
                 AfterCall::ReturnToBase => t + m.return_min(team.loc as usize, m.teams[tm].base),
             };
         }
-        if let Some(next) = self.teams[tm].queue.pop_front() {
-            let r = self.calls[next as usize].region as usize;
-            self.add_waiting(r, -1);
+        if let Some(next) = self.next_assigned(tm) {
             let from = self.teams[tm].loc;
             self.start_job(tm, next, from);
             return;
@@ -1050,5 +1106,42 @@ impl<'m> Engine<'m> {
         }
         self.waiting[r] = n;
         self.waiting_since[r] = t;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Model;
+    use crate::scenario::Scenario;
+
+    /// Overload under `predict` with busy candidates and no maximum: teams'
+    /// queues grow to hundreds of calls, and at every decision the estimate
+    /// kept per team equals a walk of its queue (checked in `decide`), for
+    /// both kinds of knowledge and both travel models.
+    #[test]
+    fn kept_queue_estimates_match_a_walk_under_overload() {
+        for estimate in ["exact", "expected"] {
+            for travel in [
+                r#"travel = { time = { dist = "lognormal", mean = 25, sd = 12 } }
+teams.t = { count = 3, shift = "24/7" }"#,
+                r#"zones = { A = 1, B = 1 }
+travel = { factor = { dist = "exponential", mean = 1 }, matrix = { A = { A = 5, B = 20 }, B = { A = 20, B = 5 } } }
+teams.t = { count = 3, shift = "24/7", base = "B" }"#,
+            ] {
+                let text = format!(
+                    "name = \"overload\"\n[run]\nhorizon_days = 0.25\nreplications = 1\nseed = 3\n\
+                     [dispatch]\npolicy = \"predict\"\ncandidates = \"any\"\nestimate = \"{estimate}\"\n\
+                     [call_types.crisis]\nmax_response_min = \"none\"\ntriage = {{ mobile = 1.0 }}\n\
+                     on_scene = {{ dist = \"exponential\", mean = 60 }}\n\
+                     [regions.R]\npopulation = 1000\ncalls_per_hour = 200\n{travel}\n"
+                );
+                let sc = Scenario::from_toml(&text, "overload.toml").unwrap_or_else(|e| panic!("{e}"));
+                let tally = super::Engine::new(&Model::new(sc), 0).run();
+                assert!(
+                    tally.contacts_generated() > 500,
+                    "{estimate}: too few calls to load the queues"
+                );
+            }
+        }
     }
 }

@@ -176,17 +176,25 @@ pub fn calibrate(
         .iter()
         .map(|n| (n.as_str(), recs.busy_intervals(Some(n))))
         .collect();
+    // Each region's records, by index.
+    let mut members: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, r) in recs.records.iter().enumerate() {
+        members.entry(r.region.as_str()).or_default().push(i);
+    }
     // Intake of requests made while the region had no team busy.
-    let idle_intake: Vec<f64> = recs
-        .records
+    let mut idle = vec![false; recs.records.len()];
+    for name in &names {
+        let mine = &members[name.as_str()];
+        let requests: Vec<f64> = mine.iter().map(|&i| recs.records[i].request).collect();
+        let busy = crate::records::covered(&busy_by_region[name.as_str()], &requests);
+        for (&i, busy) in mine.iter().zip(busy) {
+            idle[i] = !busy;
+        }
+    }
+    let idle_intake: Vec<f64> = iv
         .iter()
-        .zip(&iv)
-        .filter_map(|(r, i)| {
-            let d = i.intake?;
-            let busy = &busy_by_region[r.region.as_str()];
-            let idle = !busy.iter().any(|&(a, b)| a <= r.request && r.request < b);
-            idle.then_some(d)
-        })
+        .zip(&idle)
+        .filter_map(|(i, &idle)| i.intake.filter(|_| idle))
         .collect();
     let all_intake: Vec<f64> = iv.iter().filter_map(|i| i.intake).collect();
     let intake = match fit(&idle_intake, res) {
@@ -216,11 +224,9 @@ pub fn calibrate(
     let k = map.profile_prior_hours;
     let mut regions = Vec::new();
     for name in &names {
-        let mine: Vec<usize> = (0..recs.records.len())
-            .filter(|&i| &recs.records[i].region == name)
-            .collect();
+        let mine = &members[name.as_str()];
         let mut count_by_hour = [0u64; 168];
-        for &i in &mine {
+        for &i in mine {
             count_by_hour[hour_of_week(recs.records[i].request)] += 1;
         }
         let lambda = mine.len() as f64 / total_hours;
@@ -411,17 +417,6 @@ fn bridge(on: &mut [bool], hours: usize) {
     }
 }
 
-fn toml_key(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
-        s.to_string()
-    } else {
-        format!("{s:?}")
-    }
-}
-
 impl Calibration {
     /// The scenario TOML text, with comments giving each number's source.
     pub fn scenario_toml(&self, recs: &Records, map: &Mapping, opts: &Options) -> String {
@@ -494,7 +489,10 @@ impl Calibration {
         w(&mut s, format!("# {}", self.intake.summary()));
         w(&mut s, format!("intake = {}\n", self.intake.toml()));
         for t in &self.types {
-            w(&mut s, format!("[call_types.{}]", toml_key(&t.name)));
+            w(
+                &mut s,
+                format!("[call_types.{}]", sim::scenario::toml_key(&t.name)),
+            );
             w(
                 &mut s,
                 format!(
@@ -541,7 +539,7 @@ impl Calibration {
             }
         }
         for r in &self.regions {
-            w(&mut s, format!("[regions.{}]", toml_key(&r.name)));
+            w(&mut s, format!("[regions.{}]", sim::scenario::toml_key(&r.name)));
             let pop = map.population.get(&r.name).copied();
             match pop {
                 Some(p) => w(&mut s, format!("population = {p}  # from the map")),

@@ -299,7 +299,9 @@ fn exit_code(e: &anyhow::Error) -> u8 {
                 .is_some_and(|e| {
                     matches!(
                         e,
-                        output::sweep::SweepError::Foreign { .. } | output::sweep::SweepError::Shards(_)
+                        output::sweep::SweepError::Foreign { .. }
+                            | output::sweep::SweepError::Shards(_)
+                            | output::sweep::SweepError::Busy(_)
                     )
                 })
         {

@@ -210,3 +210,29 @@ fn bad_plans_exit_2_with_line_and_column() {
         Some(2)
     );
 }
+
+/// A folder another cessa-sim is writing (its `.lock` held) is refused by
+/// sweep and merge with exit 2, before any work; free again, it is used.
+#[test]
+fn a_folder_being_written_is_refused() {
+    let dir = tmp("sweep", "locked");
+    let plan = plan(&dir, 2);
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let holder = std::fs::File::create(out.join(".lock")).unwrap();
+    holder.try_lock().unwrap();
+    for args in [
+        vec!["sweep", s(&plan), "-q", "--out", s(&out)],
+        vec!["merge", s(&out), s(&dir)],
+    ] {
+        let o = cessa(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("another cessa-sim is writing this folder"),
+            "{args:?}: {err}"
+        );
+    }
+    drop(holder);
+    ok(cessa(&["sweep", s(&plan), "-q", "--out", s(&out)]));
+}

@@ -62,6 +62,34 @@ pub enum SweepError {
     /// The shards do not make up the plan.
     #[error("{0}")]
     Shards(String),
+    /// Another cessa-sim (a sweep or a merge) is writing the folder.
+    #[error("{}: another cessa-sim is writing this folder (sweep or merge); wait for it or use another --out", .0.display())]
+    Busy(PathBuf),
+}
+
+/// Holds a folder's `.lock` exclusively for as long as it lives, so two
+/// sweeps or merges never write one folder at once (issue 17: they raced on
+/// the manifest). The operating system releases it when the process ends,
+/// even by SIGKILL, so a killed run never leaves a stale lock.
+#[derive(Debug)]
+struct Lock(#[allow(dead_code, reason = "held for its lifetime")] std::fs::File);
+
+impl Lock {
+    fn take(dir: &Path) -> Result<Lock, SweepError> {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let path = dir.join(".lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io(&path))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Lock(file)),
+            Err(std::fs::TryLockError::WouldBlock) => Err(SweepError::Busy(dir.to_path_buf())),
+            Err(std::fs::TryLockError::Error(e)) => Err(io(&path)(e)),
+        }
+    }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SweepError + '_ {
@@ -146,6 +174,7 @@ fn assemble(dir: &Path, m: &Manifest, points: &[usize]) -> Result<(), SweepError
 /// A sweep folder being written.
 #[derive(Debug)]
 pub struct Folder {
+    _lock: Lock,
     dir: PathBuf,
     manifest: Manifest,
     points: Vec<usize>,
@@ -155,6 +184,7 @@ impl Folder {
     /// Opens (or creates) the folder for `manifest` with these points,
     /// refusing one that holds another sweep or shard.
     pub fn open(dir: &Path, manifest: Manifest, points: Vec<usize>) -> Result<Folder, SweepError> {
+        let lock = Lock::take(dir)?;
         std::fs::create_dir_all(dir.join("points")).map_err(io(dir))?;
         if let Some(old) = read_manifest(dir)?
             && (old.fingerprint != manifest.fingerprint || old.shard != manifest.shard)
@@ -166,6 +196,7 @@ impl Folder {
             });
         }
         let mut f = Folder {
+            _lock: lock,
             dir: dir.to_path_buf(),
             manifest,
             points,
@@ -230,6 +261,7 @@ pub fn merge(out: &Path, shards: &[PathBuf]) -> Result<usize, SweepError> {
     if shards.is_empty() {
         return Err(SweepError::Shards("merge needs at least one shard folder".into()));
     }
+    let _lock = Lock::take(out)?;
     let mut first: Option<Manifest> = None;
     let mut owner: BTreeMap<usize, PathBuf> = BTreeMap::new();
     for dir in shards {
@@ -366,4 +398,39 @@ pub fn report_rows(dir: &Path) -> Result<(Vec<String>, Vec<crate::report::SweepR
         });
     }
     Ok((m.axes, rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> Manifest {
+        Manifest {
+            software: "cessa-sim".into(),
+            version: "test".into(),
+            fingerprint: "f".into(),
+            plan: String::new(),
+            axes: vec!["a".into()],
+            points_total: 2,
+            shard: None,
+            points: 2,
+            points_done: 0,
+        }
+    }
+
+    /// A second writer of a folder in use is refused with `Busy` (sweep or
+    /// merge), and may go on once the first is done.
+    #[test]
+    fn a_folder_in_use_is_refused() {
+        let dir = std::env::temp_dir().join(format!("cessa-lock-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let first = Folder::open(&dir, manifest(), vec![0, 1]).expect("first writer");
+        let second = Folder::open(&dir, manifest(), vec![0, 1]);
+        assert!(matches!(second, Err(SweepError::Busy(_))), "{second:?}");
+        let merged = merge(&dir, &[dir.clone()]);
+        assert!(matches!(merged, Err(SweepError::Busy(_))), "{merged:?}");
+        drop(first);
+        Folder::open(&dir, manifest(), vec![0, 1]).expect("free again");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

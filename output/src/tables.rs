@@ -68,7 +68,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
         source,
     };
     let tmp = path.with_extension("tmp");
-    fs::write(&tmp, bytes).map_err(io_err)?;
+    if let Err(e) = fs::write(&tmp, bytes) {
+        // A full disk must not leave a torn temporary file behind.
+        let _ = fs::remove_file(&tmp);
+        return Err(io_err(e));
+    }
     fs::rename(&tmp, path).map_err(io_err)
 }
 

@@ -427,7 +427,7 @@ mod tests {
         let first = Folder::open(&dir, manifest(), vec![0, 1]).expect("first writer");
         let second = Folder::open(&dir, manifest(), vec![0, 1]);
         assert!(matches!(second, Err(SweepError::Busy(_))), "{second:?}");
-        let merged = merge(&dir, &[dir.clone()]);
+        let merged = merge(&dir, std::slice::from_ref(&dir));
         assert!(matches!(merged, Err(SweepError::Busy(_))), "{merged:?}");
         drop(first);
         Folder::open(&dir, manifest(), vec![0, 1]).expect("free again");

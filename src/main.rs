@@ -449,21 +449,22 @@ pub(crate) fn scenario_text(path: Option<&Path>, sets: &[String]) -> anyhow::Res
     if sets.is_empty() {
         return Ok((text, name));
     }
-    let mut values = Vec::new();
-    for s in sets {
-        let (path, value) = s.split_once('=').ok_or_else(|| {
-            BadInput(format!(
-                "--set {s:?}: expected PATH=VALUE, e.g. run.horizon_days=180"
-            ))
-        })?;
-        let value: toml::Value = format!("v = {value}")
-            .parse::<toml::Table>()
-            .map(|mut t| t.remove("v").expect("parsed key"))
-            .or_else(|_| Ok::<_, anyhow::Error>(toml::Value::String(value.to_string())))?;
-        values.push((path.trim().to_string(), value));
-    }
-    let text =
+    // The user's own file first: a syntax error there is reported at its
+    // line and column, not as a failure of the overrides.
+    sim::Scenario::check_toml(&text, &name)?;
+    let values = sets
+        .iter()
+        .map(|s| sim::scenario::patch::parse_override(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| BadInput(format!("--set: {e}")))?;
+    let patched =
         sim::scenario::patch::set_values(&text, &values).map_err(|e| BadInput(format!("--set: {e}")))?;
+    // A problem the overrides leave is reported in the user's file, or at
+    // the `--set` that caused it.
+    if let Err(e) = sim::Scenario::from_toml(&patched, &name) {
+        return Err(sim::scenario::patch::place_problems(e, &text, sets).into());
+    }
+    let text = patched;
     // Every change shows: the echo in every output carries them, and the
     // report and run header read them back from there.
     let text = format!("{}{}\n{text}", sim::scenario::OVERRIDES_COMMENT, sets.join("; "));

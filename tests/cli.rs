@@ -273,3 +273,67 @@ fn outputs_replace_a_run_folder_whole_and_refuse_foreign_ones() {
         "keep me"
     );
 }
+
+/// Under `--set`, problems point where the user can find them (issue 17):
+/// the file's own problems at their line and column in the file (as
+/// without `--set`), an overridden value's at the `--set` that gave it, a
+/// syntax error of the file at its place; a key written twice is named.
+#[test]
+fn problems_under_set_point_into_the_users_file_or_the_set() {
+    let dir = tmp("cli", "set-places");
+    let one = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/examples/one_region.toml"
+    ))
+    .unwrap();
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, one.replace("population = 250000", "population = -1")).unwrap();
+    let line = one
+        .lines()
+        .position(|l| l.starts_with("population = 250000"))
+        .unwrap()
+        + 1;
+    let err = |args: &[&str]| {
+        let o = cessa(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        String::from_utf8(o.stderr).unwrap()
+    };
+    let b = bad.to_str().unwrap();
+    let plain = err(&["run", b, "-q"]);
+    let place = format!("bad.toml:{line}:14: `regions.Town.population`");
+    assert!(plain.contains(&place), "{plain}");
+    let with_set = err(&[
+        "run",
+        b,
+        "-q",
+        "--set",
+        "demand_scale=2",
+        "--set",
+        "run.horizon_days=0",
+        "-r",
+        "2",
+    ]);
+    assert!(with_set.contains(&place), "{with_set}");
+    assert!(
+        with_set.contains("`run.horizon_days`: expected a number of days > 0 and <= 36525, found 0 (from --set run.horizon_days=0)"),
+        "{with_set}"
+    );
+    let huge = err(&["run", b, "-q", "--set", "demand_scale=1e300"]);
+    assert!(
+        huge.contains("found 1e300 (from --set demand_scale=1e300)"),
+        "{huge}"
+    );
+    let dup = dir.join("dup.toml");
+    std::fs::write(&dup, "name = \"x\"\n\n[run]\nseed = 1\nseed = 2\n").unwrap();
+    let d = dup.to_str().unwrap();
+    for args in [
+        vec!["run", d, "-q"],
+        vec!["run", d, "-q", "--set", "demand_scale=2"],
+    ] {
+        let e = err(&args);
+        assert!(
+            e.contains("dup.toml:5:1: TOML syntax error: duplicate key `seed`"),
+            "{args:?}: {e}"
+        );
+    }
+}

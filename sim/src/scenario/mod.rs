@@ -65,7 +65,11 @@ impl std::fmt::Display for ScenarioError {
             if n == 1 { "" } else { "s" }
         )?;
         for p in &self.problems {
-            write!(f, "\n  {}:{p}", self.file)?;
+            if p.line == 0 {
+                write!(f, "\n  {p}")?;
+            } else {
+                write!(f, "\n  {}:{p}", self.file)?;
+            }
         }
         Ok(())
     }
@@ -313,6 +317,16 @@ impl Scenario {
     /// messages.
     pub fn from_toml(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         build::build(text, file)
+    }
+
+    /// Checks that `text` is TOML, reporting a syntax error at its line
+    /// and column in `file`; the scenario itself is not read.
+    pub fn check_toml(text: &str, file: &str) -> Result<(), ScenarioError> {
+        let mut r = read::Reader::new(text);
+        match r.parse() {
+            Some(_) => Ok(()),
+            None => Err(r.into_error(file)),
+        }
     }
 
     /// The calendar of a run, with months up to the horizon.

@@ -3,6 +3,11 @@
 //! overrides. Paths read like the file: `regions."Region 5".teams.day.count`,
 //! `call_types.urgent.max_response_min`, `demand_scale`.
 
+use toml::de::{DeTable, DeValue};
+
+use super::ScenarioError;
+use super::read::Reader;
+
 /// Why a path could not be set.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PatchError {
@@ -105,6 +110,74 @@ fn unknown_key(table: &toml::Table, key: &str, keys: &[String]) -> String {
             known.join(", ")
         }
     )
+}
+
+/// One command-line override, `PATH=VALUE`: the value is read as TOML
+/// (`4`, `1.25`, `"none"`, `{ count = 2, base = "A" }`), or else taken as
+/// the text it is (`--set dispatch.policy=predict`).
+pub fn parse_override(arg: &str) -> Result<(String, toml::Value), PatchError> {
+    let (path, value) = arg.split_once('=').ok_or_else(|| PatchError::BadPath {
+        path: arg.to_string(),
+        message: "expected PATH=VALUE, e.g. run.horizon_days=180".into(),
+    })?;
+    let value = format!("v = {value}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(value.to_string()));
+    Ok((path.trim().to_string(), value))
+}
+
+/// Puts the problems of a scenario made from the user's `original` text by
+/// `overrides` (`PATH=VALUE` as typed) where the user can find them
+/// (issue 17: they pointed into the re-serialised text): a problem in an
+/// overridden value names its `--set` and has no line; any other moves to
+/// its key's line and column in `original` (the deepest part of its path
+/// that is there).
+pub fn place_problems(err: ScenarioError, original: &str, overrides: &[String]) -> ScenarioError {
+    let reader = Reader::new(original);
+    let root = DeTable::parse(original).ok();
+    let set: Vec<(Vec<String>, &String)> = overrides
+        .iter()
+        .filter_map(|o| Some((split_path(o.split_once('=')?.0.trim()).ok()?, o)))
+        .collect();
+    let problems = err
+        .problems
+        .into_iter()
+        .map(|mut p| {
+            let keys = split_path(&p.key).unwrap_or_default();
+            if let Some((_, typed)) = set.iter().find(|(path, _)| keys.starts_with(path)) {
+                p.line = 0;
+                p.column = 0;
+                p.message = format!("{} (from --set {typed})", p.message);
+            } else {
+                let at = root.as_ref().map_or(0, |r| key_offset(r.get_ref(), &keys));
+                (p.line, p.column) = reader.line_col(at);
+            }
+            p
+        })
+        .collect();
+    ScenarioError::new(&err.file, problems)
+}
+
+/// Byte offset in the text of `keys`' value in `table`, or else of the
+/// deepest of its keys that is there (0: none).
+fn key_offset(table: &DeTable<'_>, keys: &[String]) -> usize {
+    let Some((first, rest)) = keys.split_first() else {
+        return 0;
+    };
+    match table.iter().find(|(k, _)| k.get_ref().as_ref() == first.as_str()) {
+        None => 0,
+        Some((k, v)) => match (v.get_ref(), rest.is_empty()) {
+            // The whole path is there: the value, as a file's own problem is placed.
+            (_, true) => v.span().start,
+            (DeValue::Table(t), false) => match key_offset(t, rest) {
+                0 => k.span().start,
+                deeper => deeper,
+            },
+            _ => k.span().start,
+        },
+    }
 }
 
 /// Top-level tables a scenario may leave out; setting a value in one

@@ -21,7 +21,10 @@ pub struct Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.key.is_empty() {
+        if self.line == 0 {
+            // Not in a file: a value given on the command line (`--set`).
+            write!(f, "`{}`: {}", self.key, self.message)
+        } else if self.key.is_empty() {
             write!(f, "{}:{}: {}", self.line, self.column, self.message)
         } else {
             write!(
@@ -100,7 +103,14 @@ impl<'s> Reader<'s> {
         match DeTable::parse(self.src) {
             Ok(root) => Some(root),
             Err(e) => {
-                let msg = format!("TOML syntax error: {}", e.message().trim());
+                let mut msg = format!("TOML syntax error: {}", e.message().trim());
+                // Name the key written twice (the parser's message does not).
+                if let Some(key) = e.span().and_then(|s| self.src.get(s)).map(str::trim)
+                    && msg.ends_with("duplicate key")
+                    && !key.is_empty()
+                {
+                    msg.push_str(&format!(" `{key}`"));
+                }
                 self.problem(e.span().unwrap_or(0..0), "", msg);
                 None
             }
@@ -195,7 +205,12 @@ impl<'s> Reader<'s> {
         if x.is_finite() && ok(x) {
             Some(x)
         } else {
-            self.problem(v.span(), key, format!("expected {expected}, found {x}"));
+            // As written, or short (a float of 1e300 prints 301 digits).
+            let written = match self.src.get(v.span()).map(str::trim) {
+                Some(w) if w.len() <= 24 => w.to_string(),
+                _ => format!("{x:e}"),
+            };
+            self.problem(v.span(), key, format!("expected {expected}, found {written}"));
             None
         }
     }

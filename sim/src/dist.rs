@@ -10,9 +10,15 @@ use rand_distr::{Distribution, Exp1, StandardNormal};
 /// z-score of the 90th percentile of the standard normal distribution.
 pub const Z90: f64 = 1.281_551_565_544_600_4;
 
+/// A duration distribution, in minutes: built only by the constructors
+/// below, which check the parameters, so a `Dist` always samples finite
+/// minutes >= 0.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dist(Shape);
+
 /// The shape of a duration distribution. Parameters are in minutes.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Dist {
+enum Shape {
     /// Always the same value (may be 0).
     Fixed(f64),
     /// Exponential with the given mean.
@@ -74,7 +80,7 @@ fn lognormal(mu: f64, sigma: f64) -> Result<Dist, DistError> {
             "a log-normal this wide draws absurd times (one draw in 10^15 would be {far:.3e} minutes); narrow it"
         ));
     }
-    Ok(Dist::LogNormal { mu, sigma })
+    Ok(Dist(Shape::LogNormal { mu, sigma }))
 }
 
 fn bad<T>(msg: impl Into<String>) -> Result<T, DistError> {
@@ -105,17 +111,25 @@ fn finite_pos(name: &str, x: f64) -> Result<f64, DistError> {
     }
 }
 
+/// The largest scale factor on a duration (`travel_scale`, `on_scene_scale`).
+pub const MAX_SCALE: f64 = 1000.0;
+
 impl Dist {
+    /// Always 0 minutes.
+    pub const ZERO: Dist = Dist(Shape::Fixed(0.0));
+    /// Always 1 (a factor on a route's mean minutes that changes nothing).
+    pub const ONE: Dist = Dist(Shape::Fixed(1.0));
+
     /// A fixed value.
     pub fn fixed(value: f64) -> Result<Self, DistError> {
-        Ok(Dist::Fixed(finite_nonneg("value", value)?))
+        Ok(Dist(Shape::Fixed(finite_nonneg("value", value)?)))
     }
 
     /// An exponential distribution with the given mean (minutes).
     pub fn exponential(mean: f64) -> Result<Self, DistError> {
-        Ok(Dist::Exponential {
+        Ok(Dist(Shape::Exponential {
             mean: finite_pos("mean", mean)?,
-        })
+        }))
     }
 
     /// A log-normal distribution given by its mean and standard deviation.
@@ -150,11 +164,11 @@ impl Dist {
         let scale = sd * sd / mean;
         let sampler = rand_distr::Gamma::new(shape, scale)
             .map_err(|e| DistError(format!("gamma parameters rejected: {e}")))?;
-        Ok(Dist::Gamma {
+        Ok(Dist(Shape::Gamma {
             shape,
             scale,
             sampler,
-        })
+        }))
     }
 
     /// A uniform distribution on `[low, high]`.
@@ -164,7 +178,7 @@ impl Dist {
         if high < low {
             return bad(format!("`high` ({high}) must be >= `low` ({low})"));
         }
-        Ok(Dist::Uniform { low, high })
+        Ok(Dist(Shape::Uniform { low, high }))
     }
 
     /// A triangular distribution on `[low, high]` with the given mode.
@@ -177,7 +191,7 @@ impl Dist {
                 "need `low` <= `mode` <= `high` and `low` < `high`, found {low}, {mode}, {high}"
             ));
         }
-        Ok(Dist::Triangular { low, mode, high })
+        Ok(Dist(Shape::Triangular { low, mode, high }))
     }
 
     /// Resample from observed values (minutes, each >= 0).
@@ -188,7 +202,7 @@ impl Dist {
         for (i, v) in values.iter().enumerate() {
             finite_nonneg(&format!("values[{i}]"), *v)?;
         }
-        Ok(Dist::EmpiricalValues(values))
+        Ok(Dist(Shape::EmpiricalValues(values)))
     }
 
     /// A piecewise-linear quantile function through `(probability, minutes)`
@@ -213,41 +227,41 @@ impl Dist {
             finite_nonneg("probability", *p)?;
             finite_nonneg("minutes", *v)?;
         }
-        Ok(Dist::EmpiricalQuantiles(points))
+        Ok(Dist(Shape::EmpiricalQuantiles(points)))
     }
 
     /// Draws one value, minutes.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        match self {
-            Dist::Fixed(v) => *v,
-            Dist::Exponential { mean } => {
+        match &self.0 {
+            Shape::Fixed(v) => *v,
+            Shape::Exponential { mean } => {
                 let e: f64 = Exp1.sample(rng);
                 e * mean
             }
-            Dist::LogNormal { mu, sigma } => {
+            Shape::LogNormal { mu, sigma } => {
                 let z: f64 = StandardNormal.sample(rng);
                 (mu + sigma * z).exp()
             }
-            Dist::Gamma { sampler, .. } => sampler.sample(rng),
-            Dist::Uniform { low, high } => low + (high - low) * rng.random::<f64>(),
-            Dist::Triangular { .. } => self.quantile(rng.random::<f64>()),
-            Dist::EmpiricalValues(v) => v[rng.random_range(0..v.len())],
-            Dist::EmpiricalQuantiles(_) => self.quantile(rng.random::<f64>()),
+            Shape::Gamma { sampler, .. } => sampler.sample(rng),
+            Shape::Uniform { low, high } => low + (high - low) * rng.random::<f64>(),
+            Shape::Triangular { .. } => self.quantile(rng.random::<f64>()),
+            Shape::EmpiricalValues(v) => v[rng.random_range(0..v.len())],
+            Shape::EmpiricalQuantiles(_) => self.quantile(rng.random::<f64>()),
         }
     }
 
     /// The mean, minutes.
     pub fn mean(&self) -> f64 {
-        match self {
-            Dist::Fixed(v) => *v,
-            Dist::Exponential { mean } => *mean,
-            Dist::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
-            Dist::Gamma { shape, scale, .. } => shape * scale,
-            Dist::Uniform { low, high } => (low + high) / 2.0,
-            Dist::Triangular { low, mode, high } => (low + mode + high) / 3.0,
-            Dist::EmpiricalValues(v) => v.iter().sum::<f64>() / v.len() as f64,
-            Dist::EmpiricalQuantiles(p) => p
+        match &self.0 {
+            Shape::Fixed(v) => *v,
+            Shape::Exponential { mean } => *mean,
+            Shape::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
+            Shape::Gamma { shape, scale, .. } => shape * scale,
+            Shape::Uniform { low, high } => (low + high) / 2.0,
+            Shape::Triangular { low, mode, high } => (low + mode + high) / 3.0,
+            Shape::EmpiricalValues(v) => v.iter().sum::<f64>() / v.len() as f64,
+            Shape::EmpiricalQuantiles(p) => p
                 .windows(2)
                 .map(|w| (w[1].0 - w[0].0) * (w[0].1 + w[1].1) / 2.0)
                 .sum(),
@@ -256,21 +270,21 @@ impl Dist {
 
     /// The standard deviation, minutes.
     pub fn sd(&self) -> f64 {
-        match self {
-            Dist::Fixed(_) => 0.0,
-            Dist::Exponential { mean } => *mean,
-            Dist::LogNormal { sigma, .. } => self.mean() * ((sigma * sigma).exp() - 1.0).sqrt(),
-            Dist::Gamma { shape, scale, .. } => shape.sqrt() * scale,
-            Dist::Uniform { low, high } => (high - low) / 12f64.sqrt(),
-            Dist::Triangular { low, mode, high } => {
+        match &self.0 {
+            Shape::Fixed(_) => 0.0,
+            Shape::Exponential { mean } => *mean,
+            Shape::LogNormal { sigma, .. } => self.mean() * ((sigma * sigma).exp() - 1.0).sqrt(),
+            Shape::Gamma { shape, scale, .. } => shape.sqrt() * scale,
+            Shape::Uniform { low, high } => (high - low) / 12f64.sqrt(),
+            Shape::Triangular { low, mode, high } => {
                 ((low * low + mode * mode + high * high - low * mode - low * high - mode * high) / 18.0)
                     .sqrt()
             }
-            Dist::EmpiricalValues(v) => {
+            Shape::EmpiricalValues(v) => {
                 let m = self.mean();
                 (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / v.len() as f64).sqrt()
             }
-            Dist::EmpiricalQuantiles(p) => {
+            Shape::EmpiricalQuantiles(p) => {
                 // E[X^2] of a piecewise-linear quantile function, segment by segment.
                 let m = self.mean();
                 let ex2: f64 = p
@@ -284,30 +298,30 @@ impl Dist {
 
     /// The cumulative distribution function at `x` minutes.
     pub fn cdf(&self, x: f64) -> f64 {
-        match self {
-            Dist::Fixed(v) => f64::from(u8::from(x >= *v)),
-            Dist::Exponential { mean } => {
+        match &self.0 {
+            Shape::Fixed(v) => f64::from(u8::from(x >= *v)),
+            Shape::Exponential { mean } => {
                 if x <= 0.0 {
                     0.0
                 } else {
                     1.0 - (-x / mean).exp()
                 }
             }
-            Dist::LogNormal { mu, sigma } => {
+            Shape::LogNormal { mu, sigma } => {
                 if x <= 0.0 {
                     0.0
                 } else {
                     0.5 * statrs::function::erf::erfc(-(x.ln() - mu) / (sigma * std::f64::consts::SQRT_2))
                 }
             }
-            Dist::Gamma { shape, scale, .. } => {
+            Shape::Gamma { shape, scale, .. } => {
                 if x <= 0.0 {
                     0.0
                 } else {
                     statrs::function::gamma::gamma_lr(*shape, x / scale)
                 }
             }
-            Dist::Uniform { low, high } => {
+            Shape::Uniform { low, high } => {
                 if x < *low {
                     0.0
                 } else if x >= *high {
@@ -316,7 +330,7 @@ impl Dist {
                     (x - low) / (high - low)
                 }
             }
-            Dist::Triangular { low, mode, high } => {
+            Shape::Triangular { low, mode, high } => {
                 if x <= *low {
                     0.0
                 } else if x >= *high {
@@ -327,8 +341,8 @@ impl Dist {
                     1.0 - (high - x).powi(2) / ((high - low) * (high - mode))
                 }
             }
-            Dist::EmpiricalValues(v) => v.iter().filter(|&&y| y <= x).count() as f64 / v.len() as f64,
-            Dist::EmpiricalQuantiles(p) => {
+            Shape::EmpiricalValues(v) => v.iter().filter(|&&y| y <= x).count() as f64 / v.len() as f64,
+            Shape::EmpiricalQuantiles(p) => {
                 if x < p[0].1 {
                     return 0.0;
                 }
@@ -346,8 +360,8 @@ impl Dist {
     /// The quantile function for the distributions sampled by inversion
     /// (triangular, empirical quantiles); others use bisection on the CDF.
     pub fn quantile(&self, u: f64) -> f64 {
-        match self {
-            Dist::Triangular { low, mode, high } => {
+        match &self.0 {
+            Shape::Triangular { low, mode, high } => {
                 let fc = (mode - low) / (high - low);
                 if u < fc {
                     low + (u * (high - low) * (mode - low)).sqrt()
@@ -355,7 +369,7 @@ impl Dist {
                     high - ((1.0 - u) * (high - low) * (high - mode)).sqrt()
                 }
             }
-            Dist::EmpiricalQuantiles(p) => {
+            Shape::EmpiricalQuantiles(p) => {
                 for w in p.windows(2) {
                     if u <= w[1].0 {
                         let f = (u - w[0].0) / (w[1].0 - w[0].0);
@@ -401,25 +415,36 @@ pub struct Duration {
 }
 
 impl Duration {
-    /// Wraps a distribution, scaled by `scale` (> 0).
-    pub fn new(dist: Dist, scale: f64) -> Self {
+    /// Wraps a distribution, scaled by `scale` (above 0, at most
+    /// [`MAX_SCALE`]: the scenario's scale factors are validated to that).
+    pub fn new(dist: Dist, scale: f64) -> Result<Self, DistError> {
+        if !(scale > 0.0 && scale <= MAX_SCALE) {
+            return bad(format!(
+                "a scale factor must be above 0 and at most {MAX_SCALE}, found {scale}"
+            ));
+        }
         let mean_min = dist.mean() * scale;
-        let (mrl_step, mrl_min) = match &dist {
-            Dist::Fixed(_) | Dist::Exponential { .. } => (0.0, Vec::new()),
+        let (mrl_step, mrl_min) = match &dist.0 {
+            Shape::Fixed(_) | Shape::Exponential { .. } => (0.0, Vec::new()),
             _ => mrl_table(&dist),
         };
-        Duration {
+        Ok(Duration {
             dist,
             scale,
             mean_min,
             mrl_step,
             mrl_min,
-        }
+        })
+    }
+
+    /// A distribution as it is (scale 1).
+    pub fn unscaled(dist: Dist) -> Self {
+        Duration::new(dist, 1.0).expect("scale 1 is valid")
     }
 
     /// A duration that is always zero.
     pub fn zero() -> Self {
-        Duration::new(Dist::Fixed(0.0), 1.0)
+        Duration::unscaled(Dist::ZERO)
     }
 
     /// The underlying distribution (unscaled).
@@ -448,9 +473,9 @@ impl Duration {
     /// already passed: `E[X - s | X > s]` (0 when `X > s` is impossible).
     pub fn expected_remaining_min(&self, elapsed_min: f64) -> f64 {
         let s = elapsed_min / self.scale;
-        let r = match &self.dist {
-            Dist::Fixed(v) => (v - s).max(0.0),
-            Dist::Exponential { mean } => *mean,
+        let r = match &self.dist.0 {
+            Shape::Fixed(v) => (v - s).max(0.0),
+            Shape::Exponential { mean } => *mean,
             _ => {
                 let x = s / self.mrl_step;
                 let i = x.floor() as usize;
@@ -559,18 +584,23 @@ mod tests {
         assert!(Dist::empirical_values(vec![]).is_err());
         assert!(Dist::empirical_quantiles(vec![(0.0, 1.0), (0.9, 2.0)]).is_err());
         assert!(Dist::gamma_mean_sd(10.0, -1.0).is_err());
+        // Issue 16: a duration's scale is checked too.
+        for scale in [0.0, -1.0, f64::NAN, f64::INFINITY, MAX_SCALE * 2.0] {
+            assert!(Duration::new(Dist::ONE, scale).is_err(), "scale {scale}");
+        }
+        assert_eq!(Duration::new(Dist::ONE, MAX_SCALE).unwrap().mean_min(), MAX_SCALE);
     }
 
     #[test]
     fn mean_residual_life() {
         // Exponential is memoryless.
-        let e = Duration::new(Dist::exponential(60.0).unwrap(), 1.0);
+        let e = Duration::new(Dist::exponential(60.0).unwrap(), 1.0).unwrap();
         assert_eq!(e.expected_remaining_min(500.0), 60.0);
         // Fixed counts down.
-        let f = Duration::new(Dist::fixed(30.0).unwrap(), 2.0);
+        let f = Duration::new(Dist::fixed(30.0).unwrap(), 2.0).unwrap();
         assert_eq!(f.expected_remaining_min(20.0), 40.0);
         // Uniform(0, 100): E[X - s | X > s] = (100 - s) / 2.
-        let u = Duration::new(Dist::uniform(0.0, 100.0).unwrap(), 1.0);
+        let u = Duration::new(Dist::uniform(0.0, 100.0).unwrap(), 1.0).unwrap();
         for s in [0.0, 10.0, 50.0, 90.0] {
             assert!(
                 (u.expected_remaining_min(s) - (100.0 - s) / 2.0).abs() < 0.05,
@@ -578,7 +608,7 @@ mod tests {
             );
         }
         // Gamma with shape 1 is exponential: constant mean residual life.
-        let g = Duration::new(Dist::gamma_mean_sd(20.0, 20.0).unwrap(), 1.0);
+        let g = Duration::new(Dist::gamma_mean_sd(20.0, 20.0).unwrap(), 1.0).unwrap();
         for s in [0.0, 15.0, 60.0] {
             assert!(
                 (g.expected_remaining_min(s) - 20.0).abs() < 0.2,
@@ -587,7 +617,7 @@ mod tests {
             );
         }
         // Lognormal at 0 is the mean; it grows with elapsed time (heavy tail).
-        let l = Duration::new(Dist::lognormal_median_p90(43.0, 120.0).unwrap(), 1.0);
+        let l = Duration::new(Dist::lognormal_median_p90(43.0, 120.0).unwrap(), 1.0).unwrap();
         assert!((l.expected_remaining_min(0.0) - l.mean_min()).abs() < 0.01 * l.mean_min());
         assert!(l.expected_remaining_min(120.0) > l.mean_min());
     }

@@ -8,7 +8,7 @@ use toml::de::{DeTable, DeValue};
 use super::read::{Reader, Val, join, type_name};
 use super::*;
 use crate::calendar::{DAY_MIN, MONTH_MIN};
-use crate::dist::{Dist, Duration};
+use crate::dist::{Dist, Duration, MAX_SCALE};
 use crate::schedule::Schedule;
 
 /// The highest demand a region may have, contacts per hour (beyond it a
@@ -17,6 +17,9 @@ const MAX_CALLS_PER_HOUR: f64 = 100_000.0;
 
 /// Tolerance for shares that must sum to 1.
 const SUM_TOL: f64 = 1e-6;
+
+/// Why a scaled duration cannot fail: `scale` admits only (0, MAX_SCALE].
+const SCALES_CHECKED: &str = "scale factors are validated to (0, MAX_SCALE]";
 
 pub(super) fn build(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     let mut r = Reader::new(text);
@@ -191,8 +194,8 @@ impl Builder<'_, '_> {
         match opt(t, key) {
             Some(v) => self
                 .r
-                .number_where(v, key, "a number > 0 and at most 1000", |x| {
-                    x > 0.0 && x <= 1000.0
+                .number_where(v, key, &format!("a number > 0 and at most {MAX_SCALE}"), |x| {
+                    x > 0.0 && x <= MAX_SCALE
                 })
                 .unwrap_or(1.0),
             None => 1.0,
@@ -533,9 +536,7 @@ impl Builder<'_, '_> {
                 None => None,
             };
             let intake = match opt(ct, "intake") {
-                Some(iv) => self
-                    .dist(iv, &join(&path, "intake"))
-                    .map(|d| Duration::new(d, 1.0)),
+                Some(iv) => self.dist(iv, &join(&path, "intake")).map(Duration::unscaled),
                 None => Some(Duration::zero()),
             };
             match (share, intake) {
@@ -723,7 +724,7 @@ impl Builder<'_, '_> {
             None => None,
         };
         let mut transport_share = Some(0.0);
-        let mut transport = Some(Dist::Fixed(0.0));
+        let mut transport = Some(Dist::ZERO);
         if let Some(tv) = opt(t, "transport") {
             let tpath = join(path, "transport");
             match self.r.table(tv, &tpath) {
@@ -762,9 +763,9 @@ impl Builder<'_, '_> {
                 priority: priority?,
                 max_response: Vec::new(),
                 triage: triage?,
-                on_scene: Duration::new(on_scene?, on_scene_scale),
+                on_scene: Duration::new(on_scene?, on_scene_scale).expect(SCALES_CHECKED),
                 transport_share: transport_share?,
-                transport: Duration::new(transport?, 1.0),
+                transport: Duration::unscaled(transport?),
                 backup_share: backup_share?,
                 petition_share: petition_share?,
             },
@@ -1079,7 +1080,7 @@ impl Builder<'_, '_> {
         }
         let factor = match opt(t, "factor") {
             Some(fv) => self.dist(fv, &join(path, "factor")),
-            None => Some(Dist::Fixed(1.0)),
+            None => Some(Dist::ONE),
         };
         if let Some(tv) = opt(t, "time") {
             for key in ["factor", "circuity", "within_zone", "acceleration"] {
@@ -1124,7 +1125,7 @@ impl Builder<'_, '_> {
             }
             return (ok && factor.is_some()).then(|| RawTravel::Matrix {
                 minutes,
-                factor: factor.unwrap_or(Dist::Fixed(1.0)),
+                factor: factor.unwrap_or(Dist::ONE),
                 span: mv.span(),
             });
         }
@@ -1394,7 +1395,9 @@ impl Builder<'_, '_> {
         for (ri, r) in raw_regions.iter().enumerate() {
             let path = join("regions", &r.name);
             let travel = match &r.travel {
-                RawTravel::Time(d) => Travel::Time(Duration::new(d.clone(), travel_scale)),
+                RawTravel::Time(d) => {
+                    Travel::Time(Duration::new(d.clone(), travel_scale).expect(SCALES_CHECKED))
+                }
                 RawTravel::Matrix {
                     minutes,
                     factor,
@@ -1425,7 +1428,7 @@ impl Builder<'_, '_> {
                         }
                     }
                     Travel::Routes {
-                        factor: Duration::new(factor.clone(), 1.0),
+                        factor: Duration::unscaled(factor.clone()),
                     }
                 }
                 RawTravel::Geo(geo) => {
@@ -1444,7 +1447,7 @@ impl Builder<'_, '_> {
                         }
                     }
                     Travel::Routes {
-                        factor: Duration::new(geo.factor.clone(), 1.0),
+                        factor: Duration::unscaled(geo.factor.clone()),
                     }
                 }
             };

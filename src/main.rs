@@ -150,7 +150,8 @@ enum Command {
     /// RESULTS is a folder written by `run --out`, `sweep --out` or
     /// `size --out`. The report is one self-contained HTML file (inline SVG
     /// and CSS, no scripts, no network: it opens from a USB stick) plus a PNG
-    /// of every chart in charts/. Examples:
+    /// of every chart in charts/ (an SVG in a build without the `png`
+    /// feature). Examples:
     ///
     ///   cessa-sim report results/
     ///
@@ -229,7 +230,7 @@ struct RunArgs {
     /// Write summary.json and the CSV tables into this folder.
     #[arg(long, short = 'o')]
     out: Option<PathBuf>,
-    /// Also write the HTML report (report.html, charts/*.png) into the --out
+    /// Also write the HTML report (report.html, charts/) into the --out
     /// folder (default: cessa-sim-report/).
     #[arg(long)]
     report: bool,

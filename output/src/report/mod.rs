@@ -1,7 +1,8 @@
 //! The coverage-gap report: one self-contained HTML file (inline SVG and
-//! CSS, no scripts, no external assets) plus a PNG of every chart, from a
-//! run's results, a sweep or a sizing. Every name from a scenario is
-//! escaped: it shows as text, never as markup.
+//! CSS, no scripts, no external assets) plus a copy of every chart in
+//! `charts/`, from a run's results, a sweep or a sizing: a PNG with the
+//! `png` feature (on by default), else an SVG. Every name from a scenario
+//! is escaped: it shows as text, never as markup.
 
 mod charts;
 mod geo;
@@ -35,13 +36,23 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-/// A rendered chart: its SVG for the page; its PNG is on disk.
+/// A rendered chart: its SVG for the page; its copy is on disk.
 struct Figure {
     svg: String,
-    png: PathBuf,
+    /// `charts/NAME.png`, or `charts/NAME.svg` without the `png` feature.
+    file: PathBuf,
 }
 
-/// Draws a chart as SVG (returned) and as `charts/NAME.png` under `dir`.
+/// What the copies in `charts/` are: (caption word, file extension).
+#[cfg(feature = "png")]
+const CHART_FILE: (&str, &str) = ("PNG", "png");
+/// What the copies in `charts/` are: (caption word, file extension).
+#[cfg(not(feature = "png"))]
+const CHART_FILE: (&str, &str) = ("SVG", "svg");
+
+/// Draws a chart as SVG (returned) and writes its copy under `dir`:
+/// `charts/NAME.png`, or `charts/NAME.svg` without the `png` feature.
+/// `size` is in pixels.
 fn render<C: Chart>(dir: &Path, name: &str, size: (u32, u32), chart: &C) -> Result<Figure, OutputError> {
     let fail = |message: String| OutputError::Format {
         path: dir.join(name),
@@ -52,16 +63,19 @@ fn render<C: Chart>(dir: &Path, name: &str, size: (u32, u32), chart: &C) -> Resu
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         chart.draw(&root).map_err(fail)?;
     }
-    let png = dir.join("charts").join(format!("{name}.png"));
+    let file = dir.join("charts").join(format!("{name}.{}", CHART_FILE.1));
     std::fs::create_dir_all(dir.join("charts")).map_err(|source| OutputError::Io {
         path: dir.join("charts"),
         source,
     })?;
+    #[cfg(feature = "png")]
     {
-        let root = BitMapBackend::new(&png, size).into_drawing_area();
+        let root = BitMapBackend::new(&file, size).into_drawing_area();
         chart.draw(&root).map_err(fail)?;
     }
-    Ok(Figure { svg, png })
+    #[cfg(not(feature = "png"))]
+    write_atomic(&file, svg.as_bytes())?;
+    Ok(Figure { svg, file })
 }
 
 fn pct(e: Option<Estimate>) -> String {
@@ -113,21 +127,23 @@ fn page(title: &str, body: &str) -> String {
 }
 
 fn figure(out: &mut String, fig: &Figure, caption: &str) {
-    let png = fig
-        .png
+    let file = fig
+        .file
         .file_name()
         .map(|f| f.to_string_lossy().to_string())
         .unwrap_or_default();
     let _ = write!(
         out,
-        "<figure>{}<figcaption>{} <span class=\"note\">(PNG: charts/{})</span></figcaption></figure>",
+        "<figure>{}<figcaption>{} <span class=\"note\">({}: charts/{})</span></figcaption></figure>",
         fig.svg,
         esc(caption),
-        esc(&png)
+        CHART_FILE.0,
+        esc(&file)
     );
 }
 
-/// Writes `report.html` and `charts/*.png` for a run into `dir`.
+/// Writes `report.html` and `charts/*.png` (`*.svg` without the `png`
+/// feature) for a run into `dir`.
 pub fn write_run_report(
     dir: &Path,
     res: &RunResults,
@@ -488,7 +504,8 @@ fn month_table(res: &RunResults, region: &str) -> String {
 }
 
 /// Writes a quantile-quantile plot of a fitted distribution as
-/// `charts/NAME.png` and `charts/NAME.svg` under `dir`.
+/// `charts/NAME.svg` under `dir`, and as `charts/NAME.png` with the `png`
+/// feature. Returns the PNG's path, or the SVG's without the feature.
 pub fn write_qq(dir: &Path, name: &str, title: &str, points: &[(f64, f64)]) -> Result<PathBuf, OutputError> {
     let fig = render(
         dir,
@@ -499,11 +516,13 @@ pub fn write_qq(dir: &Path, name: &str, title: &str, points: &[(f64, f64)]) -> R
             points: points.to_vec(),
         },
     )?;
+    // Without the feature, `render` has written the SVG already.
+    #[cfg(feature = "png")]
     write_atomic(
         &dir.join("charts").join(format!("{name}.svg")),
         fig.svg.as_bytes(),
     )?;
-    Ok(fig.png)
+    Ok(fig.file)
 }
 
 /// One row of a sweep's CSV, as the report needs it.
@@ -946,7 +965,9 @@ mod tests {
         assert_eq!(city.labels.len(), 22);
     }
 
-    /// The report has one PNG per inline chart, and no script.
+    /// The report has one chart file per inline chart, each named in its
+    /// caption (a PNG with the `png` feature, else an SVG that is the
+    /// inline chart byte for byte), and no script.
     #[test]
     fn report_files_match_the_page() {
         let (res, text) = illinois(7);
@@ -955,14 +976,39 @@ mod tests {
         let page = write_run_report(&dir, &res, &text, "test").unwrap();
         let html = std::fs::read_to_string(page).unwrap();
         let svgs = html.matches("<svg").count();
-        let pngs = std::fs::read_dir(dir.join("charts")).unwrap().count();
-        assert_eq!(svgs, pngs);
+        let (kind, ext) = if cfg!(feature = "png") {
+            ("PNG", "png")
+        } else {
+            ("SVG", "svg")
+        };
+        let mut files: Vec<_> = std::fs::read_dir(dir.join("charts"))
+            .unwrap()
+            .map(|f| f.unwrap().path())
+            .collect();
+        files.sort();
+        assert_eq!(svgs, files.len());
         assert_eq!(
             svgs,
             3 + 11 * 4,
             "overview bars, state and Chicago maps, 4 charts per region"
         );
+        for f in &files {
+            let name = f.file_name().unwrap().to_str().unwrap();
+            assert_eq!(f.extension().unwrap(), ext, "{name}");
+            assert!(
+                html.contains(&format!("({kind}: charts/{name})")),
+                "{name} in a caption"
+            );
+            if !cfg!(feature = "png") {
+                let svg = std::fs::read_to_string(f).unwrap();
+                assert!(
+                    html.contains(&format!("<figure>{svg}<figcaption>")),
+                    "{name} inline"
+                );
+            }
+        }
         assert!(!html.contains("<script"));
         assert!(html.contains("Monthly counts by district"));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

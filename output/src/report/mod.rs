@@ -18,6 +18,7 @@ use sim::stats::Estimate;
 pub use charts::viridis;
 use charts::{Bars, Cdf, Chart, Heatmap, Lines, Qq, Stacked, Tornado};
 
+use crate::percent::{Style, percent};
 use crate::tables::{OutputError, write_atomic};
 
 /// Escapes text for HTML.
@@ -78,15 +79,8 @@ fn render<C: Chart>(dir: &Path, name: &str, size: (u32, u32), chart: &C) -> Resu
     Ok(Figure { svg, file })
 }
 
-fn pct(e: Option<Estimate>) -> String {
-    match e {
-        Some(e) if e.mean.is_finite() && e.half_width.is_finite() => {
-            format!("{:.1}% ± {:.1}", 100.0 * e.mean, 100.0 * e.half_width)
-        }
-        Some(e) if e.mean.is_finite() => format!("{:.1}%", 100.0 * e.mean),
-        _ => "–".into(),
-    }
-}
+/// A share in the page's tables: `12.3% ± 0.4`, `–` when undefined.
+const PCT: Style = Style::share(1).half_width(1).undefined("–");
 
 fn num(e: Option<Estimate>, digits: usize) -> String {
     match e {
@@ -199,10 +193,10 @@ pub fn write_run_report(
         });
         let _ = write!(
             body,
-            "<tr><td>{}</td><td>{}</td><td>{:.0}%</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&ct.name),
             ct.priority,
-            100.0 * ct.share,
+            percent(ct.share, Style::share(0)),
             max
         );
     }
@@ -268,11 +262,11 @@ pub fn write_run_report(
             region.teams,
             region.team_hours_per_week,
             num(k(GroupFigure::MobilePerMonth), 0),
-            pct(k(GroupFigure::InTimeShare)),
-            pct(k(GroupFigure::LateShare)),
-            pct(k(GroupFigure::DivertedShare)),
-            pct(k(GroupFigure::NoTeamOnShiftShare)),
-            pct(res.region_figure(r, RegionFigure::Utilization)),
+            percent(k(GroupFigure::InTimeShare), PCT),
+            percent(k(GroupFigure::LateShare), PCT),
+            percent(k(GroupFigure::DivertedShare), PCT),
+            percent(k(GroupFigure::NoTeamOnShiftShare), PCT),
+            percent(res.region_figure(r, RegionFigure::Utilization), PCT),
             num(res.region_figure(r, RegionFigure::OvertimeHoursPerMonth), 1),
             num(k(GroupFigure::ResponseP50Min), 1),
             num(k(GroupFigure::ResponseP90Min), 1),
@@ -294,8 +288,8 @@ pub fn write_run_report(
                     let from = (m / sim::tally::BIN_MIN).round() as usize;
                     let above: u64 = g.response_hist.iter().skip(from).sum();
                     format!(
-                        "{:.1}% of reached calls took longer than {m} min ({name})",
-                        100.0 * above as f64 / total.max(1) as f64
+                        "{} of reached calls took longer than {m} min ({name})",
+                        percent(above as f64 / total.max(1) as f64, Style::share(1))
                     )
                 })
                 .collect();
@@ -453,16 +447,16 @@ fn overview_table(res: &RunResults) -> String {
             None => res.regions.iter().map(|r| r.teams).sum(),
         };
         let util = name.map_or("–".to_string(), |n| {
-            pct(res.region_figure(n, RegionFigure::Utilization))
+            percent(res.region_figure(n, RegionFigure::Utilization), PCT)
         });
         let _ = write!(
             t,
             "<tr><td>{}</td><td>{teams}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{util}</td></tr>",
             esc(name.unwrap_or("Statewide")),
             num(k(GroupFigure::MobilePerMonth), 0),
-            pct(k(GroupFigure::InTimeShare)),
-            pct(k(GroupFigure::DivertedShare)),
-            pct(k(GroupFigure::NoTeamOnShiftShare)),
+            percent(k(GroupFigure::InTimeShare), PCT),
+            percent(k(GroupFigure::DivertedShare), PCT),
+            percent(k(GroupFigure::NoTeamOnShiftShare), PCT),
             num(k(GroupFigure::ResponseP90Min), 1),
         );
     }
@@ -762,9 +756,7 @@ pub fn write_compare_report(
         for o in &c.options {
             let get = |m: Measure| c.row(o, *region, m);
             let miss = get(Measure::MissShare);
-            let change = miss.and_then(|r| r.change).map_or("–".to_string(), |ch| {
-                format!("{:+.2} ± {:.2} points", 100.0 * ch.mean, 100.0 * ch.half_width)
-            });
+            let change = percent(miss.and_then(|r| r.change), Style::CHANGE_IN_POINTS);
             let dist = miss
                 .and_then(|r| r.distinguishable())
                 .map_or("–", |d| if d { "yes" } else { "no" });
@@ -773,10 +765,10 @@ pub fn write_compare_report(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(region.unwrap_or("Statewide")),
                 esc(o),
-                pct(miss.map(|r| r.value)),
+                percent(miss.map(|r| r.value), PCT),
                 change,
                 dist,
-                pct(get(Measure::DivertedShare).map(|r| r.value)),
+                percent(get(Measure::DivertedShare).map(|r| r.value), PCT),
                 num(get(Measure::ResponseP90Min).map(|r| r.value), 1),
                 num(get(Measure::TeamHoursPerWeek).map(|r| r.value), 0),
             );
@@ -884,9 +876,7 @@ pub fn write_sensitivity_report(
     }
     sec.push_str("<table><tr><th>assumption</th><th>side</th><th>setting</th><th>statewide diverted</th><th>change from as given (paired 95% CI)</th></tr>");
     for row in s.rows.iter().filter(|r| r.region.is_none()) {
-        let change = row.change.map_or("–".into(), |c| {
-            format!("{:+.2} points ± {:.2}", 100.0 * c.mean, 100.0 * c.half_width)
-        });
+        let change = percent(row.change, Style::CHANGE_IN_POINTS);
         let _ = write!(
             sec,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -897,7 +887,7 @@ pub fn write_sensitivity_report(
             }),
             row.which.as_str(),
             esc(&row.setting),
-            pct(Some(row.diverted_share)),
+            percent(row.diverted_share, PCT),
             change
         );
     }

@@ -1,10 +1,10 @@
 //! Arguments shared by several subcommands, defined once and flattened in.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use crate::scenario_text;
+use crate::{BadInput, scenario_text};
 
 /// A scenario and the overrides applied to its text before validation: one
 /// path for `--set`, `-r` and `--seed`, so what the outputs echo as the
@@ -64,4 +64,23 @@ pub(crate) struct WorkArgs {
     /// No progress bar and no table: only errors.
     #[arg(long, short = 'q')]
     pub(crate) quiet: bool,
+}
+
+/// The `--out` folder of a command that also takes `--report`: as given,
+/// else `default` when only `--report` asks for files. It is checked
+/// before any simulating, not after: absent, empty, or a folder this
+/// command wrote (it holds `marker`).
+pub(crate) fn out_folder(
+    out: Option<&Path>,
+    report: bool,
+    default: &str,
+    marker: &str,
+) -> anyhow::Result<Option<PathBuf>> {
+    let out = out
+        .map(Path::to_path_buf)
+        .or_else(|| report.then(|| PathBuf::from(default)));
+    if let Some(dir) = &out {
+        output::check_folder(dir, marker).map_err(|e| BadInput(format!("--out {e}")))?;
+    }
+    Ok(out)
 }

@@ -1,13 +1,13 @@
 //! `cessa-sim compare`: glue between the command line and `sim::compare`.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use anyhow::Context as _;
 use clap::Args;
 
 use crate::args::WorkArgs;
-use crate::{BadInput, progress_bar, scenario_text, thread_pool};
+use crate::progress::Batch;
+use crate::{BadInput, scenario_text};
 
 #[derive(Debug, Args)]
 pub(crate) struct CompareArgs {
@@ -156,41 +156,34 @@ pub(crate) fn compare(args: CompareArgs) -> anyhow::Result<()> {
     if !problems.is_empty() {
         return Err(BadInput(problems.join("\n")).into());
     }
-    let out = args
-        .out
-        .clone()
-        .or_else(|| args.report.then(|| PathBuf::from("cessa-sim-compare")));
-    if let Some(dir) = &out {
-        output::check_folder(dir, "compare.json").map_err(|e| BadInput(format!("--out {e}")))?;
-    }
+    let out = crate::args::out_folder(
+        args.out.as_deref(),
+        args.report,
+        "cessa-sim-compare",
+        "compare.json",
+    )?;
     let reps = scenarios[0].1.run.replications;
     let total = u64::from(reps) * scenarios.len() as u64;
-    let pool = thread_pool(args.work.threads)?;
-    let pb = progress_bar(total, args.work.quiet, &format!("{} options", scenarios.len()));
-    let progress = args.progress_file.clone();
+    let batch = Batch::start(&args.work, total, &format!("{} options", scenarios.len()))?;
+    let progress = args.progress_file.as_deref();
     let done = std::sync::atomic::AtomicU64::new(0);
-    let tick = || {
-        pb.inc(1);
-        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        if let Some(p) = &progress
-            && (n.is_multiple_of(4) || n == total)
-        {
-            // Best effort: a missed update only delays the page's bar.
-            let _ = output::write_atomic(p, format!("{n} {total}\n").as_bytes());
-        }
-    };
-    let started = Instant::now();
-    let (comparison, results) = pool.install(|| sim::compare::compare(&scenarios, &tick))?;
-    pb.finish_and_clear();
-    if !args.work.quiet {
-        print!("{}", output::compare_table(&comparison));
-        eprintln!(
-            "\n{} options × {} replications in {:.1} s",
-            scenarios.len(),
-            reps,
-            started.elapsed().as_secs_f64()
-        );
-    }
+    let (comparison, results) = batch.run(|bar| {
+        let tick = || {
+            bar.inc(1);
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if let Some(p) = progress
+                && (n.is_multiple_of(4) || n == total)
+            {
+                // Best effort: a missed update only delays the page's bar.
+                let _ = output::write_atomic(p, format!("{n} {total}\n").as_bytes());
+            }
+        };
+        sim::compare::compare(&scenarios, &tick)
+    })?;
+    batch.finish(
+        || output::compare_table(&comparison),
+        &format!("{} options × {reps} replications", scenarios.len()),
+    );
     if let Some(dir) = &out {
         write(dir, &comparison, &results, &options, args.report)?;
     }

@@ -2,19 +2,19 @@
 //! validates scenarios, calls the engine and the output crate, and maps
 //! errors to exit codes (2 for bad input, 1 for anything else).
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sim::Model;
+
+use crate::progress::Batch;
 
 mod args;
 mod calibrate;
 mod compare;
+mod progress;
 mod sensitivity;
 mod serve;
 mod size;
@@ -150,7 +150,8 @@ enum Command {
     /// RESULTS is a folder written by `run --out`, `sweep --out` or
     /// `size --out`. The report is one self-contained HTML file (inline SVG
     /// and CSS, no scripts, no network: it opens from a USB stick) plus a PNG
-    /// of every chart in charts/. Examples:
+    /// of every chart in charts/ (an SVG in a build without the `png`
+    /// feature). Examples:
     ///
     ///   cessa-sim report results/
     ///
@@ -229,7 +230,7 @@ struct RunArgs {
     /// Write summary.json and the CSV tables into this folder.
     #[arg(long, short = 'o')]
     out: Option<PathBuf>,
-    /// Also write the HTML report (report.html, charts/*.png) into the --out
+    /// Also write the HTML report (report.html, charts/) into the --out
     /// folder (default: cessa-sim-report/).
     #[arg(long)]
     report: bool,
@@ -314,55 +315,19 @@ fn exit_code(e: &anyhow::Error) -> u8 {
     1
 }
 
-pub(crate) fn progress_bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
-    let target = if quiet || !std::io::stderr().is_terminal() {
-        ProgressDrawTarget::hidden()
-    } else {
-        ProgressDrawTarget::stderr()
-    };
-    let pb = ProgressBar::with_draw_target(Some(len), target);
-    pb.set_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {per_sec} ETA {eta}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
-    pb.set_message(what.to_string());
-    pb
-}
-
-pub(crate) fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
-    let mut b = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = threads {
-        if !(1..=256).contains(&n) {
-            return Err(BadInput(format!(
-                "--threads {n}: expected 1 to 256 (this machine has {} cores)",
-                std::thread::available_parallelism().map_or(1, |c| c.get())
-            ))
-            .into());
-        }
-        b = b.num_threads(n);
-    }
-    b.build().context("cannot start worker threads")
-}
-
 fn run(args: RunArgs) -> anyhow::Result<()> {
     let (scenario, source) = args.scenario.load()?;
-    let out = args
-        .out
-        .clone()
-        .or_else(|| args.report.then(|| PathBuf::from("cessa-sim-report")));
-    // Check the output folder before simulating, not after.
-    if let Some(dir) = &out {
-        output::check_folder(dir, "summary.json").map_err(|e| BadInput(format!("--out {e}")))?;
-    }
+    let out = args::out_folder(
+        args.out.as_deref(),
+        args.report,
+        "cessa-sim-report",
+        "summary.json",
+    )?;
     let reps = scenario.run.replications;
     let model = Model::new(scenario);
-    let pool = thread_pool(args.work.threads)?;
-    let pb = progress_bar(u64::from(reps), args.work.quiet, "replications");
-    let started = Instant::now();
-    let results = pool.install(|| sim::montecarlo::run(&model, reps, &|| pb.inc(1)));
-    pb.finish_and_clear();
-    let elapsed = started.elapsed();
+    let batch = Batch::start(&args.work, u64::from(reps), "replications")?;
+    let results = batch.run(|bar| sim::montecarlo::run(&model, reps, &|| bar.inc(1)));
+    let elapsed = batch.done();
     if !args.work.quiet {
         let sc = &model.scenario;
         if let Some(o) = sim::scenario::overrides(&source) {
@@ -408,23 +373,21 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
 
 fn validate(args: ValidateArgs) -> anyhow::Result<()> {
     let cases = sim::validation::cases(args.full);
-    let pool = thread_pool(args.work.threads)?;
-    let pb = progress_bar(cases.len() as u64, args.work.quiet, "validation cases");
-    let started = Instant::now();
-    let checks: Vec<sim::validation::Check> = pool.install(|| {
+    let batch = Batch::start(&args.work, cases.len() as u64, "validation cases")?;
+    let checks: Vec<sim::validation::Check> = batch.run(|bar| {
         cases
             .iter()
             .flat_map(|c| {
                 let checks = sim::validation::run_case(c);
-                pb.inc(1);
+                bar.inc(1);
                 checks
             })
             .collect()
     });
-    pb.finish_and_clear();
+    let elapsed = batch.done();
     print!("{}", output::validation_table(&checks));
     if !args.work.quiet {
-        eprintln!("{:.1} s wall time", started.elapsed().as_secs_f64());
+        eprintln!("{:.1} s wall time", elapsed.as_secs_f64());
     }
     if let Some(dir) = &args.out {
         output::write_validation(dir, &checks, env!("CARGO_PKG_VERSION"))

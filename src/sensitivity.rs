@@ -2,13 +2,13 @@
 //! `sim::sensitivity`.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use anyhow::Context as _;
 use clap::Args;
 
+use crate::BadInput;
 use crate::args::{ScenarioArgs, WorkArgs};
-use crate::{BadInput, progress_bar, thread_pool};
+use crate::progress::Batch;
 
 #[derive(Debug, Args)]
 pub(crate) struct SensitivityArgs {
@@ -46,32 +46,20 @@ pub(crate) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
         ),
     };
     let plan = sim::sensitivity::Plan::from_toml(&ranges, &ranges_name, &text)?;
-    let out = args
-        .out
-        .clone()
-        .or_else(|| args.report.then(|| PathBuf::from("cessa-sim-sensitivity")));
-    if let Some(dir) = &out {
-        output::check_folder(dir, "sensitivity.json").map_err(|e| BadInput(format!("--out {e}")))?;
-    }
+    let out = crate::args::out_folder(
+        args.out.as_deref(),
+        args.report,
+        "cessa-sim-sensitivity",
+        "sensitivity.json",
+    )?;
     let reps = base.run.replications;
-    let pool = thread_pool(args.work.threads)?;
-    let pb = progress_bar(
-        plan.runs() as u64 * u64::from(reps),
-        args.work.quiet,
-        &format!("{} runs", plan.runs()),
+    let steps = plan.runs() as u64 * u64::from(reps);
+    let batch = Batch::start(&args.work, steps, &format!("{} runs", plan.runs()))?;
+    let (s, base_res) = batch.run(|bar| sim::sensitivity::run(&base, &plan, &|| bar.inc(1)));
+    batch.finish(
+        || output::sensitivity_table(&s),
+        &format!("{} runs of {reps} replications", plan.runs()),
     );
-    let started = Instant::now();
-    let (s, base_res) = pool.install(|| sim::sensitivity::run(&base, &plan, &|| pb.inc(1)));
-    pb.finish_and_clear();
-    if !args.work.quiet {
-        print!("{}", output::sensitivity_table(&s));
-        eprintln!(
-            "\n{} runs of {} replications in {:.1} s",
-            plan.runs(),
-            reps,
-            started.elapsed().as_secs_f64()
-        );
-    }
     if let Some(dir) = &out {
         write(dir, &s, &base_res, &text, args.report)?;
         if !args.work.quiet {

@@ -8,7 +8,8 @@ use clap::Args;
 use sim::sizing::{Options, Shift, Site, Target};
 
 use crate::args::WorkArgs;
-use crate::{BadInput, progress_bar, scenario_text, thread_pool};
+use crate::progress::{progress_bar, thread_pool};
+use crate::{BadInput, scenario_text};
 
 /// A sizing that could not meet its target (exit code 3).
 #[derive(Debug)]
@@ -129,13 +130,7 @@ pub(crate) fn size(args: SizeArgs) -> anyhow::Result<()> {
         sites,
         shifts: shifts.clone(),
     };
-    let out = args
-        .out
-        .clone()
-        .or_else(|| args.report.then(|| PathBuf::from("cessa-sim-size")));
-    if let Some(dir) = &out {
-        output::check_folder(dir, "size.csv").map_err(|e| BadInput(format!("--out {e}")))?;
-    }
+    let out = crate::args::out_folder(args.out.as_deref(), args.report, "cessa-sim-size", "size.csv")?;
     let pool = thread_pool(args.work.threads)?;
     let pb = progress_bar(0, args.work.quiet, "simulations");
     pb.set_length(u64::MAX);

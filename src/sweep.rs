@@ -8,7 +8,8 @@ use output::sweep::{Folder, Manifest};
 use sim::Model;
 use sim::sweep::{Plan, fingerprint};
 
-use crate::{BadInput, progress_bar, thread_pool};
+use crate::BadInput;
+use crate::progress::{progress_bar, thread_pool};
 
 pub struct SweepArgs {
     pub plan: PathBuf,

@@ -66,7 +66,8 @@ fn writes_csv_report_and_is_deterministic() {
             html.contains("How sure is that?") && html.contains("between"),
             "report"
         );
-        assert!(out.join("charts/sensitivity_statewide.png").is_file());
+        let ext = if cfg!(feature = "png") { "png" } else { "svg" };
+        assert!(out.join(format!("charts/sensitivity_statewide.{ext}")).is_file());
     }
     assert_eq!(csvs[0], csvs[1], "thread count changed sensitivity.csv");
     // Base + 3 scales x 2 sides, statewide and one region each.

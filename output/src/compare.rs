@@ -3,28 +3,36 @@
 use std::path::Path;
 
 use sim::compare::{Comparison, Measure, Row};
+use sim::stats::Estimate;
 
+use crate::percent::{Style, percent};
 use crate::tables::{OutputError, write_atomic, write_csv};
 
-fn value(m: Measure, x: f64) -> String {
-    match (x.is_finite(), m.is_share()) {
-        (false, _) => "-".into(),
-        (true, true) => format!("{:.2}%", 100.0 * x),
-        (true, false) => format!("{x:.1}"),
+/// A measure's value: a share in percent, else minutes or hours.
+fn value(m: Measure, e: Estimate) -> String {
+    if m.is_share() {
+        percent(e, Style::share(2))
+    } else if e.mean.is_finite() {
+        format!("{:.1}", e.mean)
+    } else {
+        "-".into()
     }
 }
 
+/// A change from the base: in percentage points for a share.
 fn change(m: Measure, r: &Row) -> String {
     match r.change {
         Some(c) if c.mean.is_finite() => {
-            let scale = if m.is_share() { 100.0 } else { 1.0 };
-            let unit = if m.is_share() { " pts" } else { "" };
             let mark = if r.distinguishable() == Some(true) {
                 " *"
             } else {
                 ""
             };
-            format!("{:+.2} ± {:.2}{unit}{mark}", scale * c.mean, scale * c.half_width)
+            let text = match m.is_share() {
+                true => percent(c, Style::change(2, " pts")),
+                false => format!("{:+.2} ± {:.2}", c.mean, c.half_width),
+            };
+            format!("{text}{mark}")
         }
         Some(_) => "-".into(),
         None => "(base)".into(),
@@ -66,7 +74,7 @@ pub fn compare_table(c: &Comparison) -> String {
                 (Measure::TeamHoursPerWeek, (9, 12)),
             ] {
                 if let Some(r) = c.row(o, region, m) {
-                    cells.push(format!("{:>w0$}", value(m, r.value.mean), w0 = w.0));
+                    cells.push(format!("{:>w0$}", value(m, r.value), w0 = w.0));
                     cells.push(format!("{:>w1$}", change(m, r), w1 = w.1));
                 }
             }

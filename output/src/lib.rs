@@ -3,6 +3,7 @@
 //! function of the results, so the same run gives the same bytes.
 
 pub mod compare;
+pub mod percent;
 pub mod report;
 pub mod sensitivity;
 pub mod sizing;

@@ -4,15 +4,8 @@ use std::path::Path;
 
 use sim::sensitivity::{Sensitivity, Which};
 
+use crate::percent::{Style, percent};
 use crate::tables::{OutputError, write_atomic, write_csv};
-
-fn pct(x: f64) -> String {
-    if x.is_finite() {
-        format!("{:.1}", 100.0 * x)
-    } else {
-        "-".into()
-    }
-}
 
 /// The terminal table: per assumption, the statewide diverted share at
 /// its low and high value and the change from the base with its paired CI;
@@ -22,9 +15,8 @@ pub fn sensitivity_table(s: &Sensitivity) -> String {
     let base = s.row("", Which::Base, None).map(|r| r.diverted_share);
     if let Some(b) = base {
         out.push_str(&format!(
-            "Statewide diverted share as given: {}% ± {:.2} (Monte Carlo 95% CI, {} replications, seed {})\n\n",
-            pct(b.mean),
-            100.0 * b.half_width,
+            "Statewide diverted share as given: {} (Monte Carlo 95% CI, {} replications, seed {})\n\n",
+            percent(b, Style::share(1).half_width(2)),
             s.replications,
             s.seed
         ));
@@ -36,11 +28,11 @@ pub fn sensitivity_table(s: &Sensitivity) -> String {
     for e in s.effects(None) {
         let cell = |w: Which| {
             let r = s.row(&e.name, w, None);
-            let v = r.map_or(f64::NAN, |r| r.diverted_share.mean);
-            let c = r.and_then(|r| r.change).map_or("-".into(), |c| {
-                format!("{:+.2} ± {:.2}", 100.0 * c.mean, 100.0 * c.half_width)
-            });
-            (pct(v), c, r.map_or(String::new(), |r| r.setting.clone()))
+            (
+                percent(r.map(|r| r.diverted_share), Style::bare(1)),
+                percent(r.and_then(|r| r.change), Style::change(2, "")),
+                r.map_or(String::new(), |r| r.setting.clone()),
+            )
         };
         let (lv, lc, ls) = cell(Which::Low);
         let (hv, hc, hs) = cell(Which::High);

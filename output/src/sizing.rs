@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use sim::sizing::{Sizing, Target};
-use sim::stats::Estimate;
 
+use crate::percent::{Style, percent};
 use crate::tables::{OutputError, write_atomic, write_csv, write_run};
 
 fn hours(s: &Sizing, region: &str, base: bool) -> f64 {
@@ -15,21 +15,14 @@ fn hours(s: &Sizing, region: &str, base: bool) -> f64 {
         .sum()
 }
 
-fn share(e: Estimate) -> String {
-    if e.mean.is_finite() && e.half_width.is_finite() {
-        format!("{:.1}% (≤ {:.1}%)", 100.0 * e.mean, 100.0 * e.high())
-    } else if e.mean.is_finite() {
-        format!("{:.1}%", 100.0 * e.mean)
-    } else {
-        "-".into()
-    }
-}
+/// A miss share with the upper end of its CI, which the target bounds.
+const MISS: Style = Style::share(1).upper_bound();
 
 /// The target in words.
 pub fn target_text(target: &Target) -> String {
     let mut t = format!(
-        "miss share (diverted or late) ≤ {:.1}% (upper 95% bound)",
-        100.0 * target.max_miss_share
+        "miss share (diverted or late) ≤ {} (upper 95% bound)",
+        percent(target.max_miss_share, Style::share(1))
     );
     if target.per_call_type {
         t.push_str(", also per call type");
@@ -75,9 +68,9 @@ pub fn sizing_table(s: &Sizing, target: &Target) -> String {
         out.push_str(&format!(
             "{:<11} {:>20} {:>20} {:>20} {:>13.0} {:>15.0} {}\n",
             c.region,
-            share(c.before),
-            share(c.search),
-            share(c.verified),
+            percent(c.before, MISS),
+            percent(c.search, MISS),
+            percent(c.verified, MISS),
             hours(s, &c.region, true),
             hours(s, &c.region, false),
             if c.met { "met" } else { "NOT MET" }

@@ -4,22 +4,12 @@ use sim::RunResults;
 use sim::results::{GroupFigure, RegionFigure};
 use sim::stats::Estimate;
 
-fn pct(e: Option<Estimate>) -> String {
-    match e {
-        Some(e) if e.mean.is_finite() => format!("{:.1}", 100.0 * e.mean),
-        _ => "-".into(),
-    }
-}
+use crate::percent::{Style, percent};
 
-fn pct_ci(e: Option<Estimate>) -> String {
-    match e {
-        Some(e) if e.mean.is_finite() && e.half_width.is_finite() => {
-            format!("{:.1} ± {:.2}", 100.0 * e.mean, 100.0 * e.half_width)
-        }
-        Some(e) if e.mean.is_finite() => format!("{:.1}", 100.0 * e.mean),
-        _ => "-".into(),
-    }
-}
+/// Shares in the table: bare numbers, the headers say `%`.
+const PCT: Style = Style::bare(1);
+/// The diverted share, with the half-width of its CI.
+const PCT_CI: Style = Style::bare(1).half_width(2);
 
 fn num(e: Option<Estimate>, digits: usize) -> String {
     match e {
@@ -86,7 +76,7 @@ pub fn region_table(res: &RunResults) -> String {
                 let r = res.regions.iter().find(|r| r.name == n).expect("region listed");
                 (
                     r.teams.to_string(),
-                    pct(res.region_figure(n, RegionFigure::Utilization)),
+                    percent(res.region_figure(n, RegionFigure::Utilization), PCT),
                     num(res.region_figure(n, RegionFigure::OvertimeHoursPerMonth), 1),
                 )
             }
@@ -99,12 +89,12 @@ pub fn region_table(res: &RunResults) -> String {
             name.unwrap_or("Statewide").to_string(),
             teams,
             num(k(GroupFigure::ContactsPerMonth), 0),
-            pct(k(GroupFigure::PhoneShareOfContacts)),
+            percent(k(GroupFigure::PhoneShareOfContacts), PCT),
             num(k(GroupFigure::MobilePerMonth), 0),
-            pct(k(GroupFigure::InTimeShare)),
-            pct(k(GroupFigure::LateShare)),
-            pct_ci(k(GroupFigure::DivertedShare)),
-            pct(k(GroupFigure::NoTeamOnShiftShare)),
+            percent(k(GroupFigure::InTimeShare), PCT),
+            percent(k(GroupFigure::LateShare), PCT),
+            percent(k(GroupFigure::DivertedShare), PCT_CI),
+            percent(k(GroupFigure::NoTeamOnShiftShare), PCT),
             num(k(GroupFigure::ResponseP50Min), 1),
             num(k(GroupFigure::ResponseP90Min), 1),
             maxima(res, name),

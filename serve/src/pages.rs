@@ -10,6 +10,7 @@ use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use output::percent::{Style, percent};
 use output::report::esc;
 use sim::Scenario;
 use sim::compare::{Comparison, Measure};
@@ -517,6 +518,9 @@ pub(crate) async fn job(State(app): State<Arc<App>>, Path(n): Path<u64>) -> Resp
     page(&title, &b).into_response()
 }
 
+/// A miss share in the comparison table: `3.25%`.
+const MISS: Style = Style::share(2).undefined("–");
+
 fn compare_table(c: &Comparison) -> String {
     let mut b = format!(
         "<h2>Your changes against the unchanged scenario</h2><p class=\"note\">{} replications on the same simulated calls; \
@@ -539,7 +543,7 @@ fn compare_table(c: &Comparison) -> String {
             .map_or(f64::NAN, |r| r.value.mean);
         let (change, clear) = e.change.map_or(("–".into(), "–"), |ch| {
             (
-                format!("{:+.2} ± {:.2} points", 100.0 * ch.mean, 100.0 * ch.half_width),
+                percent(ch, Style::CHANGE_IN_POINTS),
                 if e.distinguishable() == Some(true) {
                     "yes"
                 } else {
@@ -549,11 +553,11 @@ fn compare_table(c: &Comparison) -> String {
         });
         let _ = write!(
             b,
-            "<tr data-region=\"{}\"><td>{}</td><td>{:.2}%</td><td>{:.2}%</td><td class=\"change\">{}</td><td class=\"{}\">{}</td><td>{:.0}</td></tr>",
+            "<tr data-region=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td class=\"change\">{}</td><td class=\"{}\">{}</td><td>{:.0}</td></tr>",
             esc(region.unwrap_or("Statewide")),
             esc(region.unwrap_or("Statewide")),
-            100.0 * a.value.mean,
-            100.0 * e.value.mean,
+            percent(a.value, MISS),
+            percent(e.value, MISS),
             change,
             clear,
             clear,

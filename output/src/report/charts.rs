@@ -1,5 +1,6 @@
 //! The charts of the report, each drawn by one function generic over the
-//! plotters backend, so the same code makes the inline SVG and the PNG.
+//! plotters backend, so the same code makes the inline SVG and the PNG
+//! (with the `png` feature).
 
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
@@ -22,7 +23,12 @@ pub fn viridis(x: f64) -> RGBColor {
     ViridisRGB.get_color(x as f32)
 }
 
+/// The font family of every text. The SVG only names it (the browser picks
+/// the face). With the `png` feature plotters finds it through fontconfig,
+/// to draw the PNG and to measure text for the layout; without it, plotters
+/// estimates text sizes and needs no font file.
 const FONT: &str = "sans-serif";
+
 /// The label of category `i` when `x` is the integer `i`, else nothing.
 fn label_at(labels: &[String], x: f64) -> String {
     let i = x.round();

@@ -1,7 +1,8 @@
 //! The coverage-gap report: one self-contained HTML file (inline SVG and
-//! CSS, no scripts, no external assets) plus a PNG of every chart, from a
-//! run's results, a sweep or a sizing. Every name from a scenario is
-//! escaped: it shows as text, never as markup.
+//! CSS, no scripts, no external assets) plus a copy of every chart in
+//! `charts/`, from a run's results, a sweep or a sizing: a PNG with the
+//! `png` feature (on by default), else an SVG. Every name from a scenario
+//! is escaped: it shows as text, never as markup.
 
 mod charts;
 mod geo;
@@ -17,6 +18,7 @@ use sim::stats::Estimate;
 pub use charts::viridis;
 use charts::{Bars, Cdf, Chart, Heatmap, Lines, Qq, Stacked, Tornado};
 
+use crate::percent::{Style, percent};
 use crate::tables::{OutputError, write_atomic};
 
 /// Escapes text for HTML.
@@ -35,13 +37,23 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-/// A rendered chart: its SVG for the page; its PNG is on disk.
+/// A rendered chart: its SVG for the page; its copy is on disk.
 struct Figure {
     svg: String,
-    png: PathBuf,
+    /// `charts/NAME.png`, or `charts/NAME.svg` without the `png` feature.
+    file: PathBuf,
 }
 
-/// Draws a chart as SVG (returned) and as `charts/NAME.png` under `dir`.
+/// What the copies in `charts/` are: (caption word, file extension).
+#[cfg(feature = "png")]
+const CHART_FILE: (&str, &str) = ("PNG", "png");
+/// What the copies in `charts/` are: (caption word, file extension).
+#[cfg(not(feature = "png"))]
+const CHART_FILE: (&str, &str) = ("SVG", "svg");
+
+/// Draws a chart as SVG (returned) and writes its copy under `dir`:
+/// `charts/NAME.png`, or `charts/NAME.svg` without the `png` feature.
+/// `size` is in pixels.
 fn render<C: Chart>(dir: &Path, name: &str, size: (u32, u32), chart: &C) -> Result<Figure, OutputError> {
     let fail = |message: String| OutputError::Format {
         path: dir.join(name),
@@ -52,27 +64,23 @@ fn render<C: Chart>(dir: &Path, name: &str, size: (u32, u32), chart: &C) -> Resu
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         chart.draw(&root).map_err(fail)?;
     }
-    let png = dir.join("charts").join(format!("{name}.png"));
+    let file = dir.join("charts").join(format!("{name}.{}", CHART_FILE.1));
     std::fs::create_dir_all(dir.join("charts")).map_err(|source| OutputError::Io {
         path: dir.join("charts"),
         source,
     })?;
+    #[cfg(feature = "png")]
     {
-        let root = BitMapBackend::new(&png, size).into_drawing_area();
+        let root = BitMapBackend::new(&file, size).into_drawing_area();
         chart.draw(&root).map_err(fail)?;
     }
-    Ok(Figure { svg, png })
+    #[cfg(not(feature = "png"))]
+    write_atomic(&file, svg.as_bytes())?;
+    Ok(Figure { svg, file })
 }
 
-fn pct(e: Option<Estimate>) -> String {
-    match e {
-        Some(e) if e.mean.is_finite() && e.half_width.is_finite() => {
-            format!("{:.1}% ± {:.1}", 100.0 * e.mean, 100.0 * e.half_width)
-        }
-        Some(e) if e.mean.is_finite() => format!("{:.1}%", 100.0 * e.mean),
-        _ => "–".into(),
-    }
-}
+/// A share in the page's tables: `12.3% ± 0.4`, `–` when undefined.
+const PCT: Style = Style::share(1).half_width(1).undefined("–");
 
 fn num(e: Option<Estimate>, digits: usize) -> String {
     match e {
@@ -113,21 +121,23 @@ fn page(title: &str, body: &str) -> String {
 }
 
 fn figure(out: &mut String, fig: &Figure, caption: &str) {
-    let png = fig
-        .png
+    let file = fig
+        .file
         .file_name()
         .map(|f| f.to_string_lossy().to_string())
         .unwrap_or_default();
     let _ = write!(
         out,
-        "<figure>{}<figcaption>{} <span class=\"note\">(PNG: charts/{})</span></figcaption></figure>",
+        "<figure>{}<figcaption>{} <span class=\"note\">({}: charts/{})</span></figcaption></figure>",
         fig.svg,
         esc(caption),
-        esc(&png)
+        CHART_FILE.0,
+        esc(&file)
     );
 }
 
-/// Writes `report.html` and `charts/*.png` for a run into `dir`.
+/// Writes `report.html` and `charts/*.png` (`*.svg` without the `png`
+/// feature) for a run into `dir`.
 pub fn write_run_report(
     dir: &Path,
     res: &RunResults,
@@ -183,10 +193,10 @@ pub fn write_run_report(
         });
         let _ = write!(
             body,
-            "<tr><td>{}</td><td>{}</td><td>{:.0}%</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&ct.name),
             ct.priority,
-            100.0 * ct.share,
+            percent(ct.share, Style::share(0)),
             max
         );
     }
@@ -252,11 +262,11 @@ pub fn write_run_report(
             region.teams,
             region.team_hours_per_week,
             num(k(GroupFigure::MobilePerMonth), 0),
-            pct(k(GroupFigure::InTimeShare)),
-            pct(k(GroupFigure::LateShare)),
-            pct(k(GroupFigure::DivertedShare)),
-            pct(k(GroupFigure::NoTeamOnShiftShare)),
-            pct(res.region_figure(r, RegionFigure::Utilization)),
+            percent(k(GroupFigure::InTimeShare), PCT),
+            percent(k(GroupFigure::LateShare), PCT),
+            percent(k(GroupFigure::DivertedShare), PCT),
+            percent(k(GroupFigure::NoTeamOnShiftShare), PCT),
+            percent(res.region_figure(r, RegionFigure::Utilization), PCT),
             num(res.region_figure(r, RegionFigure::OvertimeHoursPerMonth), 1),
             num(k(GroupFigure::ResponseP50Min), 1),
             num(k(GroupFigure::ResponseP90Min), 1),
@@ -278,8 +288,8 @@ pub fn write_run_report(
                     let from = (m / sim::tally::BIN_MIN).round() as usize;
                     let above: u64 = g.response_hist.iter().skip(from).sum();
                     format!(
-                        "{:.1}% of reached calls took longer than {m} min ({name})",
-                        100.0 * above as f64 / total.max(1) as f64
+                        "{} of reached calls took longer than {m} min ({name})",
+                        percent(above as f64 / total.max(1) as f64, Style::share(1))
                     )
                 })
                 .collect();
@@ -437,16 +447,16 @@ fn overview_table(res: &RunResults) -> String {
             None => res.regions.iter().map(|r| r.teams).sum(),
         };
         let util = name.map_or("–".to_string(), |n| {
-            pct(res.region_figure(n, RegionFigure::Utilization))
+            percent(res.region_figure(n, RegionFigure::Utilization), PCT)
         });
         let _ = write!(
             t,
             "<tr><td>{}</td><td>{teams}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{util}</td></tr>",
             esc(name.unwrap_or("Statewide")),
             num(k(GroupFigure::MobilePerMonth), 0),
-            pct(k(GroupFigure::InTimeShare)),
-            pct(k(GroupFigure::DivertedShare)),
-            pct(k(GroupFigure::NoTeamOnShiftShare)),
+            percent(k(GroupFigure::InTimeShare), PCT),
+            percent(k(GroupFigure::DivertedShare), PCT),
+            percent(k(GroupFigure::NoTeamOnShiftShare), PCT),
             num(k(GroupFigure::ResponseP90Min), 1),
         );
     }
@@ -488,7 +498,8 @@ fn month_table(res: &RunResults, region: &str) -> String {
 }
 
 /// Writes a quantile-quantile plot of a fitted distribution as
-/// `charts/NAME.png` and `charts/NAME.svg` under `dir`.
+/// `charts/NAME.svg` under `dir`, and as `charts/NAME.png` with the `png`
+/// feature. Returns the PNG's path, or the SVG's without the feature.
 pub fn write_qq(dir: &Path, name: &str, title: &str, points: &[(f64, f64)]) -> Result<PathBuf, OutputError> {
     let fig = render(
         dir,
@@ -499,11 +510,13 @@ pub fn write_qq(dir: &Path, name: &str, title: &str, points: &[(f64, f64)]) -> R
             points: points.to_vec(),
         },
     )?;
+    // Without the feature, `render` has written the SVG already.
+    #[cfg(feature = "png")]
     write_atomic(
         &dir.join("charts").join(format!("{name}.svg")),
         fig.svg.as_bytes(),
     )?;
-    Ok(fig.png)
+    Ok(fig.file)
 }
 
 /// One row of a sweep's CSV, as the report needs it.
@@ -743,9 +756,7 @@ pub fn write_compare_report(
         for o in &c.options {
             let get = |m: Measure| c.row(o, *region, m);
             let miss = get(Measure::MissShare);
-            let change = miss.and_then(|r| r.change).map_or("–".to_string(), |ch| {
-                format!("{:+.2} ± {:.2} points", 100.0 * ch.mean, 100.0 * ch.half_width)
-            });
+            let change = percent(miss.and_then(|r| r.change), Style::CHANGE_IN_POINTS);
             let dist = miss
                 .and_then(|r| r.distinguishable())
                 .map_or("–", |d| if d { "yes" } else { "no" });
@@ -754,10 +765,10 @@ pub fn write_compare_report(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(region.unwrap_or("Statewide")),
                 esc(o),
-                pct(miss.map(|r| r.value)),
+                percent(miss.map(|r| r.value), PCT),
                 change,
                 dist,
-                pct(get(Measure::DivertedShare).map(|r| r.value)),
+                percent(get(Measure::DivertedShare).map(|r| r.value), PCT),
                 num(get(Measure::ResponseP90Min).map(|r| r.value), 1),
                 num(get(Measure::TeamHoursPerWeek).map(|r| r.value), 0),
             );
@@ -865,9 +876,7 @@ pub fn write_sensitivity_report(
     }
     sec.push_str("<table><tr><th>assumption</th><th>side</th><th>setting</th><th>statewide diverted</th><th>change from as given (paired 95% CI)</th></tr>");
     for row in s.rows.iter().filter(|r| r.region.is_none()) {
-        let change = row.change.map_or("–".into(), |c| {
-            format!("{:+.2} points ± {:.2}", 100.0 * c.mean, 100.0 * c.half_width)
-        });
+        let change = percent(row.change, Style::CHANGE_IN_POINTS);
         let _ = write!(
             sec,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -878,7 +887,7 @@ pub fn write_sensitivity_report(
             }),
             row.which.as_str(),
             esc(&row.setting),
-            pct(Some(row.diverted_share)),
+            percent(row.diverted_share, PCT),
             change
         );
     }
@@ -946,7 +955,9 @@ mod tests {
         assert_eq!(city.labels.len(), 22);
     }
 
-    /// The report has one PNG per inline chart, and no script.
+    /// The report has one chart file per inline chart, each named in its
+    /// caption (a PNG with the `png` feature, else an SVG that is the
+    /// inline chart byte for byte), and no script.
     #[test]
     fn report_files_match_the_page() {
         let (res, text) = illinois(7);
@@ -955,14 +966,39 @@ mod tests {
         let page = write_run_report(&dir, &res, &text, "test").unwrap();
         let html = std::fs::read_to_string(page).unwrap();
         let svgs = html.matches("<svg").count();
-        let pngs = std::fs::read_dir(dir.join("charts")).unwrap().count();
-        assert_eq!(svgs, pngs);
+        let (kind, ext) = if cfg!(feature = "png") {
+            ("PNG", "png")
+        } else {
+            ("SVG", "svg")
+        };
+        let mut files: Vec<_> = std::fs::read_dir(dir.join("charts"))
+            .unwrap()
+            .map(|f| f.unwrap().path())
+            .collect();
+        files.sort();
+        assert_eq!(svgs, files.len());
         assert_eq!(
             svgs,
             3 + 11 * 4,
             "overview bars, state and Chicago maps, 4 charts per region"
         );
+        for f in &files {
+            let name = f.file_name().unwrap().to_str().unwrap();
+            assert_eq!(f.extension().unwrap(), ext, "{name}");
+            assert!(
+                html.contains(&format!("({kind}: charts/{name})")),
+                "{name} in a caption"
+            );
+            if !cfg!(feature = "png") {
+                let svg = std::fs::read_to_string(f).unwrap();
+                assert!(
+                    html.contains(&format!("<figure>{svg}<figcaption>")),
+                    "{name} inline"
+                );
+            }
+        }
         assert!(!html.contains("<script"));
         assert!(html.contains("Monthly counts by district"));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

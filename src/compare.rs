@@ -119,12 +119,16 @@ pub(crate) fn compare(args: CompareArgs) -> anyhow::Result<()> {
     }
     let mut options: Vec<(String, String, String)> = Vec::new(); // (name, text, file)
     let (base_text, base_name) = scenario_text(base_path, &run_sets)?;
+    // Option files run on the base's seed and replications (common random
+    // numbers), set the one way every override is, so their echo says so.
+    let base_run = sim::Scenario::from_toml(&base_text, &base_name)?.run().clone();
+    let option_sets = crate::args::run_overrides(Some(base_run.replications), Some(base_run.seed));
     options.push(("base".into(), base_text, base_name));
     for f in files {
         let name = f
             .file_stem()
             .map_or("option".into(), |s| s.to_string_lossy().to_string());
-        let (text, file) = scenario_text(Some(f), &run_sets)?;
+        let (text, file) = scenario_text(Some(f), &option_sets)?;
         options.push((name, text, file));
     }
     let mut problems = Vec::new();
@@ -162,7 +166,7 @@ pub(crate) fn compare(args: CompareArgs) -> anyhow::Result<()> {
         "cessa-sim-compare",
         "compare.json",
     )?;
-    let reps = scenarios[0].1.run.replications;
+    let reps = scenarios[0].1.run().replications;
     let total = u64::from(reps) * scenarios.len() as u64;
     let batch = Batch::start(&args.work, total, &format!("{} options", scenarios.len()))?;
     let progress = args.progress_file.as_deref();

@@ -323,7 +323,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         "cessa-sim-report",
         "summary.json",
     )?;
-    let reps = scenario.run.replications;
+    let reps = scenario.run().replications;
     let model = Model::new(scenario);
     let batch = Batch::start(&args.work, u64::from(reps), "replications")?;
     let results = batch.run(|bar| sim::montecarlo::run(&model, reps, &|| bar.inc(1)));
@@ -335,12 +335,12 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         }
         println!(
             "{} — {} replications of {} days (warm-up {} days), seed {}, start {}",
-            sc.name,
+            sc.name(),
             reps,
-            sc.run.horizon_min / 1440.0,
-            sc.run.warmup_min / 1440.0,
-            sc.run.seed,
-            sc.run.start_date
+            sc.run().horizon_min / 1440.0,
+            sc.run().warmup_min / 1440.0,
+            sc.run().seed,
+            sc.run().start_date
         );
         println!(
             "Shares of mobile calls (those triage sent to a team); ± is the 95% CI over replications.\n"

@@ -52,7 +52,7 @@ pub(crate) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
         "cessa-sim-sensitivity",
         "sensitivity.json",
     )?;
-    let reps = base.run.replications;
+    let reps = base.run().replications;
     let steps = plan.runs() as u64 * u64::from(reps);
     let batch = Batch::start(&args.work, steps, &format!("{} runs", plan.runs()))?;
     let (s, base_res) = batch.run(|bar| sim::sensitivity::run(&base, &plan, &|| bar.inc(1)));

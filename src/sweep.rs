@@ -81,12 +81,15 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
     }
     let pool = thread_pool(args.threads)?;
     let todo: Vec<&sim::sweep::Point> = points.iter().filter(|p| todo.contains(&p.index)).collect();
-    let total_reps: u64 = todo.iter().map(|p| u64::from(p.scenario.run.replications)).sum();
+    let total_reps: u64 = todo
+        .iter()
+        .map(|p| u64::from(p.scenario.run().replications))
+        .sum();
     let pb = progress_bar(total_reps, args.quiet, "replications");
     let started = Instant::now();
     for point in todo {
         pb.set_message(format!("point {}/{}", folder.done() + 1, points.len()));
-        let reps = point.scenario.run.replications;
+        let reps = point.scenario.run().replications;
         let model = Model::new(point.scenario.clone());
         let results = pool.install(|| sim::montecarlo::run(&model, reps, &|| pb.inc(1)));
         let (_, rows) = output::by_region_table(&results);
@@ -105,7 +108,7 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         eprintln!(
             "{} points x {} replications in {:.1} s: {}",
             points.len(),
-            points.first().map_or(0, |p| p.scenario.run.replications),
+            points.first().map_or(0, |p| p.scenario.run().replications),
             started.elapsed().as_secs_f64(),
             csv.display()
         );

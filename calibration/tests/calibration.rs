@@ -295,7 +295,7 @@ keep_unlisted = true
     // The written scenario is one the engine accepts.
     let text = cal.scenario_toml(&recs, &map, &opts);
     let sc = sim::Scenario::from_toml(&text, "synthetic").unwrap();
-    assert_eq!(sc.run.start_date, jiff::civil::date(2025, 1, 6));
+    assert_eq!(sc.run().start_date, jiff::civil::date(2025, 1, 6));
 }
 
 #[test]

@@ -198,7 +198,7 @@ fn form_page(
     general: &[String],
 ) -> Html<String> {
     let v = |k: &str, default: String| values.get(k).cloned().unwrap_or(default);
-    let mut b = format!("<h1>{}</h1>", esc(&sc.name));
+    let mut b = format!("<h1>{}</h1>", esc(sc.name()));
     if !general.is_empty() {
         b.push_str("<div class=\"err\" role=\"alert\"><p>The changes cannot run:</p><ul>");
         for g in general {
@@ -211,17 +211,17 @@ fn form_page(
     let _ = write!(
         b,
         "<label for=\"demand_scale\">Demand scale (1 = as in the scenario)</label> <input type=\"number\" step=\"any\" min=\"0\" id=\"demand_scale\" name=\"demand_scale\" value=\"{}\">{}",
-        esc(&v("demand_scale", sc.demand_scale.to_string())),
+        esc(&v("demand_scale", sc.demand_scale().to_string())),
         field_error(errors, "demand_scale")
     );
     let _ = write!(
         b,
         "</p><p><label for=\"replications\">Replications (more: narrower intervals, slower)</label> <input type=\"number\" min=\"1\" max=\"1000\" id=\"replications\" name=\"replications\" value=\"{}\">{}</p>",
-        esc(&v("replications", sc.run.replications.min(1000).to_string())),
+        esc(&v("replications", sc.run().replications.min(1000).to_string())),
         field_error(errors, "replications")
     );
     b.push_str("<h2>Maximum response time by call type</h2><table><tr><th>call type</th><th>maximum, minutes (or none)</th></tr>");
-    for (i, ct) in sc.call_types.iter().enumerate() {
+    for (i, ct) in sc.call_types().iter().enumerate() {
         let current = match ct.max_response.first() {
             Some(sim::scenario::MaxResponse::Minutes(m)) => m.to_string(),
             _ => "none".into(),
@@ -236,14 +236,14 @@ fn form_page(
         );
     }
     b.push_str("</table><h2>Teams by region, base and shift</h2><table><tr><th>region</th><th>team group</th><th>base</th><th>hours a week</th><th>teams</th></tr>");
-    for (i, g) in sc.team_groups.iter().enumerate() {
+    for (i, g) in sc.team_groups().iter().enumerate() {
         let f = format!("team_{i}");
         let _ = write!(
             b,
             "<tr><td>{}</td><td><label for=\"{f}\">{}</label></td><td>{}</td><td>{:.0}</td><td><input type=\"number\" min=\"0\" max=\"500\" id=\"{f}\" name=\"{f}\" value=\"{}\">{}</td></tr>",
-            esc(&sc.regions[g.region].name),
+            esc(&sc.regions()[g.region].name),
             esc(&g.name),
-            esc(&sc.zones[g.base].name),
+            esc(&sc.zones()[g.base].name),
             g.schedule.minutes_per_week() / 60.0,
             esc(&v(&f, g.count.to_string())),
             field_error(errors, &f)
@@ -255,7 +255,7 @@ fn form_page(
         "<label for=\"new_base\">Base</label> <select id=\"new_base\" name=\"new_base\"><option value=\"\">(none)</option>"
     );
     let chosen = v("new_base", String::new());
-    for (ri, r) in sc.regions.iter().enumerate() {
+    for (ri, r) in sc.regions().iter().enumerate() {
         let _ = write!(b, "<optgroup label=\"{}\">", esc(&r.name));
         for &z in &r.zones {
             let value = format!("{ri}:{z}");
@@ -264,7 +264,7 @@ fn form_page(
                 b,
                 "<option value=\"{value}\"{sel}>{} — {}</option>",
                 esc(&r.name),
-                esc(&sc.zones[z].name)
+                esc(&sc.zones()[z].name)
             );
         }
         b.push_str("</optgroup>");
@@ -283,7 +283,7 @@ fn form_page(
     b.push_str(
         "<p><button type=\"submit\" id=\"run\">Run: compare with the unchanged scenario</button></p></form>",
     );
-    page(&sc.name, &b)
+    page(sc.name(), &b)
 }
 
 /// What the form changes: (path, value, field).
@@ -304,7 +304,7 @@ fn changes(sc: &Scenario, form: &HashMap<String, String>) -> (Vec<Change>, HashM
         }
     };
     if let Some(x) = num("demand_scale", &mut errors)
-        && x != sc.demand_scale
+        && x != sc.demand_scale()
     {
         out.push((
             "demand_scale".into(),
@@ -318,7 +318,7 @@ fn changes(sc: &Scenario, form: &HashMap<String, String>) -> (Vec<Change>, HashM
                 "replications".into(),
                 "expected 1 to 1000 (the page's limit)".into(),
             );
-        } else if x as u32 != sc.run.replications {
+        } else if x as u32 != sc.run().replications {
             out.push((
                 "run.replications".into(),
                 toml::Value::Integer(x as i64),
@@ -326,7 +326,7 @@ fn changes(sc: &Scenario, form: &HashMap<String, String>) -> (Vec<Change>, HashM
             ));
         }
     }
-    for (i, ct) in sc.call_types.iter().enumerate() {
+    for (i, ct) in sc.call_types().iter().enumerate() {
         let f = format!("max_{i}");
         let Some(text) = form.get(&f).map(|t| t.trim()) else {
             continue;
@@ -346,7 +346,7 @@ fn changes(sc: &Scenario, form: &HashMap<String, String>) -> (Vec<Change>, HashM
             out.push((path, toml::Value::Float(x), f));
         }
     }
-    for (i, g) in sc.team_groups.iter().enumerate() {
+    for (i, g) in sc.team_groups().iter().enumerate() {
         let f = format!("team_{i}");
         if let Some(x) = num(&f, &mut errors) {
             if x.fract() != 0.0 || x < 0.0 {
@@ -354,7 +354,7 @@ fn changes(sc: &Scenario, form: &HashMap<String, String>) -> (Vec<Change>, HashM
             } else if x as u32 != g.count {
                 let path = format!(
                     "regions.{}.teams.{}.count",
-                    key(&sc.regions[g.region].name),
+                    key(&sc.regions()[g.region].name),
                     key(&g.name)
                 );
                 out.push((path, toml::Value::Integer(x as i64), f));
@@ -367,7 +367,7 @@ fn changes(sc: &Scenario, form: &HashMap<String, String>) -> (Vec<Change>, HashM
         let place = base
             .split_once(':')
             .and_then(|(r, z)| Some((r.parse::<usize>().ok()?, z.parse::<usize>().ok()?)))
-            .filter(|&(r, z)| r < sc.regions.len() && sc.regions[r].zones.contains(&z));
+            .filter(|&(r, z)| r < sc.regions().len() && sc.regions()[r].zones.contains(&z));
         let shift = sim::sizing::Shift::parse(form.get("new_shift").map(String::as_str).unwrap_or("24/7"));
         match (place, shift) {
             (None, _) => {
@@ -379,10 +379,10 @@ fn changes(sc: &Scenario, form: &HashMap<String, String>) -> (Vec<Change>, HashM
             (Some((r, z)), Ok(shift)) if count.fract() == 0.0 => {
                 let mut t = toml::Table::new();
                 t.insert("count".into(), toml::Value::Integer(count as i64));
-                t.insert("base".into(), toml::Value::String(sc.zones[z].name.clone()));
+                t.insert("base".into(), toml::Value::String(sc.zones()[z].name.clone()));
                 t.insert("shift".into(), shift.value().clone());
-                let name = format!("added at {} ({})", sc.zones[z].name, shift.label);
-                let path = format!("regions.{}.teams.{}", key(&sc.regions[r].name), key(&name));
+                let name = format!("added at {} ({})", sc.zones()[z].name, shift.label);
+                let path = format!("regions.{}.teams.{}", key(&sc.regions()[r].name), key(&name));
                 out.push((path, toml::Value::Table(t), "new_count".into()));
             }
             _ => {
@@ -452,7 +452,7 @@ pub(crate) async fn run(
             .into_response();
     }
     let described: Vec<String> = changes.iter().map(|c| format!("{} = {}", c.0, c.1)).collect();
-    let title = format!("{}: {}", sc.name, described.join("; "));
+    let title = format!("{}: {}", sc.name(), described.join("; "));
     match app.jobs.submit(&base, &edited, &described.join("\n"), &title) {
         Ok(n) => Redirect::to(&format!("/jobs/{n}")).into_response(),
         Err(_) => fail(

@@ -135,7 +135,7 @@ pub enum CompareError {
     },
     /// An option's run settings differ (no common random numbers).
     #[error(
-        "option {option:?} runs {what} other than the base's; give every option the same start date, horizon and warm-up"
+        "option {option:?} runs {what} other than the base's; give every option the same start date, horizon, warm-up, seed and replications"
     )]
     Run {
         /// The option.
@@ -147,18 +147,18 @@ pub enum CompareError {
 
 /// Runs `options` (the base first) on replications `0..base.run.replications`
 /// with the base's seed, and returns every figure with its paired change.
-/// Options must have the base's regions and calendar; their own seed and
-/// replications are replaced by the base's.
+/// Options must have the base's regions, calendar, seed and replications
+/// (the command line sets the base's on every option file).
 /// Each option's full results come back too (in option order).
 pub fn compare(
     options: &[(String, Scenario)],
     on_done: &(dyn Fn() + Sync),
 ) -> Result<(Comparison, Vec<RunResults>), CompareError> {
     let base = &options[0].1;
-    let names: Vec<&str> = base.regions.iter().map(|r| r.name.as_str()).collect();
+    let names: Vec<&str> = base.regions().iter().map(|r| r.name.as_str()).collect();
     for (name, sc) in &options[1..] {
         if !sc
-            .regions
+            .regions()
             .iter()
             .map(|r| r.name.as_str())
             .eq(names.iter().copied())
@@ -166,7 +166,7 @@ pub fn compare(
             return Err(CompareError::Regions {
                 option: name.clone(),
                 found: sc
-                    .regions
+                    .regions()
                     .iter()
                     .map(|r| format!("{:?}", r.name))
                     .collect::<Vec<_>>()
@@ -174,9 +174,12 @@ pub fn compare(
             });
         }
         for (what, same) in [
-            ("start date", sc.run.start_date == base.run.start_date),
-            ("horizon", sc.run.horizon_min == base.run.horizon_min),
-            ("warm-up", sc.run.warmup_min == base.run.warmup_min),
+            ("start date", sc.run().start_date == base.run().start_date),
+            ("horizon", sc.run().horizon_min == base.run().horizon_min),
+            ("warm-up", sc.run().warmup_min == base.run().warmup_min),
+            // Common random numbers: the same streams, replication by replication.
+            ("seed", sc.run().seed == base.run().seed),
+            ("replications", sc.run().replications == base.run().replications),
         ] {
             if !same {
                 return Err(CompareError::Run {
@@ -186,15 +189,7 @@ pub fn compare(
             }
         }
     }
-    let scenarios: Vec<Scenario> = options
-        .iter()
-        .map(|(_, sc)| {
-            let mut sc = sc.clone();
-            sc.run.seed = base.run.seed;
-            sc.run.replications = base.run.replications;
-            sc
-        })
-        .collect();
+    let scenarios: Vec<Scenario> = options.iter().map(|(_, sc)| sc.clone()).collect();
     let measures: Vec<Measure> = Measure::ALL
         .into_iter()
         .filter(|m| *m != Measure::TeamHoursPerWeek)
@@ -219,7 +214,7 @@ pub fn compare(
                     let exact = |x: f64| Estimate {
                         mean: x,
                         half_width: 0.0,
-                        n: base.run.replications,
+                        n: base.run().replications,
                     };
                     let (now, b) = (hours(run, slot), hours(&runs[0], slot));
                     (
@@ -251,8 +246,8 @@ pub fn compare(
     }
     let comparison = Comparison {
         options: options.iter().map(|(n, _)| n.clone()).collect(),
-        replications: base.run.replications,
-        seed: base.run.seed,
+        replications: base.run().replications,
+        seed: base.run().seed,
         rows,
     };
     Ok((comparison, runs.into_iter().map(|r| r.results).collect()))
@@ -279,8 +274,8 @@ pub(crate) fn paired(
     measures: &[Measure],
     on_done: &(dyn Fn() + Sync),
 ) -> Vec<Paired> {
-    let reps = scenarios[0].run.replications;
-    let slots = scenarios[0].regions.len() + 1;
+    let reps = scenarios[0].run().replications;
+    let slots = scenarios[0].regions().len() + 1;
     let mut base_values: Vec<Vec<f64>> = Vec::with_capacity(reps as usize);
     let mut out = Vec::new();
     let mut now = vec![0.0; slots * measures.len()];
@@ -390,6 +385,16 @@ teams.van = { count = 3, shift = "24/7" }
         assert!(err.to_string().contains("other regions"));
         let longer =
             Scenario::from_toml(&TOWN.replace("horizon_days = 60", "horizon_days = 61"), "l").unwrap();
-        assert!(compare(&[("a".into(), base), ("b".into(), longer)], &|| {}).is_err());
+        assert!(compare(&[("a".into(), base.clone()), ("b".into(), longer)], &|| {}).is_err());
+        // Common random numbers need the same seed and replications: refused,
+        // not silently replaced (the command line sets the base's on options).
+        for (from, to) in [
+            ("seed = 3", "seed = 4"),
+            ("replications = 20", "replications = 21"),
+        ] {
+            let other = Scenario::from_toml(&TOWN.replace(from, to), "o").unwrap();
+            let err = compare(&[("a".into(), base.clone()), ("b".into(), other)], &|| {}).unwrap_err();
+            assert!(matches!(err, CompareError::Run { .. }), "{to}: {err}");
+        }
     }
 }

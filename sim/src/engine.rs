@@ -136,7 +136,7 @@ impl RateCursor {
     }
 
     fn rate_of(&self, m: &Model, r: usize) -> f64 {
-        let region = &m.scenario.regions[r];
+        let region = &m.scenario.regions()[r];
         let moy = m.calendar.months()[self.month].month_of_year;
         region.rate_per_min * region.profile[self.how] * region.month_factors[moy]
     }
@@ -214,9 +214,9 @@ impl<'m> Engine<'m> {
     pub(crate) fn new(m: &'m Model, replication: u64) -> Self {
         let sc = &m.scenario;
         let rngs = sc
-            .regions
+            .regions()
             .iter()
-            .map(|r| crate::rng::call_stream(sc.run.seed, &r.name, replication))
+            .map(|r| crate::rng::call_stream(sc.run().seed, &r.name, replication))
             .collect();
         let teams = m
             .teams
@@ -245,13 +245,13 @@ impl<'m> Engine<'m> {
             calls: Vec::with_capacity(256),
             free_calls: Vec::with_capacity(256),
             teams,
-            queues: vec![vec![VecDeque::with_capacity(16); levels]; sc.regions.len()],
-            waiting: vec![0; sc.regions.len()],
-            busy_count: vec![0; sc.regions.len()],
-            busy_since: vec![0.0; sc.regions.len()],
-            waiting_since: vec![0.0; sc.regions.len()],
+            queues: vec![vec![VecDeque::with_capacity(16); levels]; sc.regions().len()],
+            waiting: vec![0; sc.regions().len()],
+            busy_count: vec![0; sc.regions().len()],
+            busy_since: vec![0.0; sc.regions().len()],
+            waiting_since: vec![0.0; sc.regions().len()],
             rngs,
-            cursors: (0..sc.regions.len()).map(|r| RateCursor::new(m, r)).collect(),
+            cursors: (0..sc.regions().len()).map(|r| RateCursor::new(m, r)).collect(),
             pending: 0,
             tally: Tally::new(m.shape),
             trace: None,
@@ -272,8 +272,8 @@ impl<'m> Engine<'m> {
     }
 
     fn run_with(mut self, trace_out: &mut Vec<CallRecord>) -> Tally {
-        let horizon = self.m.scenario.run.horizon_min;
-        for r in 0..self.m.scenario.regions.len() {
+        let horizon = self.m.scenario.run().horizon_min;
+        for r in 0..self.m.scenario.regions().len() {
             if let Some(t) = self.next_arrival(r, 0.0) {
                 self.events.push(
                     t,
@@ -285,8 +285,8 @@ impl<'m> Engine<'m> {
                 );
             }
         }
-        if self.m.scenario.dispatch.policy == Policy::Escalate {
-            for (g, group) in self.m.scenario.team_groups.iter().enumerate() {
+        if self.m.scenario.dispatch().policy == Policy::Escalate {
+            for (g, group) in self.m.scenario.team_groups().iter().enumerate() {
                 let t = group.schedule.next_start(0.0, self.cal.minute_of_week(0.0));
                 if t.is_finite() {
                     self.events.push(
@@ -337,7 +337,7 @@ impl<'m> Engine<'m> {
     /// The region's cursor is left on the hour of the arrival returned, so
     /// `arrival` reads that call's hour of week and month from it.
     fn next_arrival(&mut self, r: usize, t: f64) -> Option<f64> {
-        let horizon = self.m.scenario.run.horizon_min;
+        let horizon = self.m.scenario.run().horizon_min;
         let mut e: f64 = Exp1.sample(&mut self.rngs[r]);
         let mut t = t;
         while t < horizon {
@@ -362,7 +362,7 @@ impl<'m> Engine<'m> {
         let channel = m.pick_channel(rng);
         let ctype = m.pick_type(rng);
         let triage = m.triage(ctype, rng);
-        let measured = t >= m.scenario.run.warmup_min;
+        let measured = t >= m.scenario.run().warmup_min;
         let cell = m.shape.cell(r, ctype, channel);
         let month = self.cursors[r].month;
         if measured {
@@ -380,8 +380,8 @@ impl<'m> Engine<'m> {
             }
             crate::scenario::Triage::Mobile => {
                 let sc = &m.scenario;
-                let ct = &sc.call_types[ctype];
-                let intake = sc.channels[channel].intake.sample(rng);
+                let ct = &sc.call_types()[ctype];
+                let intake = sc.channels()[channel].intake.sample(rng);
                 let on_scene = ct.on_scene.sample(rng);
                 let transported = chance(rng, ct.transport_share);
                 let transport = if transported {
@@ -389,7 +389,7 @@ impl<'m> Engine<'m> {
                 } else {
                     0.0
                 };
-                let travel_draw = match &sc.regions[r].travel {
+                let travel_draw = match &sc.regions()[r].travel {
                     Travel::Time(d) => d.sample(rng),
                     Travel::Routes { factor } => factor.sample(rng),
                 };
@@ -489,7 +489,7 @@ impl<'m> Engine<'m> {
     /// True travel minutes of a call from a zone.
     #[inline]
     fn travel_true(&self, from: u32, c: &Call) -> f64 {
-        match &self.m.scenario.regions[c.region as usize].travel {
+        match &self.m.scenario.regions()[c.region as usize].travel {
             Travel::Time(_) => c.travel_draw,
             Travel::Routes { .. } => {
                 self.m.scenario.route_mean_min(from as usize, c.zone as usize) * c.travel_draw
@@ -500,7 +500,7 @@ impl<'m> Engine<'m> {
     /// The dispatcher's estimate of travel minutes of a call from a zone.
     #[inline]
     fn travel_est(&self, from: u32, c: &Call) -> f64 {
-        match self.m.scenario.dispatch.estimate {
+        match self.m.scenario.dispatch().estimate {
             Knowledge::Exact => self.travel_true(from, c),
             Knowledge::Expected => {
                 self.m
@@ -512,7 +512,7 @@ impl<'m> Engine<'m> {
     /// The dispatcher's estimate of a call's time from arrival on scene to free.
     #[inline]
     fn service_est(&self, c: &Call) -> f64 {
-        match self.m.scenario.dispatch.estimate {
+        match self.m.scenario.dispatch().estimate {
             Knowledge::Exact => c.on_scene + c.transport,
             Knowledge::Expected => self.m.expected_service_min[c.ctype as usize],
         }
@@ -536,7 +536,7 @@ impl<'m> Engine<'m> {
         if !team.busy {
             return (t, self.location(tm, t));
         }
-        let free = match self.m.scenario.dispatch.estimate {
+        let free = match self.m.scenario.dispatch().estimate {
             Knowledge::Exact => team.free_at,
             Knowledge::Expected => t + self.expected_remaining_job(team, t),
         };
@@ -603,10 +603,10 @@ impl<'m> Engine<'m> {
     fn expected_remaining_job(&self, team: &Team, t: f64) -> f64 {
         let m = self.m;
         let ctype = team.job_ctype as usize;
-        let ct = &m.scenario.call_types[ctype];
+        let ct = &m.scenario.call_types()[ctype];
         if t < team.travel_end {
             let elapsed = t - team.job_start;
-            let travel_left = match &m.scenario.regions[team.job_region as usize].travel {
+            let travel_left = match &m.scenario.regions()[team.job_region as usize].travel {
                 Travel::Time(d) => d.expected_remaining_min(elapsed),
                 Travel::Routes { factor } => {
                     if team.job_route_mean > 0.0 {
@@ -632,7 +632,7 @@ impl<'m> Engine<'m> {
         if info.always_on {
             return Some(f64::INFINITY);
         }
-        let g = &self.m.scenario.team_groups[info.group];
+        let g = &self.m.scenario.team_groups()[info.group];
         let w = self.cal.minute_of_week(t);
         g.schedule
             .on_shift(w)
@@ -654,8 +654,9 @@ impl<'m> Engine<'m> {
             self.divert(id, true);
             return;
         }
-        let policy = self.m.scenario.dispatch.policy;
-        let idle_only = policy == Policy::Escalate || self.m.scenario.dispatch.candidates == Candidates::Idle;
+        let policy = self.m.scenario.dispatch().policy;
+        let idle_only =
+            policy == Policy::Escalate || self.m.scenario.dispatch().candidates == Candidates::Idle;
         #[cfg(test)]
         self.check_queue_estimates();
         let (any_on_shift, best) = self.best_team(&c, t, idle_only);
@@ -693,7 +694,7 @@ impl<'m> Engine<'m> {
     /// The part of `[a, b)` inside the measured window (after the warm-up,
     /// before the horizon), if any.
     fn measured(&self, a: f64, b: f64) -> Option<(f64, f64)> {
-        let run = &self.m.scenario.run;
+        let run = &self.m.scenario.run();
         let (a, b) = (a.max(run.warmup_min), b.min(run.horizon_min));
         (b > a).then_some((a, b))
     }
@@ -768,7 +769,7 @@ impl<'m> Engine<'m> {
         let base = m.teams[tm].base as u32;
         let from_base = c.deadline - self.travel_est(base, c);
         if self.duty_end(tm, t).is_none() {
-            let g = &m.scenario.team_groups[m.teams[tm].group];
+            let g = &m.scenario.team_groups()[m.teams[tm].group];
             let start = g.schedule.next_start(t, self.cal.minute_of_week(t));
             return if from_base >= start {
                 from_base
@@ -779,7 +780,7 @@ impl<'m> Engine<'m> {
         let team = &self.teams[tm];
         let (avail, loc, home) = if team.busy {
             let (free, loc) = self.estimated_free(tm, t);
-            let home = match m.scenario.dispatch.after_call {
+            let home = match m.scenario.dispatch().after_call {
                 AfterCall::Stay => f64::INFINITY,
                 AfterCall::ReturnToBase => free + m.return_min(loc as usize, m.teams[tm].base),
             };
@@ -931,14 +932,14 @@ impl<'m> Engine<'m> {
         }
         // Busy time and overtime, clipped to the measured window.
         let duty_end = match self.duty_end(tm, t) {
-            Some(d) => d - self.m.scenario.team_groups[self.m.teams[tm].group].overtime_min,
+            Some(d) => d - self.m.scenario.team_groups()[self.m.teams[tm].group].overtime_min,
             None => t,
         };
         self.change_busy(own, 1);
         if let Some((a, b)) = self.measured(t.max(duty_end), free) {
             self.tally.overtime_min[own] += b - a;
         }
-        let route_mean = match &self.m.scenario.regions[r].travel {
+        let route_mean = match &self.m.scenario.regions()[r].travel {
             Travel::Time(d) => d.mean_min(),
             Travel::Routes { .. } => self.m.scenario.route_mean_min(from as usize, c.zone as usize),
         };
@@ -971,7 +972,7 @@ impl<'m> Engine<'m> {
         {
             let team = &mut self.teams[tm];
             team.busy = false;
-            team.home_at = match m.scenario.dispatch.after_call {
+            team.home_at = match m.scenario.dispatch().after_call {
                 AfterCall::Stay => f64::INFINITY,
                 AfterCall::ReturnToBase => t + m.return_min(team.loc as usize, m.teams[tm].base),
             };
@@ -981,7 +982,7 @@ impl<'m> Engine<'m> {
             self.start_job(tm, next, from);
             return;
         }
-        if m.scenario.dispatch.policy == Policy::Escalate {
+        if m.scenario.dispatch().policy == Policy::Escalate {
             let home_at = self.teams[tm].home_at;
             if home_at.is_finite() && home_at > t {
                 self.events.push(
@@ -999,9 +1000,9 @@ impl<'m> Engine<'m> {
 
     fn shift_start(&mut self, g: usize) {
         let t = self.now;
-        let group = &self.m.scenario.team_groups[g];
+        let group = &self.m.scenario.team_groups()[g];
         let next = group.schedule.next_start(t, self.cal.minute_of_week(t));
-        let horizon = self.m.scenario.run.horizon_min;
+        let horizon = self.m.scenario.run().horizon_min;
         if next.is_finite() && (next <= horizon || self.pending > 0) {
             self.events.push(
                 next,

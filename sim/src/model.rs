@@ -87,15 +87,15 @@ impl Model {
     pub fn new(scenario: Scenario) -> Self {
         let calendar = scenario.calendar();
         let shape = Shape {
-            regions: scenario.regions.len(),
-            types: scenario.call_types.len(),
-            channels: scenario.channels.len(),
-            zones: scenario.zones.len(),
+            regions: scenario.regions().len(),
+            types: scenario.call_types().len(),
+            channels: scenario.channels().len(),
+            zones: scenario.zones().len(),
             months: calendar.months().len(),
         };
         let mut teams = Vec::new();
         let mut group_teams = Vec::new();
-        for (g, group) in scenario.team_groups.iter().enumerate() {
+        for (g, group) in scenario.team_groups().iter().enumerate() {
             let first = teams.len();
             for _ in 0..group.count {
                 teams.push(TeamInfo {
@@ -107,9 +107,9 @@ impl Model {
             }
             group_teams.push(first..teams.len());
         }
-        let mut candidates = vec![Vec::new(); scenario.regions.len()];
+        let mut candidates = vec![Vec::new(); scenario.regions().len()];
         let mut served = vec![Vec::new(); teams.len()];
-        for (r, region) in scenario.regions.iter().enumerate() {
+        for (r, region) in scenario.regions().iter().enumerate() {
             let sources = std::iter::once(r).chain(region.mutual_aid.iter().copied());
             for src in sources {
                 for (tm, t) in teams.iter().enumerate() {
@@ -125,23 +125,23 @@ impl Model {
             let own = teams[tm].region as u32;
             s.sort_by_key(|&r| (r != own, r));
         }
-        let mut priorities: Vec<u32> = scenario.call_types.iter().map(|c| c.priority).collect();
+        let mut priorities: Vec<u32> = scenario.call_types().iter().map(|c| c.priority).collect();
         priorities.sort_unstable();
         priorities.dedup();
         let priority_level = scenario
-            .call_types
+            .call_types()
             .iter()
             .map(|c| priorities.binary_search(&c.priority).expect("priority listed"))
             .collect();
         let zone_cum = scenario
-            .regions
+            .regions()
             .iter()
-            .map(|r| cumulative(r.zones.iter().map(|&z| scenario.zones[z].weight)))
+            .map(|r| cumulative(r.zones.iter().map(|&z| scenario.zones()[z].weight)))
             .collect();
-        let channel_cum = cumulative(scenario.channels.iter().map(|c| c.share));
-        let type_cum = cumulative(scenario.call_types.iter().map(|c| c.share));
+        let channel_cum = cumulative(scenario.channels().iter().map(|c| c.share));
+        let type_cum = cumulative(scenario.call_types().iter().map(|c| c.share));
         let triage_cum = scenario
-            .call_types
+            .call_types()
             .iter()
             .map(|c| {
                 let mut acc = 0.0;
@@ -152,17 +152,17 @@ impl Model {
             })
             .collect();
         let certain_triage = scenario
-            .call_types
+            .call_types()
             .iter()
             .map(|c| c.triage.iter().position(|&s| s >= 1.0))
             .collect();
         let expected_service_min = scenario
-            .call_types
+            .call_types()
             .iter()
             .map(|c| c.on_scene.mean_min() + c.transport_share * c.transport.mean_min())
             .collect();
         let travel_draw_mean = scenario
-            .regions
+            .regions()
             .iter()
             .map(|r| match &r.travel {
                 Travel::Time(d) => d.mean_min(),
@@ -171,7 +171,7 @@ impl Model {
             .collect();
         let on_shift_by_hour_min = on_shift_minutes(&scenario, &calendar, &teams);
         let mut hour_occurrences = [0.0; HOURS_PER_WEEK];
-        let (mut t, hi) = (scenario.run.warmup_min, scenario.run.horizon_min);
+        let (mut t, hi) = (scenario.run().warmup_min, scenario.run().horizon_min);
         while t < hi {
             let end = (((t / 60.0) as u64 + 1) as f64 * 60.0).min(hi);
             hour_occurrences[calendar.hour_of_week(t)] += (end - t) / 60.0;
@@ -201,7 +201,7 @@ impl Model {
 
     #[inline]
     pub(crate) fn pick_zone<R: Rng + ?Sized>(&self, r: usize, rng: &mut R) -> usize {
-        self.scenario.regions[r].zones[pick(&self.zone_cum[r], rng)]
+        self.scenario.regions()[r].zones[pick(&self.zone_cum[r], rng)]
     }
 
     #[inline]
@@ -234,7 +234,7 @@ impl Model {
         } else {
             // Rounding left a sliver above the last cumulative share: give it
             // to the last category with a positive share.
-            let shares = &self.scenario.call_types[ctype].triage;
+            let shares = &self.scenario.call_types()[ctype].triage;
             [Triage::Phone, Triage::Mobile, Triage::Police, Triage::Ems]
                 [shares.iter().rposition(|&s| s > 0.0).unwrap_or(0)]
         }
@@ -244,7 +244,7 @@ impl Model {
     /// `to` of region `region`.
     #[inline]
     pub(crate) fn expected_travel_min(&self, from: usize, region: usize, to: usize) -> f64 {
-        match &self.scenario.regions[region].travel {
+        match &self.scenario.regions()[region].travel {
             Travel::Time(_) => self.travel_draw_mean[region],
             Travel::Routes { .. } => self.scenario.route_mean_min(from, to) * self.travel_draw_mean[region],
         }
@@ -253,8 +253,8 @@ impl Model {
     /// Minutes for a team to drive back to its base (expected route time;
     /// a region with travel by `time` uses its mean).
     pub(crate) fn return_min(&self, from: usize, base: usize) -> f64 {
-        let region = self.scenario.zones[base].region;
-        match &self.scenario.regions[region].travel {
+        let region = self.scenario.zones()[base].region;
+        match &self.scenario.regions()[region].travel {
             Travel::Time(d) => d.mean_min(),
             Travel::Routes { .. } => {
                 let m = self.scenario.route_mean_min(from, base);
@@ -266,10 +266,10 @@ impl Model {
 
 /// On-shift team-minutes in `[warmup, horizon)` by region and hour of week.
 fn on_shift_minutes(sc: &Scenario, cal: &Calendar, teams: &[TeamInfo]) -> Vec<f64> {
-    let mut out = vec![0.0; sc.regions.len() * HOURS_PER_WEEK];
-    let (lo, hi) = (sc.run.warmup_min, sc.run.horizon_min);
+    let mut out = vec![0.0; sc.regions().len() * HOURS_PER_WEEK];
+    let (lo, hi) = (sc.run().warmup_min, sc.run().horizon_min);
     // Minutes on shift in each hour-of-week bin, per group.
-    for (g, group) in sc.team_groups.iter().enumerate() {
+    for (g, group) in sc.team_groups().iter().enumerate() {
         let count = teams.iter().filter(|t| t.group == g).count() as f64;
         if count == 0.0 {
             continue;

@@ -134,7 +134,7 @@ impl Observation {
 pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation {
     let s = m.shape;
     let sc = &m.scenario;
-    let months = (sc.run.horizon_min - sc.run.warmup_min) / MONTH_MIN;
+    let months = (sc.run().horizon_min - sc.run().warmup_min) / MONTH_MIN;
     let mut values = vec![f64::NAN; layout.len];
     let mut hists = vec![0u32; layout.groups.len() * (BINS + 1)];
     let mut wait_buf = vec![0u32; BINS + 1];
@@ -195,7 +195,7 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
         let on_shift: f64 = m.on_shift_by_hour_min[r * HOURS_PER_WEEK..(r + 1) * HOURS_PER_WEEK]
             .iter()
             .sum();
-        let span = sc.run.horizon_min - sc.run.warmup_min;
+        let span = sc.run().horizon_min - sc.run().warmup_min;
         let levels = &tally.busy_level_min[r * (MAX_BUSY_LEVEL + 1)..(r + 1) * (MAX_BUSY_LEVEL + 1)];
         let sums = RegionSums {
             busy_min: tally.busy_min[r],
@@ -303,13 +303,13 @@ impl Aggregator {
             .map(|(g, key)| {
                 let hist = &self.hists[g * (BINS + 1)..(g + 1) * (BINS + 1)];
                 let max_response_min = match (key.region, key.call_type) {
-                    (Some(r), Some(t)) => sc.call_types[t].max_response[r].minutes(),
+                    (Some(r), Some(t)) => sc.call_types()[t].max_response[r].minutes(),
                     _ => f64::NAN,
                 };
                 GroupResult {
-                    region: key.region.map(|r| sc.regions[r].name.clone()),
-                    call_type: key.call_type.map(|t| sc.call_types[t].name.clone()),
-                    channel: key.channel.map(|c| sc.channels[c].name.clone()),
+                    region: key.region.map(|r| sc.regions()[r].name.clone()),
+                    call_type: key.call_type.map(|t| sc.call_types()[t].name.clone()),
+                    channel: key.channel.map(|c| sc.channels()[c].name.clone()),
                     max_response_min: max_response_min.is_finite().then_some(max_response_min),
                     kpis: kpi_map(GROUP_KPIS, g * GROUP_KPIS.len()),
                     pooled_p50_min: hist_quantile(hist, 0.5),
@@ -320,12 +320,12 @@ impl Aggregator {
             })
             .collect();
         let regions = sc
-            .regions
+            .regions()
             .iter()
             .enumerate()
             .map(|(r, region)| {
                 let team_hours_per_week = sc
-                    .team_groups
+                    .team_groups()
                     .iter()
                     .filter(|g| g.region == r)
                     .map(|g| f64::from(g.count) * g.schedule.minutes_per_week() / 60.0)
@@ -334,7 +334,7 @@ impl Aggregator {
                     name: region.name.clone(),
                     population: region.population,
                     teams: sc
-                        .team_groups
+                        .team_groups()
                         .iter()
                         .filter(|g| g.region == r)
                         .map(|g| g.count)
@@ -345,7 +345,7 @@ impl Aggregator {
             })
             .collect();
         let mut hour_of_week = Vec::new();
-        for (r, region) in sc.regions.iter().enumerate() {
+        for (r, region) in sc.regions().iter().enumerate() {
             for h in 0..HOURS_PER_WEEK {
                 let at = self.layout.hour_at + (r * HOURS_PER_WEEK + h) * HOUR_KPIS.len();
                 hour_of_week.push(HourRow {
@@ -357,25 +357,25 @@ impl Aggregator {
         }
         let mut month_zone = Vec::new();
         for (mi, month) in m.calendar.months().iter().enumerate() {
-            if month.end_min <= sc.run.warmup_min {
+            if month.end_min <= sc.run().warmup_min {
                 continue;
             }
-            for (z, zone) in sc.zones.iter().enumerate() {
+            for (z, zone) in sc.zones().iter().enumerate() {
                 let at = self.layout.month_zone_at + (mi * m.shape.zones + z) * mz::N;
                 month_zone.push(MonthZoneRow {
                     month: month.label.clone(),
-                    region: sc.regions[zone.region].name.clone(),
+                    region: sc.regions()[zone.region].name.clone(),
                     zone: zone.name.clone(),
                     counts: kpi_map(&mz::NAMES, at),
                 });
             }
         }
         RunResults {
-            scenario: sc.name.clone(),
-            start_date: sc.run.start_date.to_string(),
-            horizon_days: sc.run.horizon_min / 1440.0,
-            warmup_days: sc.run.warmup_min / 1440.0,
-            seed: sc.run.seed,
+            scenario: sc.name().to_string(),
+            start_date: sc.run().start_date.to_string(),
+            horizon_days: sc.run().horizon_min / 1440.0,
+            warmup_days: sc.run().warmup_min / 1440.0,
+            seed: sc.run().seed,
             replications: self.replications,
             outcome_totals: OutcomeTotals::from(self.outcome_totals),
             contacts_generated: self.contacts_generated,

@@ -151,7 +151,7 @@ impl Plan {
             return Err(r.into_error(file));
         };
         let base = Scenario::from_toml(base_text, "the base scenario")?;
-        let regions: Vec<&str> = base.regions.iter().map(|r| r.name.as_str()).collect();
+        let regions: Vec<&str> = base.regions().iter().map(|r| r.name.as_str()).collect();
         let mut assumptions = Vec::new();
         for (k, v) in root.get_ref().iter() {
             let key = k.get_ref().as_ref();
@@ -423,7 +423,7 @@ fn side(
     match built {
         Ok(sc)
             if sc
-                .regions
+                .regions()
                 .iter()
                 .map(|g| g.name.as_str())
                 .eq(regions.iter().copied()) =>
@@ -456,9 +456,9 @@ fn side(
 /// `on_done` is called after each replication of each run. Returns the
 /// figures and the base run's full results.
 pub fn run(base: &Scenario, plan: &Plan, on_done: &(dyn Fn() + Sync)) -> (Sensitivity, RunResults) {
-    let reps = base.run.replications;
+    let reps = base.run().replications;
     let regions: Vec<Option<String>> = std::iter::once(None)
-        .chain(base.regions.iter().map(|r| Some(r.name.clone())))
+        .chain(base.regions().iter().map(|r| Some(r.name.clone())))
         .collect();
     // The base, then every side that changes something, paired.
     let mut scenarios = vec![base.clone()];
@@ -510,9 +510,9 @@ pub fn run(base: &Scenario, plan: &Plan, on_done: &(dyn Fn() + Sync)) -> (Sensit
         }
     }
     let s = Sensitivity {
-        scenario: base.name.clone(),
+        scenario: base.name().to_string(),
         replications: reps,
-        seed: base.run.seed,
+        seed: base.run().seed,
         assumptions: plan
             .assumptions
             .iter()

@@ -110,7 +110,7 @@ impl Shift {
         Ok(Shift {
             label: text.to_string(),
             value,
-            hours_per_week: sc.team_groups[0].schedule.minutes_per_week() / 60.0,
+            hours_per_week: sc.team_groups()[0].schedule.minutes_per_week() / 60.0,
         })
     }
 }
@@ -273,7 +273,7 @@ fn patches(groups: &[Group], sc: &Scenario) -> Vec<(String, toml::Value)> {
     groups
         .iter()
         .map(|g| {
-            let region = &sc.regions[g.region].name;
+            let region = &sc.regions()[g.region].name;
             match &g.shift {
                 Some(shift) => {
                     let mut t = toml::Table::new();
@@ -311,11 +311,11 @@ fn upper(e: Estimate) -> f64 {
 
 /// How far region `r` is from its target, lowered by `tighten` (0 = met).
 fn shortfall(res: &RunResults, sc: &Scenario, r: usize, target: &Target, tighten: f64) -> f64 {
-    let name = &sc.regions[r].name;
+    let name = &sc.regions()[r].name;
     let limit = target.max_miss_share - tighten;
     let over = |e: Option<Estimate>| e.map_or(0.0, |e| (upper(e) - limit).max(0.0));
     let mut s = over(miss(res, name, None));
-    for ct in &sc.call_types {
+    for ct in sc.call_types() {
         if target.per_call_type {
             s += over(miss(res, name, Some(&ct.name)));
         }
@@ -342,7 +342,7 @@ impl Evaluator<'_> {
     /// A search evaluation: the groups on the search text, the scenario's
     /// seed, the search's replications.
     fn run(&mut self, groups: &[Group], sc: &Scenario) -> Result<RunResults, ScenarioError> {
-        self.simulate(true, groups, sc, sc.run.seed, self.target.replications)
+        self.simulate(true, groups, sc, sc.run().seed, self.target.replications)
     }
 
     /// The groups simulated on the search text or the whole scenario, with
@@ -435,7 +435,7 @@ pub fn size(
     on_eval: &(dyn Fn(usize) + Sync),
 ) -> Result<Sizing, SizingError> {
     let sc = Scenario::from_toml(base_text, file)?;
-    let names: Vec<String> = sc.regions.iter().map(|r| r.name.clone()).collect();
+    let names: Vec<String> = sc.regions().iter().map(|r| r.name.clone()).collect();
     let mut searched = Vec::new();
     for name in &options.regions {
         match names.iter().position(|n| n == name) {
@@ -464,7 +464,7 @@ pub fn size(
     };
     let allowed = allowed_zones(&sc, &searched, options.sites.as_deref())?;
     // Leave out regions that cannot change the searched ones.
-    let linked = sc.regions.iter().enumerate().any(|(i, r)| {
+    let linked = sc.regions().iter().enumerate().any(|(i, r)| {
         (searched.contains(&i) && r.mutual_aid.iter().any(|p| !searched.contains(p)))
             || (!searched.contains(&i) && r.mutual_aid.iter().any(|p| searched.contains(p)))
     });
@@ -483,17 +483,16 @@ pub fn size(
         evaluations: 0,
         on_eval,
     };
-    let mut base_sc = sc.clone();
-    base_sc.run.replications = target.replications;
-    let base_results = crate::montecarlo::run(&Model::new(base_sc), target.replications, &|| {});
+    // The replication count is the run's argument; the scenario is not changed.
+    let base_results = crate::montecarlo::run(&Model::new(sc.clone()), target.replications, &|| {});
     let mut groups: Vec<Group> = sc
-        .team_groups
+        .team_groups()
         .iter()
         .filter(|g| searched.contains(&g.region))
         .map(|g| Group {
             region: g.region,
             name: g.name.clone(),
-            base: sc.zones[g.base].name.clone(),
+            base: sc.zones()[g.base].name.clone(),
             sites: Vec::new(),
             shift: None,
             hours_per_week: g.schedule.minutes_per_week() / 60.0,
@@ -625,7 +624,7 @@ pub fn size(
             false,
             &groups,
             &sc,
-            verify_seed(sc.run.seed),
+            verify_seed(sc.run().seed),
             target.verify_replications,
         )?;
         let mut again = false;
@@ -669,7 +668,7 @@ pub fn size(
     let sized_for: Vec<&str> = searched.iter().map(|&r| names[r].as_str()).collect();
     let name = format!(
         "{}, sized for {} ({}miss share <= {})",
-        sc.name,
+        sc.name(),
         sized_for.join(", "),
         if options.add_only { "add-only, " } else { "" },
         target.max_miss_share
@@ -707,7 +706,7 @@ pub fn size(
         base_results,
         steps,
         evaluations: ev.evaluations,
-        verify_seed: verify_seed(sc.run.seed),
+        verify_seed: verify_seed(sc.run().seed),
     })
 }
 
@@ -751,23 +750,27 @@ fn allowed_zones(
     searched: &[usize],
     sites: Option<&[Site]>,
 ) -> Result<Vec<Vec<Allowed>>, SizingError> {
-    let mut out = vec![Vec::new(); sc.regions.len()];
+    let mut out = vec![Vec::new(); sc.regions().len()];
     let Some(sites) = sites else {
         for &r in searched {
-            out[r] = sc.regions[r].zones.iter().map(|&z| (z, Vec::new())).collect();
+            out[r] = sc.regions()[r].zones.iter().map(|&z| (z, Vec::new())).collect();
         }
         return Ok(out);
     };
     for &r in searched {
-        if sc.regions[r].zones.iter().any(|&z| sc.zones[z].coords.is_none()) {
+        if sc.regions()[r]
+            .zones
+            .iter()
+            .any(|&z| sc.zones()[z].coords.is_none())
+        {
             return Err(SizingError::NoCoordinates {
-                region: sc.regions[r].name.clone(),
+                region: sc.regions()[r].name.clone(),
             });
         }
     }
     for site in sites {
         let nearest = sc
-            .zones
+            .zones()
             .iter()
             .enumerate()
             .filter_map(|(i, z)| {
@@ -778,7 +781,7 @@ fn allowed_zones(
             })
             .min_by(|a, b| a.1.total_cmp(&b.1));
         if let Some((z, _)) = nearest {
-            let r = sc.zones[z].region;
+            let r = sc.zones()[z].region;
             if searched.contains(&r) {
                 match out[r].iter_mut().find(|(zz, _)| *zz == z) {
                     Some((_, names)) => names.push(site.name.clone()),
@@ -790,7 +793,7 @@ fn allowed_zones(
     for &r in searched {
         if out[r].is_empty() {
             return Err(SizingError::NoSites {
-                region: sc.regions[r].name.clone(),
+                region: sc.regions()[r].name.clone(),
             });
         }
         out[r].sort_by_key(|(z, _)| *z);
@@ -809,7 +812,7 @@ fn new_base_zone(
     allowed: &[Allowed],
     shift: &Shift,
 ) -> Option<(String, Vec<String>)> {
-    let region = &sc.regions[r].name;
+    let region = &sc.regions()[r].name;
     let misses = |zone: &str| -> f64 {
         res.month_zone
             .iter()
@@ -820,17 +823,17 @@ fn new_base_zone(
             })
             .sum()
     };
-    let worst = sc.regions[r]
+    let worst = sc.regions()[r]
         .zones
         .iter()
-        .map(|&z| (z, misses(&sc.zones[z].name)))
+        .map(|&z| (z, misses(&sc.zones()[z].name)))
         .filter(|(_, m)| *m > 0.0)
         .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?
         .0;
     let taken = |z: usize| {
         groups.iter().any(|g| {
             g.region == r
-                && g.base == sc.zones[z].name
+                && g.base == sc.zones()[z].name
                 && g.shift.as_ref().is_some_and(|s| s.label == shift.label)
         })
     };
@@ -850,7 +853,7 @@ fn new_base_zone(
                 .total_cmp(&route(b.0, worst))
                 .then(a.0.cmp(&b.0))
         })
-        .map(|(z, sites)| (sc.zones[*z].name.clone(), sites.clone()))
+        .map(|(z, sites)| (sc.zones()[*z].name.clone(), sites.clone()))
 }
 
 #[cfg(test)]

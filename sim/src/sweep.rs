@@ -482,15 +482,15 @@ values = [60, "none"]
             .unwrap();
         assert_eq!(pts[0].labels, ["1", "60"]);
         assert_eq!(pts[1].labels, ["3", "none"]);
-        assert_eq!(pts[1].scenario.run.replications, 3);
-        assert_eq!(pts[1].scenario.run.horizon_min, 30.0 * 1440.0);
+        assert_eq!(pts[1].scenario.run().replications, 3);
+        assert_eq!(pts[1].scenario.run().horizon_min, 30.0 * 1440.0);
         let r5 = pts[1]
             .scenario
-            .regions
+            .regions()
             .iter()
             .position(|r| r.name == "Region 5")
             .unwrap();
-        let urgent = &pts[1].scenario.call_types[0];
+        let urgent = &pts[1].scenario.call_types()[0];
         assert_eq!(urgent.max_response[r5], crate::scenario::MaxResponse::Unlimited);
     }
 

@@ -289,7 +289,7 @@ pub fn run_case(case: &Case) -> Vec<Check> {
         Kind::ErlangB { c, a } => {
             let m = Model::new(queue_scenario(ERLANG_B, c, a, case.horizon_days, vec![]));
             let on_shift: f64 = m.on_shift_by_hour_min.iter().sum();
-            let span = m.scenario.run.horizon_min - m.scenario.run.warmup_min;
+            let span = m.scenario.run().horizon_min - m.scenario.run().warmup_min;
             let rows = per_replication(&m, reps, |t| {
                 let tot = totals(t);
                 let levels = &t.busy_level_min[..=MAX_BUSY_LEVEL];
@@ -337,7 +337,7 @@ pub fn run_case(case: &Case) -> Vec<Check> {
             let m = Model::new(queue_scenario(ERLANG_C, c, a, case.horizon_days, vec![]));
             let (lambda, mu) = (a / SERVICE_MIN, 1.0 / SERVICE_MIN);
             let t_tail = 15.0;
-            let span = m.scenario.run.horizon_min - m.scenario.run.warmup_min;
+            let span = m.scenario.run().horizon_min - m.scenario.run().warmup_min;
             let rows = per_replication(&m, reps, |t| {
                 let tot = totals(t);
                 vec![
@@ -442,7 +442,7 @@ pub fn run_case(case: &Case) -> Vec<Check> {
             let m = Model::new(sc);
             let occ = m.hour_occurrences;
             let rates_per_hour: Vec<f64> = (0..HOURS_PER_WEEK)
-                .map(|h| m.scenario.regions[0].rate_per_min * 60.0 * m.scenario.regions[0].profile[h])
+                .map(|h| m.scenario.regions()[0].rate_per_min * 60.0 * m.scenario.regions()[0].profile[h])
                 .collect();
             let rows = per_replication(&m, reps, |t| {
                 let mut v = Vec::with_capacity(2 * HOURS_PER_WEEK);
@@ -478,11 +478,14 @@ pub fn run_case(case: &Case) -> Vec<Check> {
             ]
         }
         Kind::Little => {
-            let mut sc = Scenario::from_toml(crate::scenario::ILLINOIS_TOML, "illinois.toml")
-                .expect("the default is valid");
-            sc.run.horizon_min = case.horizon_days * 1440.0;
+            let text = crate::scenario::patch::set_values(
+                crate::scenario::ILLINOIS_TOML,
+                &[("run.horizon_days".into(), toml::Value::Float(case.horizon_days))],
+            )
+            .expect("the default has a run table");
+            let sc = Scenario::from_toml(&text, "illinois.toml").expect("the default is valid");
             let m = Model::new(sc);
-            let span = m.scenario.run.horizon_min - m.scenario.run.warmup_min;
+            let span = m.scenario.run().horizon_min - m.scenario.run().warmup_min;
             let rows = per_replication(&m, reps, |t| {
                 let busy: f64 = t.busy_min.iter().sum::<f64>() / span;
                 let jobs: f64 = t.jobs.iter().map(|&j| j as f64).sum();

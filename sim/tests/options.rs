@@ -26,7 +26,7 @@ const MONTH_H: f64 = MONTH_MIN / 60.0;
 /// Reads a scenario and runs `run.replications` replications of it.
 fn run(text: &str) -> RunResults {
     let sc = Scenario::from_toml(text, "t.toml").unwrap_or_else(|e| panic!("{e}\n{text}"));
-    let reps = sc.run.replications;
+    let reps = sc.run().replications;
     montecarlo::run(&Model::new(sc), reps, &|| {})
 }
 

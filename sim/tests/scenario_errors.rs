@@ -38,10 +38,10 @@ fn positions(e: &ScenarioError) -> Vec<(usize, usize, &str)> {
 #[test]
 fn illinois_loads() {
     let s = load(ILLINOIS, "illinois.toml");
-    assert_eq!(s.regions.len(), 11);
+    assert_eq!(s.regions().len(), 11);
     assert_eq!(s.team_count(), 82);
-    assert_eq!(s.channels.len(), 3);
-    assert_eq!(s.call_types.len(), 3);
+    assert_eq!(s.channels().len(), 3);
+    assert_eq!(s.call_types().len(), 3);
 }
 
 /// The default's geography (issue 10): 127 zones whose residents add up to
@@ -50,22 +50,22 @@ fn illinois_loads() {
 #[test]
 fn illinois_default_has_finer_geography_and_spread_bases() {
     let s = load(ILLINOIS, "illinois.toml");
-    assert_eq!(s.zones.len(), 101 + 4 + 22);
-    let residents: f64 = s.zones.iter().map(|z| z.weight).sum();
+    assert_eq!(s.zones().len(), 101 + 4 + 22);
+    let residents: f64 = s.zones().iter().map(|z| z.weight).sum();
     assert_eq!(residents, 12_812_508.0, "2020 census of Illinois");
-    let population: f64 = s.regions.iter().map(|r| r.population).sum();
+    let population: f64 = s.regions().iter().map(|r| r.population).sum();
     assert_eq!(population, residents);
-    let chicago = s.regions.iter().position(|r| r.name == "Region 11").unwrap();
+    let chicago = s.regions().iter().position(|r| r.name == "Region 11").unwrap();
     let districts: Vec<&str> = s
-        .zones
+        .zones()
         .iter()
         .filter(|z| z.region == chicago)
         .map(|z| z.name.as_str())
         .collect();
     assert_eq!(districts.len(), 22);
     assert!(districts.iter().all(|d| d.starts_with("Chicago District ")));
-    for (ri, r) in s.regions.iter().enumerate() {
-        let groups: Vec<_> = s.team_groups.iter().filter(|g| g.region == ri).collect();
+    for (ri, r) in s.regions().iter().enumerate() {
+        let groups: Vec<_> = s.team_groups().iter().filter(|g| g.region == ri).collect();
         let teams: u32 = groups.iter().map(|g| g.count).sum();
         let mut bases: Vec<usize> = groups.iter().map(|g| g.base).collect();
         bases.sort_unstable();
@@ -77,7 +77,7 @@ fn illinois_default_has_finer_geography_and_spread_bases() {
             bases.len()
         );
         assert!(
-            bases.iter().all(|&b| s.zones[b].region == ri),
+            bases.iter().all(|&b| s.zones()[b].region == ri),
             "{}: a base outside the region",
             r.name
         );
@@ -87,43 +87,43 @@ fn illinois_default_has_finer_geography_and_spread_bases() {
 #[test]
 fn one_region_example_loads() {
     let s = load(ONE_REGION, "one_region.toml");
-    assert_eq!(s.regions.len(), 1);
-    assert_eq!(s.call_types.len(), 2);
-    assert_eq!(s.team_groups.len(), 2);
+    assert_eq!(s.regions().len(), 1);
+    assert_eq!(s.call_types().len(), 2);
+    assert_eq!(s.team_groups().len(), 2);
     assert_eq!(s.team_count(), 3);
-    let day = s.team_groups.iter().find(|g| g.name == "day").unwrap();
+    let day = s.team_groups().iter().find(|g| g.name == "day").unwrap();
     assert_eq!(day.overtime_min, 30.0);
     assert!(!day.schedule.is_always());
     // 12 hours on each of 5 days.
     assert_eq!(day.schedule.minutes_per_week(), 5.0 * 12.0 * 60.0);
-    assert!(matches!(s.regions[0].travel, sim::scenario::Travel::Time(_)));
+    assert!(matches!(s.regions()[0].travel, sim::scenario::Travel::Time(_)));
 }
 
 #[test]
 fn zones_matrix_example_loads() {
     let s = load(ZONES_MATRIX, "zones_matrix.toml");
-    assert_eq!(s.regions.len(), 1);
-    assert_eq!(s.zones.len(), 3);
-    assert_eq!(s.dispatch.policy, sim::scenario::Policy::Escalate);
-    assert_eq!(s.channels.len(), 2);
+    assert_eq!(s.regions().len(), 1);
+    assert_eq!(s.zones().len(), 3);
+    assert_eq!(s.dispatch().policy, sim::scenario::Policy::Escalate);
+    assert_eq!(s.channels().len(), 2);
     assert!(matches!(
-        s.regions[0].travel,
+        s.regions()[0].travel,
         sim::scenario::Travel::Routes { .. }
     ));
-    let id = |name: &str| s.zones.iter().position(|z| z.name == name).unwrap();
+    let id = |name: &str| s.zones().iter().position(|z| z.name == name).unwrap();
     assert_eq!(s.route_mean_min(id("A"), id("B")), 20.0);
     assert_eq!(s.route_mean_min(id("C"), id("C")), 15.0);
-    let weights: Vec<f64> = s.zones.iter().map(|z| z.weight).collect();
+    let weights: Vec<f64> = s.zones().iter().map(|z| z.weight).collect();
     assert_eq!(weights, [5.0, 3.0, 2.0]);
     // The per-region override replaces the default maximum.
     assert_eq!(
-        s.call_types[0].max_response,
+        s.call_types()[0].max_response,
         [sim::scenario::MaxResponse::Minutes(45.0)]
     );
     // Team bases are the named districts.
-    let base = |g: &str| s.team_groups.iter().find(|t| t.name == g).unwrap().base;
-    assert_eq!(s.zones[base("north")].name, "A");
-    assert_eq!(s.zones[base("south")].name, "C");
+    let base = |g: &str| s.team_groups().iter().find(|t| t.name == g).unwrap().base;
+    assert_eq!(s.zones()[base("north")].name, "A");
+    assert_eq!(s.zones()[base("south")].name, "C");
 }
 
 #[test]
@@ -132,9 +132,15 @@ fn examples_run() {
         (ONE_REGION, "one_region.toml"),
         (ZONES_MATRIX, "zones_matrix.toml"),
     ] {
-        let mut s = load(text, file);
-        s.run.horizon_min = 3.0 * 1440.0;
-        s.run.warmup_min = 0.0;
+        let short = sim::scenario::patch::set_values(
+            text,
+            &[
+                ("run.horizon_days".into(), toml::Value::Integer(3)),
+                ("run.warmup_days".into(), toml::Value::Integer(0)),
+            ],
+        )
+        .unwrap();
+        let s = load(&short, file);
         let model = Model::new(s);
         let results = montecarlo::run(&model, 1, &|| {});
         let diverted = results.kpi(None, None, None, "diverted_share").unwrap();
@@ -358,12 +364,12 @@ fn with_header(header: &str) -> Scenario {
 fn scales_default_to_one() {
     let s = with_header("");
     assert_eq!(
-        (s.demand_scale, s.travel_scale, s.on_scene_scale),
+        (s.demand_scale(), s.travel_scale(), s.on_scene_scale()),
         (1.0, 1.0, 1.0)
     );
     let s = with_header("demand_scale = 1.0\ntravel_scale = 1\non_scene_scale = 1.0");
     assert_eq!(
-        (s.demand_scale, s.travel_scale, s.on_scene_scale),
+        (s.demand_scale(), s.travel_scale(), s.on_scene_scale()),
         (1.0, 1.0, 1.0)
     );
 }
@@ -372,17 +378,17 @@ fn scales_default_to_one() {
 fn demand_scale_multiplies_the_rate() {
     let base = with_header("");
     let doubled = with_header("demand_scale = 2");
-    assert_eq!(doubled.demand_scale, 2.0);
+    assert_eq!(doubled.demand_scale(), 2.0);
     assert_eq!(
-        doubled.regions[0].rate_per_min,
-        2.0 * base.regions[0].rate_per_min
+        doubled.regions()[0].rate_per_min,
+        2.0 * base.regions()[0].rate_per_min
     );
-    assert!(base.regions[0].rate_per_min > 0.0);
+    assert!(base.regions()[0].rate_per_min > 0.0);
     // Nothing else changes.
-    assert_eq!(doubled.travel_mean_min, base.travel_mean_min);
+    assert_eq!(doubled.travel_mean_min(), base.travel_mean_min());
     assert_eq!(
-        doubled.call_types[0].on_scene.mean_min(),
-        base.call_types[0].on_scene.mean_min()
+        doubled.call_types()[0].on_scene.mean_min(),
+        base.call_types()[0].on_scene.mean_min()
     );
 }
 
@@ -390,15 +396,15 @@ fn demand_scale_multiplies_the_rate() {
 fn travel_scale_multiplies_routes_and_times() {
     let base = with_header("");
     let s = with_header("travel_scale = 1.5");
-    assert_eq!(s.travel_scale, 1.5);
-    let scaled: Vec<f64> = base.travel_mean_min.iter().map(|m| m * 1.5).collect();
-    assert_eq!(s.travel_mean_min, scaled);
-    assert_eq!(s.regions[0].rate_per_min, base.regions[0].rate_per_min);
+    assert_eq!(s.travel_scale(), 1.5);
+    let scaled: Vec<f64> = base.travel_mean_min().iter().map(|m| m * 1.5).collect();
+    assert_eq!(s.travel_mean_min(), scaled);
+    assert_eq!(s.regions()[0].rate_per_min, base.regions()[0].rate_per_min);
 
     // A `time` distribution is scaled too.
     let text = ONE_REGION.replace("name = ", "travel_scale = 2\nname = ");
     let (a, b) = (load(ONE_REGION, "a.toml"), load(&text, "b.toml"));
-    let mean = |s: &Scenario| match &s.regions[0].travel {
+    let mean = |s: &Scenario| match &s.regions()[0].travel {
         sim::scenario::Travel::Time(d) => d.mean_min(),
         other => panic!("{other:?}"),
     };
@@ -414,14 +420,14 @@ fn travel_scale_multiplies_routes_and_times() {
 fn on_scene_scale_multiplies_on_scene_times() {
     let base = with_header("");
     let s = with_header("on_scene_scale = 0.5");
-    assert_eq!(s.on_scene_scale, 0.5);
+    assert_eq!(s.on_scene_scale(), 0.5);
     let (b, h) = (
-        base.call_types[0].on_scene.mean_min(),
-        s.call_types[0].on_scene.mean_min(),
+        base.call_types()[0].on_scene.mean_min(),
+        s.call_types()[0].on_scene.mean_min(),
     );
     assert!((h - 0.5 * b).abs() < 1e-9, "{h} vs {b}");
     assert!((b - 40.0).abs() < 1e-9, "{b}");
-    assert_eq!(s.travel_mean_min, base.travel_mean_min);
+    assert_eq!(s.travel_mean_min(), base.travel_mean_min());
 }
 
 #[test]
@@ -478,7 +484,7 @@ fn a_lone_call_type_needs_no_share() {
     let text = "[call_types.crisis]\nmax_response_min = 60\ntriage = { phone = 0.8, mobile = 0.2 }\n\
                 on_scene = 30\n[regions.Town]\npopulation = 1000\ncalls_per_hour = 1\ntravel = { time = 10 }\n";
     let s = load(text, "lone.toml");
-    assert_eq!(s.call_types[0].share, 1.0);
+    assert_eq!(s.call_types()[0].share, 1.0);
     // With two call types, each needs its share.
     let two =
         format!("{text}[call_types.other]\nmax_response_min = 60\ntriage = {{ phone = 1 }}\non_scene = 30\n");
@@ -1109,14 +1115,14 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 #[test]
 fn base_scenario_is_valid_and_runs() {
     let s = load(BASE, "base.toml");
-    assert_eq!(s.regions.len(), 3);
-    assert_eq!(s.zones.len(), 1 + 2 + 2);
-    assert_eq!(s.channels.len(), 2);
-    assert_eq!(s.call_types.len(), 2);
+    assert_eq!(s.regions().len(), 3);
+    assert_eq!(s.zones().len(), 1 + 2 + 2);
+    assert_eq!(s.channels().len(), 2);
+    assert_eq!(s.call_types().len(), 2);
     assert_eq!(s.team_count(), 2 + 1 + 1 + 1);
-    assert_eq!(s.run.horizon_min, 3.0 * 1440.0);
-    assert_eq!(s.regions[1].mutual_aid, [2]);
-    assert_eq!(s.regions[2].mutual_aid, [1]);
+    assert_eq!(s.run().horizon_min, 3.0 * 1440.0);
+    assert_eq!(s.regions()[1].mutual_aid, [2]);
+    assert_eq!(s.regions()[2].mutual_aid, [1]);
     run_once(s).unwrap();
 }
 
@@ -1303,7 +1309,7 @@ fn bug_profile_normalisation_is_finite() {
         let Ok(s) = Scenario::from_toml(&text, "profile.toml") else {
             continue;
         };
-        let p = &s.regions[0].profile;
+        let p = &s.regions()[0].profile;
         let mean = p.iter().sum::<f64>() / 168.0;
         if !p.iter().all(|x| x.is_finite()) || (mean - 1.0).abs() > 1e-9 {
             failures.push(format!("{what}: factors start {:?}, mean {mean}", &p[..2]));

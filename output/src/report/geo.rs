@@ -96,13 +96,13 @@ fn outlines(areas: &[(Vec<Ring>, usize)]) -> Vec<Ring> {
 pub(crate) fn illinois_maps(res: &RunResults, scenario: &sim::Scenario) -> Option<(Map, Option<Map>)> {
     let shares = zone_shares(res);
     let normal = |s: &str| s.replace(' ', "").to_lowercase();
-    let zone_of = |name: &str| scenario.zones.iter().find(|z| normal(&z.name) == normal(name));
+    let zone_of = |name: &str| scenario.zones().iter().find(|z| normal(&z.name) == normal(name));
     let label = "% of mobile calls diverted".to_string();
     // Cook: the population-weighted share of the zones inside it that the
     // state map cannot show one by one (suburban parts; Chicago when it is
     // one zone).
     let cook_zones: Vec<&sim::scenario::Zone> = scenario
-        .zones
+        .zones()
         .iter()
         .filter(|z| z.name.contains("Cook") || z.name == "City of Chicago")
         .collect();
@@ -117,7 +117,7 @@ pub(crate) fn illinois_maps(res: &RunResults, scenario: &sim::Scenario) -> Optio
         })
         .filter(|v| v.is_finite());
     let geo: serde_json::Value = serde_json::from_str(COUNTIES).ok()?;
-    let regions = scenario.regions.len();
+    let regions = scenario.regions().len();
     let mut areas: Vec<Area> = Vec::new();
     let mut grouped = Vec::new();
     let mut matched = 0;
@@ -143,12 +143,12 @@ pub(crate) fn illinois_maps(res: &RunResults, scenario: &sim::Scenario) -> Optio
     }
     // Region names at the population-weighted centre of their zones.
     let labels = scenario
-        .regions
+        .regions()
         .iter()
         .enumerate()
         .filter_map(|(ri, r)| {
             let zs: Vec<_> = scenario
-                .zones
+                .zones()
                 .iter()
                 .filter(|z| z.region == ri && z.coords.is_some())
                 .collect();

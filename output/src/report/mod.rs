@@ -169,7 +169,7 @@ pub fn write_run_report(
         res.seed
     );
     // Settings.
-    let d = &scenario.dispatch;
+    let d = &scenario.dispatch();
     let _ = write!(
         body,
         "<h2>Scenario</h2>\n<table><tr><th>setting</th><th>value</th></tr>\
@@ -181,12 +181,12 @@ pub fn write_run_report(
         d.candidates,
         d.estimate,
         d.after_call,
-        scenario.demand_scale,
+        scenario.demand_scale(),
         scenario.team_count(),
         esc(sim::scenario::overrides(scenario_toml).unwrap_or("none"))
     );
     body.push_str("<table><tr><th>call type</th><th>priority</th><th>share of contacts</th><th>maximum response (default)</th></tr>");
-    for ct in &scenario.call_types {
+    for ct in scenario.call_types() {
         let max = ct.max_response.first().map_or("–".to_string(), |m| match m {
             sim::scenario::MaxResponse::Unlimited => "none".into(),
             sim::scenario::MaxResponse::Minutes(x) => format!("{x} min"),
@@ -929,7 +929,7 @@ mod tests {
         let (res, text) = illinois(30);
         let sc = sim::Scenario::from_toml(&text, "t").unwrap();
         let shares = geo::zone_shares(&res);
-        assert_eq!(shares.len(), sc.zones.len());
+        assert_eq!(shares.len(), sc.zones().len());
         let (state, city) = geo::illinois_maps(&res, &sc).expect("the default's zones are Illinois counties");
         assert_eq!(state.areas.len(), 102);
         assert_eq!(state.labels.len(), 11, "one name per region");

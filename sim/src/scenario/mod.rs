@@ -280,39 +280,120 @@ pub struct Region {
     pub mutual_aid: Vec<RegionId>,
 }
 
-/// A validated scenario.
+/// A validated scenario: built only by [`Scenario::from_toml`], read
+/// through its accessors, never changed (a change is a new text, validated:
+/// see [`patch`]).
 #[derive(Debug, Clone)]
 pub struct Scenario {
     /// Name.
-    pub name: String,
+    name: String,
     /// The TOML text it was read from (echoed into outputs).
-    pub source: String,
+    source: String,
     /// Run settings.
-    pub run: RunSettings,
+    run: RunSettings,
     /// Multiplier on every region's demand.
-    pub demand_scale: f64,
+    demand_scale: f64,
     /// Multiplier on every travel time.
-    pub travel_scale: f64,
+    travel_scale: f64,
     /// Multiplier on every on-scene time.
-    pub on_scene_scale: f64,
+    on_scene_scale: f64,
     /// Dispatch settings.
-    pub dispatch: Dispatch,
+    dispatch: Dispatch,
     /// Entry channels.
-    pub channels: Vec<Channel>,
+    channels: Vec<Channel>,
     /// Call types.
-    pub call_types: Vec<CallType>,
+    call_types: Vec<CallType>,
     /// Regions.
-    pub regions: Vec<Region>,
+    regions: Vec<Region>,
     /// Zones of all regions.
-    pub zones: Vec<Zone>,
+    zones: Vec<Zone>,
     /// Mean travel minutes from zone `i` to zone `j` at index `i * zones + j`
     /// (NaN where no route is defined), with `travel_scale` applied.
-    pub travel_mean_min: Vec<f64>,
+    travel_mean_min: Vec<f64>,
     /// Team groups of all regions.
-    pub team_groups: Vec<TeamGroup>,
+    team_groups: Vec<TeamGroup>,
 }
 
 impl Scenario {
+    /// Name.
+    #[inline]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The TOML text it was read from (echoed into outputs).
+    #[inline]
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Run settings.
+    #[inline]
+    pub fn run(&self) -> &RunSettings {
+        &self.run
+    }
+
+    /// Multiplier on every region's demand.
+    #[inline]
+    pub fn demand_scale(&self) -> f64 {
+        self.demand_scale
+    }
+
+    /// Multiplier on every travel time.
+    #[inline]
+    pub fn travel_scale(&self) -> f64 {
+        self.travel_scale
+    }
+
+    /// Multiplier on every on-scene time.
+    #[inline]
+    pub fn on_scene_scale(&self) -> f64 {
+        self.on_scene_scale
+    }
+
+    /// Dispatch settings.
+    #[inline]
+    pub fn dispatch(&self) -> &Dispatch {
+        &self.dispatch
+    }
+
+    /// Entry channels.
+    #[inline]
+    pub fn channels(&self) -> &[Channel] {
+        &self.channels
+    }
+
+    /// Call types.
+    #[inline]
+    pub fn call_types(&self) -> &[CallType] {
+        &self.call_types
+    }
+
+    /// Regions.
+    #[inline]
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
+    /// Zones of all regions.
+    #[inline]
+    pub fn zones(&self) -> &[Zone] {
+        &self.zones
+    }
+
+    /// Mean travel minutes from zone `i` to zone `j` at index `i * zones + j`
+    /// (NaN where no route is defined), with `travel_scale` applied.
+    #[inline]
+    pub fn travel_mean_min(&self) -> &[f64] {
+        &self.travel_mean_min
+    }
+
+    /// Team groups of all regions.
+    #[inline]
+    pub fn team_groups(&self) -> &[TeamGroup] {
+        &self.team_groups
+    }
+
     /// Reads and validates a scenario from TOML text; `file` names it in
     /// messages.
     pub fn from_toml(text: &str, file: &str) -> Result<Scenario, ScenarioError> {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sim::RunResults;
 use sim::results::{GROUP_KPIS, GroupResult, HOUR_KPIS, REGION_KPIS};
 use sim::stats::Estimate;
-use sim::tally::mz;
+use sim::tally::MonthZone;
 
 /// Errors while writing outputs.
 #[derive(Debug, thiserror::Error)]
@@ -375,13 +375,13 @@ pub fn write_run(
     )?;
 
     let mut header: Vec<String> = ["month", "region", "zone"].map(String::from).to_vec();
-    header.extend(est_headers(&mz::NAMES));
+    header.extend(est_headers(&MonthZone::NAMES));
     let rows = res
         .month_zone
         .iter()
         .map(|m| {
             let mut row = vec![m.month.clone(), m.region.clone(), m.zone.clone()];
-            for k in mz::NAMES {
+            for k in MonthZone::NAMES {
                 // Counts cannot be negative: the interval's low end is
                 // clipped at zero (issue 17).
                 let mut cells = est_cells(m.counts.get(k));

@@ -20,7 +20,7 @@ use crate::calendar::{Calendar, HOURS_PER_WEEK};
 use crate::events::EventQueue;
 use crate::model::Model;
 use crate::scenario::{AfterCall, Candidates, Knowledge, Policy, Travel};
-use crate::tally::{MAX_BUSY_LEVEL, Outcome, Tally, extra, how, mz};
+use crate::tally::{Extra, HourCount, MAX_BUSY_LEVEL, MonthZone, Outcome, Tally};
 use crate::trace::CallRecord;
 
 /// Calls still waiting this long after the horizon are counted as diverted
@@ -366,14 +366,21 @@ impl<'m> Engine<'m> {
         let cell = m.shape.cell(r, ctype, channel);
         let month = self.cursors[r].month;
         if measured {
-            self.tally.month_zone(month, zone, mz::CONTACTS);
+            self.tally.month_zone(month, zone, MonthZone::CONTACTS);
         }
         match triage {
             crate::scenario::Triage::Phone => {
                 self.count_simple(measured, cell, Outcome::Phone, month, zone, None)
             }
             crate::scenario::Triage::Police => {
-                self.count_simple(measured, cell, Outcome::Police, month, zone, Some(mz::POLICE));
+                self.count_simple(
+                    measured,
+                    cell,
+                    Outcome::Police,
+                    month,
+                    zone,
+                    Some(MonthZone::POLICE),
+                );
             }
             crate::scenario::Triage::Ems => {
                 self.count_simple(measured, cell, Outcome::Ems, month, zone, None)
@@ -418,8 +425,8 @@ impl<'m> Engine<'m> {
                     generation: 0,
                 };
                 if measured {
-                    self.tally.month_zone(month, zone, mz::MOBILE);
-                    self.tally.hour(r, hour, how::MOBILE);
+                    self.tally.month_zone(month, zone, MonthZone::MOBILE);
+                    self.tally.hour(r, hour, HourCount::MOBILE);
                 }
                 let id = self.alloc_call(call);
                 self.pending += 1;
@@ -456,7 +463,7 @@ impl<'m> Engine<'m> {
         o: Outcome,
         month: usize,
         zone: usize,
-        mzc: Option<usize>,
+        mzc: Option<MonthZone>,
     ) {
         if measured {
             self.tally.outcome(cell, o);
@@ -865,11 +872,12 @@ impl<'m> Engine<'m> {
                 .cell(c.region as usize, c.ctype as usize, c.channel as usize);
             self.tally.outcome(cell, Outcome::Diverted);
             if no_team {
-                self.tally.extra(cell, extra::NO_TEAM);
+                self.tally.extra(cell, Extra::NO_TEAM);
             }
             self.tally
-                .month_zone(c.month as usize, c.zone as usize, mz::DIVERTED);
-            self.tally.hour(c.region as usize, c.hour as usize, how::DIVERTED);
+                .month_zone(c.month as usize, c.zone as usize, MonthZone::DIVERTED);
+            self.tally
+                .hour(c.region as usize, c.hour as usize, HourCount::DIVERTED);
         }
         self.release_call(id);
     }
@@ -903,31 +911,35 @@ impl<'m> Engine<'m> {
             let wait = t - c.decided_at;
             self.tally.wait(cell, wait);
             if wait > EPS {
-                self.tally.extra(cell, extra::WAITED);
+                self.tally.extra(cell, Extra::WAITED);
             }
             self.tally.job_min_sum[own] += free - t;
             self.tally.jobs[own] += 1;
             self.tally.month_zone(
                 c.month as usize,
                 c.zone as usize,
-                if in_time { mz::IN_TIME } else { mz::LATE },
+                if in_time {
+                    MonthZone::IN_TIME
+                } else {
+                    MonthZone::LATE
+                },
             );
             if !in_time {
-                self.tally.hour(r, c.hour as usize, how::LATE);
+                self.tally.hour(r, c.hour as usize, HourCount::LATE);
             }
             if c.backup {
-                self.tally.extra(cell, extra::BACKUP);
+                self.tally.extra(cell, Extra::BACKUP);
             }
             if c.petition {
-                self.tally.extra(cell, extra::PETITION);
+                self.tally.extra(cell, Extra::PETITION);
                 self.tally
-                    .month_zone(c.month as usize, c.zone as usize, mz::PETITIONS);
+                    .month_zone(c.month as usize, c.zone as usize, MonthZone::PETITIONS);
             }
             if c.transported {
-                self.tally.extra(cell, extra::TRANSPORT);
+                self.tally.extra(cell, Extra::TRANSPORT);
             }
             if own != r {
-                self.tally.extra(cell, extra::MUTUAL_AID);
+                self.tally.extra(cell, Extra::MUTUAL_AID);
             }
         }
         // Busy time and overtime, clipped to the measured window.

@@ -12,7 +12,7 @@ use crate::tally::{Outcome, hist_quantile};
 pub(crate) struct GroupSums<'a> {
     /// Contacts by outcome ([`Outcome`] order).
     pub outcomes: &'a [u64],
-    /// Extra counters ([`crate::tally::extra`] order).
+    /// Extra counters ([`crate::tally::Extra`] order).
     pub extras: &'a [u64],
     /// Sum of response times of reached calls, minutes.
     pub response_sum_min: f64,
@@ -81,8 +81,8 @@ impl GroupSums<'_> {
     fn o(&self, i: Outcome) -> f64 {
         self.outcomes[i as usize] as f64
     }
-    fn x(&self, i: usize) -> f64 {
-        self.extras[i] as f64
+    fn x(&self, i: Extra) -> f64 {
+        self.extras[i.i()] as f64
     }
     fn contacts(&self) -> f64 {
         self.outcomes.iter().sum::<u64>() as f64
@@ -95,7 +95,7 @@ impl GroupSums<'_> {
     }
 }
 
-use crate::tally::extra;
+use crate::tally::Extra;
 
 figures!(
     /// A figure reported for every group (statewide, region, call type,
@@ -121,7 +121,7 @@ figures!(
     /// Share of mobile calls diverted for lack of capacity.
     DivertedShare = "diverted_share", "share", "of mobile calls: diverted to police for lack of capacity (754/40(c)(3))" => ratio(s.o(Outcome::Diverted), s.mobile());
     /// Share of mobile calls diverted with no team on shift.
-    NoTeamOnShiftShare = "no_team_on_shift_share", "share", "of mobile calls: diverted because no team (own or mutual aid) was on shift" => ratio(s.x(extra::NO_TEAM), s.mobile());
+    NoTeamOnShiftShare = "no_team_on_shift_share", "share", "of mobile calls: diverted because no team (own or mutual aid) was on shift" => ratio(s.x(Extra::NO_TEAM), s.mobile());
     /// Diverted calls per month.
     DivertedPerMonth = "diverted_per_month", "calls/month", "mobile calls diverted for lack of capacity, per month" => s.o(Outcome::Diverted) / s.months;
     /// Mean response time.
@@ -133,15 +133,15 @@ figures!(
     /// 95th percentile response time.
     ResponseP95Min = "response_p95_min", "minutes", "95th percentile response time of reached calls" => hist_quantile(s.response_hist, 0.95);
     /// Backup requests per month.
-    BackupsPerMonth = "backups_per_month", "requests/month", "mobile responses that requested police or EMS backup, per month" => s.x(extra::BACKUP) / s.months;
+    BackupsPerMonth = "backups_per_month", "requests/month", "mobile responses that requested police or EMS backup, per month" => s.x(Extra::BACKUP) / s.months;
     /// Petitions per month.
-    PetitionsPerMonth = "petitions_per_month", "petitions/month", "involuntary-commitment petitions (754/40(c)(6)), per month" => s.x(extra::PETITION) / s.months;
+    PetitionsPerMonth = "petitions_per_month", "petitions/month", "involuntary-commitment petitions (754/40(c)(6)), per month" => s.x(Extra::PETITION) / s.months;
     /// Transports per month.
-    TransportsPerMonth = "transports_per_month", "transports/month", "mobile responses with a transport, per month" => s.x(extra::TRANSPORT) / s.months;
+    TransportsPerMonth = "transports_per_month", "transports/month", "mobile responses with a transport, per month" => s.x(Extra::TRANSPORT) / s.months;
     /// Share of responses by mutual aid.
-    MutualAidShareOfResponses = "mutual_aid_share_of_responses", "share", "of reached calls: answered by another region's team (754/25(h))" => ratio(s.x(extra::MUTUAL_AID), s.reached());
+    MutualAidShareOfResponses = "mutual_aid_share_of_responses", "share", "of reached calls: answered by another region's team (754/25(h))" => ratio(s.x(Extra::MUTUAL_AID), s.reached());
     /// Share of responses that waited for a team.
-    WaitedShareOfResponses = "waited_share_of_responses", "share", "of reached calls: waited for a team after the dispatch decision" => ratio(s.x(extra::WAITED), s.reached());
+    WaitedShareOfResponses = "waited_share_of_responses", "share", "of reached calls: waited for a team after the dispatch decision" => ratio(s.x(Extra::WAITED), s.reached());
     /// Mean wait for a team.
     WaitMeanMin = "wait_mean_min", "minutes", "mean wait for a team after the dispatch decision, of reached calls" => ratio(s.wait_sum_min, s.reached());
     /// Median wait for a team.

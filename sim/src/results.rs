@@ -11,7 +11,7 @@ pub use crate::figures::{GroupFigure, HourFigure, RegionFigure};
 use crate::figures::{GroupSums, HourSums, RegionSums};
 use crate::model::Model;
 use crate::stats::{Estimate, Welford};
-use crate::tally::{BINS, MAX_BUSY_LEVEL, OUTCOMES, Tally, extra, hist_quantile, how, mz};
+use crate::tally::{BINS, Extra, HourCount, MAX_BUSY_LEVEL, MonthZone, OUTCOMES, Tally, hist_quantile};
 
 /// Names of the figures reported for every group, in order
 /// ([`GroupFigure`] defines them).
@@ -90,7 +90,7 @@ impl Layout {
         let region_at = groups.len() * GROUP_KPIS.len();
         let hour_at = region_at + s.regions * REGION_KPIS.len();
         let month_zone_at = hour_at + s.regions * HOURS_PER_WEEK * HOUR_KPIS.len();
-        let len = month_zone_at + s.months * s.zones * mz::N;
+        let len = month_zone_at + s.months * s.zones * MonthZone::N;
         Layout {
             groups,
             region_at,
@@ -140,7 +140,7 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
     let mut wait_buf = vec![0u32; BINS + 1];
     for (g, key) in layout.groups.iter().enumerate() {
         let mut o = [0u64; OUTCOMES];
-        let mut x = [0u64; extra::N];
+        let mut x = [0u64; Extra::N];
         let mut resp_sum = 0.0;
         let mut wait_sum = 0.0;
         let hist = &mut hists[g * (BINS + 1)..(g + 1) * (BINS + 1)];
@@ -158,7 +158,7 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
                     }
                     for (acc, v) in x
                         .iter_mut()
-                        .zip(&tally.extras[cell * extra::N..(cell + 1) * extra::N])
+                        .zip(&tally.extras[cell * Extra::N..(cell + 1) * Extra::N])
                     {
                         *acc += u64::from(*v);
                     }
@@ -210,12 +210,14 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
         let at = layout.region_at + r * REGION_KPIS.len();
         values[at..at + REGION_KPIS.len()].copy_from_slice(&kpis);
         for h in 0..HOURS_PER_WEEK {
-            let c = |which: usize| f64::from(tally.by_hour[(r * HOURS_PER_WEEK + h) * how::N + which]);
+            let c = |which: HourCount| {
+                f64::from(tally.by_hour[(r * HOURS_PER_WEEK + h) * HourCount::N + which.i()])
+            };
             let i = r * HOURS_PER_WEEK + h;
             let sums = HourSums {
-                mobile: c(how::MOBILE),
-                diverted: c(how::DIVERTED),
-                late: c(how::LATE),
+                mobile: c(HourCount::MOBILE),
+                diverted: c(HourCount::DIVERTED),
+                late: c(HourCount::LATE),
                 occurrences: m.hour_occurrences[h],
                 busy_min: tally.busy_by_hour_min[i],
                 on_shift_min: m.on_shift_by_hour_min[i],
@@ -361,12 +363,12 @@ impl Aggregator {
                 continue;
             }
             for (z, zone) in sc.zones().iter().enumerate() {
-                let at = self.layout.month_zone_at + (mi * m.shape.zones + z) * mz::N;
+                let at = self.layout.month_zone_at + (mi * m.shape.zones + z) * MonthZone::N;
                 month_zone.push(MonthZoneRow {
                     month: month.label.clone(),
                     region: sc.regions()[zone.region].name.clone(),
                     zone: zone.name.clone(),
-                    counts: kpi_map(&mz::NAMES, at),
+                    counts: kpi_map(&MonthZone::NAMES, at),
                 });
             }
         }
@@ -498,7 +500,7 @@ pub struct MonthZoneRow {
     pub region: String,
     /// Zone (police district or sub-region).
     pub zone: String,
-    /// Counts of [`mz::NAMES`] with their 95% CI.
+    /// Counts of [`MonthZone::NAMES`] with their 95% CI.
     pub counts: BTreeMap<String, Estimate>,
 }
 

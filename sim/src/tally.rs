@@ -33,44 +33,56 @@ pub enum Outcome {
 /// Number of outcomes.
 pub const OUTCOMES: usize = 6;
 
-/// Counters kept per (region, call type, channel) cell, beyond outcomes.
-pub mod extra {
+/// A counter kept per (region, call type, channel) cell, beyond outcomes: its own type, so a counter of another table cannot be passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Extra(usize);
+
+impl Extra {
     /// Diverted because no team (own region or mutual aid) was on shift.
-    pub const NO_TEAM: usize = 0;
+    pub const NO_TEAM: Extra = Extra(0);
     /// Mobile responses that requested police or EMS backup.
-    pub const BACKUP: usize = 1;
+    pub const BACKUP: Extra = Extra(1);
     /// Mobile responses with an involuntary-commitment petition.
-    pub const PETITION: usize = 2;
+    pub const PETITION: Extra = Extra(2);
     /// Mobile responses with a transport.
-    pub const TRANSPORT: usize = 3;
+    pub const TRANSPORT: Extra = Extra(3);
     /// Mobile responses by a team of another region (mutual aid).
-    pub const MUTUAL_AID: usize = 4;
+    pub const MUTUAL_AID: Extra = Extra(4);
     /// Mobile responses that waited for a team after the dispatch decision.
-    pub const WAITED: usize = 5;
+    pub const WAITED: Extra = Extra(5);
     /// Number of extra counters.
     pub const N: usize = 6;
+
+    /// Its index in a row of the table.
+    #[inline]
+    pub const fn i(self) -> usize {
+        self.0
+    }
 }
 
-/// Counters kept per (month, zone).
-pub mod mz {
+/// A counter kept per (month, zone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthZone(usize);
+
+impl MonthZone {
     /// All contacts.
-    pub const CONTACTS: usize = 0;
+    pub const CONTACTS: MonthZone = MonthZone(0);
     /// Contacts that triage sent to a mobile response.
-    pub const MOBILE: usize = 1;
+    pub const MOBILE: MonthZone = MonthZone(1);
     /// Mobile responses in time.
-    pub const IN_TIME: usize = 2;
+    pub const IN_TIME: MonthZone = MonthZone(2);
     /// Mobile responses late.
-    pub const LATE: usize = 3;
+    pub const LATE: MonthZone = MonthZone(3);
     /// Diverted to police for lack of capacity.
-    pub const DIVERTED: usize = 4;
+    pub const DIVERTED: MonthZone = MonthZone(4);
     /// Police by triage.
-    pub const POLICE: usize = 5;
+    pub const POLICE: MonthZone = MonthZone(5);
     /// Involuntary-commitment petitions.
-    pub const PETITIONS: usize = 6;
+    pub const PETITIONS: MonthZone = MonthZone(6);
     /// Number of counters.
     pub const N: usize = 7;
     /// Column names, in order.
-    pub const NAMES: [&str; N] = [
+    pub const NAMES: [&str; Self::N] = [
         "contacts",
         "mobile_eligible",
         "mobile_in_time",
@@ -79,18 +91,33 @@ pub mod mz {
         "police_triage",
         "petitions",
     ];
+
+    /// Its index in a row of the table.
+    #[inline]
+    pub const fn i(self) -> usize {
+        self.0
+    }
 }
 
-/// Counters kept per (region, hour of week).
-pub mod how {
+/// A counter kept per (region, hour of week).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HourCount(usize);
+
+impl HourCount {
     /// Mobile-eligible calls arriving in the hour.
-    pub const MOBILE: usize = 0;
+    pub const MOBILE: HourCount = HourCount(0);
     /// Of which diverted for lack of capacity.
-    pub const DIVERTED: usize = 1;
+    pub const DIVERTED: HourCount = HourCount(1);
     /// Of which reached late.
-    pub const LATE: usize = 2;
+    pub const LATE: HourCount = HourCount(2);
     /// Number of counters.
     pub const N: usize = 3;
+
+    /// Its index in a row of the table.
+    #[inline]
+    pub const fn i(self) -> usize {
+        self.0
+    }
 }
 
 /// The dimensions of a tally.
@@ -128,7 +155,7 @@ pub struct Tally {
     pub shape: Shape,
     /// Outcome counts, `[cell][OUTCOMES]`.
     pub outcomes: Vec<u32>,
-    /// Extra counts, `[cell][extra::N]`.
+    /// Extra counts, `[cell][Extra::N]`.
     pub extras: Vec<u32>,
     /// Response-time histograms, `[cell][BINS + 1]`; the last bin is overflow.
     pub response_hist: Vec<u32>,
@@ -146,7 +173,7 @@ pub struct Tally {
     pub job_min_sum: Vec<f64>,
     /// Jobs of measured calls, by the serving team's region.
     pub jobs: Vec<u64>,
-    /// Counters by hour of week, `[region][168][how::N]`.
+    /// Counters by hour of week, `[region][168][HourCount::N]`.
     pub by_hour: Vec<u32>,
     /// Busy team-minutes by hour of week, `[region][168]`.
     pub busy_by_hour_min: Vec<f64>,
@@ -156,7 +183,7 @@ pub struct Tally {
     pub overtime_min: Vec<f64>,
     /// Integral over time of the number of waiting calls, call-minutes, `[region]`.
     pub queue_integral: Vec<f64>,
-    /// Counters by month and zone, `[month][zone][mz::N]`.
+    /// Counters by month and zone, `[month][zone][MonthZone::N]`.
     pub month_zone: Vec<u32>,
     /// Mobile calls (measured or not) still waiting when the run ended,
     /// counted as diverted.
@@ -170,7 +197,7 @@ impl Tally {
         Tally {
             shape,
             outcomes: vec![0; cells * OUTCOMES],
-            extras: vec![0; cells * extra::N],
+            extras: vec![0; cells * Extra::N],
             response_hist: vec![0; cells * (BINS + 1)],
             response_sum_min: vec![0.0; cells],
             wait_sum_min: vec![0.0; cells],
@@ -178,12 +205,12 @@ impl Tally {
             busy_level_min: vec![0.0; shape.regions * (MAX_BUSY_LEVEL + 1)],
             job_min_sum: vec![0.0; shape.regions],
             jobs: vec![0; shape.regions],
-            by_hour: vec![0; shape.regions * HOURS_PER_WEEK * how::N],
+            by_hour: vec![0; shape.regions * HOURS_PER_WEEK * HourCount::N],
             busy_by_hour_min: vec![0.0; shape.regions * HOURS_PER_WEEK],
             busy_min: vec![0.0; shape.regions],
             overtime_min: vec![0.0; shape.regions],
             queue_integral: vec![0.0; shape.regions],
-            month_zone: vec![0; shape.months * shape.zones * mz::N],
+            month_zone: vec![0; shape.months * shape.zones * MonthZone::N],
             unresolved: 0,
         }
     }
@@ -196,8 +223,8 @@ impl Tally {
 
     /// Counts an extra event in a cell.
     #[inline]
-    pub fn extra(&mut self, cell: usize, which: usize) {
-        self.extras[cell * extra::N + which] += 1;
+    pub fn extra(&mut self, cell: usize, which: Extra) {
+        self.extras[cell * Extra::N + which.i()] += 1;
     }
 
     /// Records a response time (minutes) in a cell.
@@ -218,21 +245,21 @@ impl Tally {
 
     /// Counts in the (region, hour of week) table.
     #[inline]
-    pub fn hour(&mut self, region: usize, hour: usize, which: usize) {
-        self.by_hour[(region * HOURS_PER_WEEK + hour) * how::N + which] += 1;
+    pub fn hour(&mut self, region: usize, hour: usize, which: HourCount) {
+        self.by_hour[(region * HOURS_PER_WEEK + hour) * HourCount::N + which.i()] += 1;
     }
 
     /// Counts in the (month, zone) table.
     #[inline]
-    pub fn month_zone(&mut self, month: usize, zone: usize, which: usize) {
-        self.month_zone[(month * self.shape.zones + zone) * mz::N + which] += 1;
+    pub fn month_zone(&mut self, month: usize, zone: usize, which: MonthZone) {
+        self.month_zone[(month * self.shape.zones + zone) * MonthZone::N + which.i()] += 1;
     }
 
     /// Contacts counted when they arrived (in the measured window).
     pub fn contacts_generated(&self) -> u64 {
         self.month_zone
-            .chunks_exact(mz::N)
-            .map(|c| u64::from(c[mz::CONTACTS]))
+            .chunks_exact(MonthZone::N)
+            .map(|c| u64::from(c[MonthZone::CONTACTS.i()]))
             .sum()
     }
 

@@ -15,7 +15,7 @@ use crate::queueing;
 use crate::scenario::Scenario;
 use crate::scenario::patch::set_values;
 use crate::stats::{Estimate, Welford, t_quantile};
-use crate::tally::{BIN_MIN, BINS, MAX_BUSY_LEVEL, OUTCOMES, Outcome, Tally, extra, how};
+use crate::tally::{BIN_MIN, BINS, Extra, HourCount, MAX_BUSY_LEVEL, OUTCOMES, Outcome, Tally};
 
 /// Confidence level of every check.
 pub const LEVEL: f64 = 0.99;
@@ -248,8 +248,8 @@ fn totals(t: &Tally) -> Totals {
     }
     let waited = t
         .extras
-        .chunks_exact(extra::N)
-        .map(|c| f64::from(c[extra::WAITED]))
+        .chunks_exact(Extra::N)
+        .map(|c| f64::from(c[Extra::WAITED.i()]))
         .sum();
     Totals {
         outcomes,
@@ -447,7 +447,7 @@ pub fn run_case(case: &Case) -> Vec<Check> {
             let rows = per_replication(&m, reps, |t| {
                 let mut v = Vec::with_capacity(2 * HOURS_PER_WEEK);
                 for (h, o) in occ.iter().enumerate() {
-                    v.push(f64::from(t.by_hour[h * how::N + how::MOBILE]) / o);
+                    v.push(f64::from(t.by_hour[h * HourCount::N + HourCount::MOBILE.i()]) / o);
                 }
                 for (h, o) in occ.iter().enumerate() {
                     v.push(t.busy_by_hour_min[h] / (60.0 * o));

@@ -1,0 +1,106 @@
+//! What each call's end, and each change of the busy and waiting counts,
+//! adds to the replication's tally (measured window only).
+
+use super::*;
+
+impl Engine<'_> {
+    /// Keeps the call's record when tracing: `times` are dispatch, arrival on
+    /// scene, departure and free, or none when the call was diverted.
+    pub(super) fn record(&mut self, c: &Call, times: Option<[f64; 4]>) {
+        if let Some(trace) = &mut self.trace {
+            trace.push(CallRecord {
+                region: c.region as usize,
+                zone: c.zone as usize,
+                call_type: c.ctype as usize,
+                channel: c.channel as usize,
+                request_min: c.arrival,
+                decision_min: c.decided_at,
+                dispatch_min: times.map(|x| x[0]),
+                arrival_min: times.map(|x| x[1]),
+                departure_min: times.map(|x| x[2]),
+                free_min: times.map(|x| x[3]),
+                diverted: times.is_none(),
+            });
+        }
+    }
+
+    pub(super) fn divert(&mut self, id: u32, no_team: bool) {
+        let c = self.calls[id as usize];
+        self.record(&c, None);
+        if c.measured {
+            let cell = self
+                .m
+                .shape
+                .cell(c.region as usize, c.ctype as usize, c.channel as usize);
+            self.tally.outcome(cell, Outcome::Diverted);
+            if no_team {
+                self.tally.extra(cell, Extra::NO_TEAM);
+            }
+            self.tally
+                .month_zone(c.month as usize, c.zone as usize, MonthZone::DIVERTED);
+            self.tally
+                .hour(c.region as usize, c.hour as usize, HourCount::DIVERTED);
+        }
+        self.release_call(id);
+    }
+
+    pub(super) fn divert_all_pending(&mut self) {
+        for id in 0..self.calls.len() as u32 {
+            if self.calls[id as usize].state != CallState::Free {
+                self.divert(id, false);
+            }
+        }
+    }
+
+    /// Changes the number of the region's teams that are busy, integrating
+    /// the time spent at each level over the measured window.
+    pub(super) fn change_busy(&mut self, r: usize, delta: i32) {
+        self.flush_busy(r, self.now);
+        self.busy_count[r] = self.busy_count[r]
+            .checked_add_signed(delta)
+            .expect("busy count stays >= 0");
+    }
+
+    /// Integrates the time since the last change at the current busy level:
+    /// the busy-level distribution, busy team-minutes, and busy team-minutes
+    /// by hour of week, all clipped to the measured window.
+    pub(super) fn flush_busy(&mut self, r: usize, t: f64) {
+        let since = std::mem::replace(&mut self.busy_since[r], t);
+        let Some((a, b)) = self.measured(since, t) else {
+            return;
+        };
+        let k = self.busy_count[r];
+        self.tally.busy_level_min[r * (MAX_BUSY_LEVEL + 1) + (k as usize).min(MAX_BUSY_LEVEL)] += b - a;
+        if k == 0 {
+            return;
+        }
+        let k = f64::from(k);
+        self.tally.busy_min[r] += k * (b - a);
+        let row = &mut self.tally.busy_by_hour_min[r * HOURS_PER_WEEK..(r + 1) * HOURS_PER_WEEK];
+        let mut h = self.cal.hour_of_week(a);
+        let mut x = a;
+        while x < b {
+            let end = next_hour(x).min(b);
+            row[h] += k * (end - x);
+            h = if h + 1 == HOURS_PER_WEEK { 0 } else { h + 1 };
+            x = end;
+        }
+    }
+
+    /// Changes the number of waiting calls in a region, integrating the
+    /// queue length over the measured window.
+    pub(super) fn add_waiting(&mut self, r: usize, delta: i32) {
+        let n = self.waiting[r]
+            .checked_add_signed(delta)
+            .expect("waiting count stays >= 0");
+        self.set_waiting(r, n, self.now);
+    }
+
+    pub(super) fn set_waiting(&mut self, r: usize, n: u32, t: f64) {
+        if let Some((a, b)) = self.measured(self.waiting_since[r], t) {
+            self.tally.queue_integral[r] += f64::from(self.waiting[r]) * (b - a);
+        }
+        self.waiting[r] = n;
+        self.waiting_since[r] = t;
+    }
+}

@@ -1,0 +1,148 @@
+//! A team's job: travel, scene and transport, then free (the next assigned
+//! call, the central queue, or home); shift starts.
+
+use super::*;
+
+impl Engine<'_> {
+    /// Team `tm` leaves zone `from` for call `id` now.
+    pub(super) fn start_job(&mut self, tm: usize, id: u32, from: u32) {
+        let t = self.now;
+        let c = self.calls[id as usize];
+        let travel = self.travel_true(from, &c);
+        let arrive = t + travel;
+        let scene_end = arrive + c.on_scene;
+        let free = scene_end + c.transport;
+        let response = arrive - c.arrival;
+        self.record(&c, Some([t, arrive, scene_end, free]));
+        let r = c.region as usize;
+        let own = self.m.teams[tm].region;
+        if c.measured {
+            let cell = self.m.shape.cell(r, c.ctype as usize, c.channel as usize);
+            let in_time = response <= c.deadline - c.arrival + EPS;
+            let o = if in_time { Outcome::InTime } else { Outcome::Late };
+            self.tally.outcome(cell, o);
+            self.tally.response(cell, response);
+            let wait = t - c.decided_at;
+            self.tally.wait(cell, wait);
+            if wait > EPS {
+                self.tally.extra(cell, Extra::WAITED);
+            }
+            self.tally.job_min_sum[own] += free - t;
+            self.tally.jobs[own] += 1;
+            self.tally.month_zone(
+                c.month as usize,
+                c.zone as usize,
+                if in_time {
+                    MonthZone::IN_TIME
+                } else {
+                    MonthZone::LATE
+                },
+            );
+            if !in_time {
+                self.tally.hour(r, c.hour as usize, HourCount::LATE);
+            }
+            if c.backup {
+                self.tally.extra(cell, Extra::BACKUP);
+            }
+            if c.petition {
+                self.tally.extra(cell, Extra::PETITION);
+                self.tally
+                    .month_zone(c.month as usize, c.zone as usize, MonthZone::PETITIONS);
+            }
+            if c.transported {
+                self.tally.extra(cell, Extra::TRANSPORT);
+            }
+            if own != r {
+                self.tally.extra(cell, Extra::MUTUAL_AID);
+            }
+        }
+        // Busy time and overtime, clipped to the measured window.
+        let duty_end = match self.duty_end(tm, t) {
+            Some(d) => d - self.m.scenario.team_groups()[self.m.teams[tm].group].overtime_min,
+            None => t,
+        };
+        self.change_busy(own, 1);
+        if let Some((a, b)) = self.measured(t.max(duty_end), free) {
+            self.tally.overtime_min[own] += b - a;
+        }
+        let route_mean = match &self.m.scenario.regions()[r].travel {
+            Travel::Time(d) => d.mean_min(),
+            Travel::Routes { .. } => self.m.scenario.route_mean_min(from as usize, c.zone as usize),
+        };
+        let team = &mut self.teams[tm];
+        team.busy = true;
+        team.job_start = t;
+        team.travel_end = arrive;
+        team.scene_end = scene_end;
+        team.free_at = free;
+        team.job_route_mean = route_mean;
+        team.job_region = c.region;
+        team.job_ctype = c.ctype;
+        team.loc = c.zone;
+        team.home_at = f64::INFINITY;
+        self.events.push(
+            free,
+            Event {
+                kind: Kind::TeamFree,
+                id: tm as u32,
+                generation: 0,
+            },
+        );
+        self.release_call(id);
+    }
+
+    pub(super) fn team_free(&mut self, tm: usize) {
+        let t = self.now;
+        let m = self.m;
+        self.change_busy(m.teams[tm].region, -1);
+        {
+            let team = &mut self.teams[tm];
+            team.busy = false;
+            team.home_at = match m.scenario.dispatch().after_call {
+                AfterCall::Stay => f64::INFINITY,
+                AfterCall::ReturnToBase => t + m.return_min(team.loc as usize, m.teams[tm].base),
+            };
+        }
+        if let Some(next) = self.next_assigned(tm) {
+            let from = self.teams[tm].loc;
+            self.start_job(tm, next, from);
+            return;
+        }
+        if m.scenario.dispatch().policy == Policy::Escalate {
+            let home_at = self.teams[tm].home_at;
+            if home_at.is_finite() && home_at > t {
+                self.events.push(
+                    home_at,
+                    Event {
+                        kind: Kind::TeamHome,
+                        id: tm as u32,
+                        generation: 0,
+                    },
+                );
+            }
+            self.take_from_queue(tm);
+        }
+    }
+
+    pub(super) fn shift_start(&mut self, g: usize) {
+        let t = self.now;
+        let group = &self.m.scenario.team_groups()[g];
+        let next = group.schedule.next_start(t, self.cal.minute_of_week(t));
+        let horizon = self.m.scenario.run().horizon_min;
+        if next.is_finite() && (next <= horizon || self.pending > 0) {
+            self.events.push(
+                next,
+                Event {
+                    kind: Kind::ShiftStart,
+                    id: g as u32,
+                    generation: 0,
+                },
+            );
+        }
+        for tm in self.m.group_teams[g].clone() {
+            if !self.teams[tm].busy {
+                self.take_from_queue(tm);
+            }
+        }
+    }
+}

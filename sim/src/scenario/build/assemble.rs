@@ -1,0 +1,293 @@
+//! Assembly: regions and zones numbered, call types' maximums per region,
+//! travel routes within regions and for mutual aid, team bases, and the
+//! checks that cross regions.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use super::call_types::RawCallType;
+use super::regions::RawRegion;
+use super::travel::RawTravel;
+use super::{Builder, SCALES_CHECKED};
+use crate::dist::Duration;
+use crate::scenario::read::{join, key_part};
+use crate::scenario::{Channel, Dispatch, Region, RunSettings, Scenario, TeamGroup, Travel, Zone};
+
+impl Builder<'_, '_> {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn assemble(
+        &mut self,
+        name: String,
+        text: &str,
+        run: RunSettings,
+        demand_scale: f64,
+        travel_scale: f64,
+        on_scene_scale: f64,
+        dispatch: Dispatch,
+        channels: Vec<Channel>,
+        raw_types: Vec<RawCallType>,
+        raw_regions: Vec<RawRegion>,
+    ) -> Option<Scenario> {
+        let region_ids: BTreeMap<&str, usize> = raw_regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.name.as_str(), i))
+            .collect();
+        // Zones, numbered region by region.
+        let mut zones = Vec::new();
+        let mut zone_ranges = Vec::new();
+        for (ri, r) in raw_regions.iter().enumerate() {
+            let first = zones.len();
+            for z in &r.zones {
+                zones.push(Zone {
+                    name: z.name.clone(),
+                    region: ri,
+                    weight: z.weight,
+                    coords: z.coords,
+                    area_sqmi: z.area_sqmi,
+                });
+            }
+            zone_ranges.push(first..zones.len());
+        }
+        let zone_id = |ri: usize, name: &str| zone_ranges[ri].clone().find(|&z| zones[z].name == name);
+        // Call types with per-region maximums.
+        let mut call_types = Vec::new();
+        for raw in raw_types {
+            let mut ct = raw.ct;
+            ct.max_response = vec![raw.default_max; raw_regions.len()];
+            for (rname, m, span) in raw.by_region {
+                match region_ids.get(rname.as_str()) {
+                    Some(&ri) => ct.max_response[ri] = m,
+                    None => self.r.problem(
+                        span,
+                        &format!(
+                            "{}.{}",
+                            join(&join("call_types", &ct.name), "max_response_by_region"),
+                            key_part(&rname)
+                        ),
+                        format!(
+                            "unknown region {rname:?}; expected one of: {}",
+                            region_list(&raw_regions)
+                        ),
+                    ),
+                }
+            }
+            call_types.push(ct);
+        }
+        // Travel: intra-region routes, then mutual-aid routes.
+        let n = zones.len();
+        let mut travel_mean = vec![f64::NAN; n * n];
+        let mut regions = Vec::new();
+        let mut team_groups = Vec::new();
+        // (aided region, partner, span, partner name) of every mutual-aid entry.
+        let mut aid_entries: Vec<(usize, usize, Range<usize>, String)> = Vec::new();
+        for (ri, r) in raw_regions.iter().enumerate() {
+            let path = join("regions", &r.name);
+            let travel = match &r.travel {
+                RawTravel::Time(d) => {
+                    Travel::Time(Duration::new(d.clone(), travel_scale).expect(SCALES_CHECKED))
+                }
+                RawTravel::Matrix {
+                    minutes,
+                    factor,
+                    span,
+                } => {
+                    for ((from, to), m) in minutes {
+                        match (zone_id(ri, from), zone_id(ri, to)) {
+                            (Some(a), Some(b)) => travel_mean[a * n + b] = m * travel_scale,
+                            _ => self.r.problem(
+                                span.clone(),
+                                &join(&path, "travel.matrix"),
+                                format!("route {from:?} -> {to:?} names a zone that is not in this region's `zones`"),
+                            ),
+                        }
+                    }
+                    for a in zone_ranges[ri].clone() {
+                        for b in zone_ranges[ri].clone() {
+                            if travel_mean[a * n + b].is_nan() {
+                                self.r.problem(
+                                    span.clone(),
+                                    &join(&path, "travel.matrix"),
+                                    format!(
+                                        "missing the route {:?} -> {:?} (minutes)",
+                                        zones[a].name, zones[b].name
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                    Travel::Routes {
+                        factor: Duration::unscaled(factor.clone()),
+                    }
+                }
+                RawTravel::Geo(geo) => {
+                    for a in zone_ranges[ri].clone() {
+                        for b in zone_ranges[ri].clone() {
+                            match geo.minutes(&zones[a], &zones[b]) {
+                                Some(m) => travel_mean[a * n + b] = m * travel_scale,
+                                None => {
+                                    self.r.problem(
+                                        r.span.clone(),
+                                        &join(&join(&path, "zones"), &zones[b].name),
+                                        "travel by `speed_mph` needs `lat` and `lon` on every zone",
+                                    );
+                                }
+                            }
+                        }
+                    }
+                    Travel::Routes {
+                        factor: Duration::unscaled(geo.factor.clone()),
+                    }
+                }
+            };
+            let mut mutual_aid = Vec::new();
+            for (pname, span) in &r.mutual_aid {
+                let Some(&pi) = region_ids.get(pname.as_str()) else {
+                    self.r.problem(
+                        span.clone(),
+                        &join(&path, "mutual_aid"),
+                        format!(
+                            "unknown region {pname:?}; expected one of: {}",
+                            region_list(&raw_regions)
+                        ),
+                    );
+                    continue;
+                };
+                if pi == ri {
+                    self.r.problem(
+                        span.clone(),
+                        &join(&path, "mutual_aid"),
+                        "a region cannot give mutual aid to itself",
+                    );
+                    continue;
+                }
+                // A team that crosses a region border needs routes back, so
+                // both regions must travel zone to zone.
+                if matches!(r.travel, RawTravel::Time(_))
+                    || matches!(raw_regions[pi].travel, RawTravel::Time(_))
+                {
+                    self.r.problem(
+                        span.clone(),
+                        &join(&path, "mutual_aid"),
+                        "mutual aid needs zone-to-zone routes in both regions: use `travel.speed_mph` (or `matrix`) with zone `lat`/`lon`",
+                    );
+                    continue;
+                }
+                mutual_aid.push(pi);
+                aid_entries.push((ri, pi, span.clone(), pname.clone()));
+            }
+            for g in &r.teams {
+                let gpath = join(&join(&path, "teams"), &g.name);
+                let base = match &g.base {
+                    Some((bname, span)) => match zone_id(ri, bname) {
+                        Some(z) => Some(z),
+                        None => {
+                            let names: Vec<&str> = r.zones.iter().map(|z| z.name.as_str()).collect();
+                            self.r.problem(
+                                span.clone(),
+                                &join(&gpath, "base"),
+                                format!("unknown zone {bname:?}; expected one of: {}", names.join(", ")),
+                            );
+                            None
+                        }
+                    },
+                    None if r.zones.len() == 1 => Some(zone_ranges[ri].start),
+                    None => {
+                        self.r.problem(
+                            g.span.clone(),
+                            &join(&gpath, "base"),
+                            "missing; expected the base zone (the region has several zones)",
+                        );
+                        None
+                    }
+                };
+                if let Some(base) = base {
+                    team_groups.push(TeamGroup {
+                        name: g.name.clone(),
+                        region: ri,
+                        count: g.count,
+                        base,
+                        schedule: g.schedule.clone(),
+                        overtime_min: g.overtime_min,
+                    });
+                }
+            }
+            regions.push(Region {
+                name: r.name.clone(),
+                population: r.population,
+                rate_per_min: r.rate_per_min,
+                profile: r.profile,
+                month_factors: r.month_factors,
+                zones: zone_ranges[ri].clone().collect(),
+                travel,
+                mutual_aid,
+            });
+        }
+        // A partner's teams can be in, and be sent to, any zone of its own
+        // region and of the regions it aids: routes between all of those,
+        // by the geometry of a region that travels by speed (the
+        // destination's, else the origin's, else the partner's).
+        for (ri, pi, span, pname) in &aid_entries {
+            let mut reach = vec![*pi];
+            reach.extend(aid_entries.iter().filter(|e| e.1 == *pi).map(|e| e.0));
+            let mut ok = true;
+            for &x in &reach {
+                for &y in &reach {
+                    if x == y || !travel_mean[zone_ranges[x].start * n + zone_ranges[y].start].is_nan() {
+                        continue;
+                    }
+                    let geo = [y, x, *pi]
+                        .into_iter()
+                        .find_map(|k| match &raw_regions[k].travel {
+                            RawTravel::Geo(g) => Some(g),
+                            _ => None,
+                        });
+                    for a in zone_ranges[x].clone() {
+                        for b in zone_ranges[y].clone() {
+                            match geo.and_then(|g| g.minutes(&zones[a], &zones[b])) {
+                                Some(m) => travel_mean[a * n + b] = m * travel_scale,
+                                None => ok = false,
+                            }
+                        }
+                    }
+                }
+            }
+            if !ok {
+                let path = join(&join("regions", &raw_regions[*ri].name), "mutual_aid");
+                self.r.problem(
+                    span.clone(),
+                    &path,
+                    format!(
+                        "mutual aid from {pname:?} needs `lat`/`lon` on the zones of every region it serves and `travel.speed_mph` in one of them"
+                    ),
+                );
+            }
+        }
+        if call_types.is_empty() || regions.is_empty() {
+            return None;
+        }
+        Some(Scenario {
+            name,
+            source: text.to_string(),
+            run,
+            demand_scale,
+            travel_scale,
+            on_scene_scale,
+            dispatch,
+            channels,
+            call_types,
+            regions,
+            zones,
+            travel_mean_min: travel_mean,
+            team_groups,
+        })
+    }
+}
+
+fn region_list(regions: &[RawRegion]) -> String {
+    regions
+        .iter()
+        .map(|r| format!("{:?}", r.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

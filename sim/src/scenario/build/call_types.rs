@@ -1,0 +1,294 @@
+//! Contact channels and their intake delay, call types with their triage
+//! shares, on-scene and transport times, and maximum response times.
+
+use std::ops::Range;
+
+use toml::de::{DeTable, DeValue};
+
+use super::{Builder, SCALES_CHECKED, opt};
+use crate::dist::{Dist, Duration};
+use crate::scenario::read::{Val, join, type_name};
+use crate::scenario::{CallType, Channel, MaxResponse};
+
+/// Tolerance for shares that must sum to 1.
+const SUM_TOL: f64 = 1e-6;
+
+pub(super) struct RawCallType {
+    pub(super) ct: CallType,
+    pub(super) default_max: MaxResponse,
+    pub(super) by_region: Vec<(String, MaxResponse, Range<usize>)>,
+}
+
+impl Builder<'_, '_> {
+    fn share(&mut self, t: &DeTable<'_>, path: &str, key: &str) -> Option<f64> {
+        let v = opt(t, key)?;
+        self.r
+            .number_where(v, &join(path, key), "a share between 0 and 1", |x| {
+                (0.0..=1.0).contains(&x)
+            })
+    }
+
+    pub(super) fn channels(&mut self, root: &DeTable<'_>) -> Option<Vec<Channel>> {
+        let Some(v) = opt(root, "channels") else {
+            return Some(vec![Channel {
+                name: "988".to_string(),
+                share: 1.0,
+                intake: Duration::zero(),
+            }]);
+        };
+        let t = self.r.table(v, "channels")?;
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (k, cv) in t.iter() {
+            let path = join("channels", k.get_ref());
+            let Some(ct) = self.r.table(cv, &path) else {
+                ok = false;
+                continue;
+            };
+            self.r.only_keys(ct, &path, &["share", "intake"]);
+            let share = match self
+                .r
+                .required(ct, cv.span(), &path, "share", "a share between 0 and 1")
+            {
+                Some(_) => self.share(ct, &path, "share"),
+                None => None,
+            };
+            let intake = match opt(ct, "intake") {
+                Some(iv) => self.dist(iv, &join(&path, "intake")).map(Duration::unscaled),
+                None => Some(Duration::zero()),
+            };
+            match (share, intake) {
+                (Some(share), Some(intake)) => out.push(Channel {
+                    name: k.get_ref().to_string(),
+                    share,
+                    intake,
+                }),
+                _ => ok = false,
+            }
+        }
+        if out.is_empty() && ok {
+            self.r
+                .problem(v.span(), "channels", "expected at least one channel");
+            return None;
+        }
+        let total: f64 = out.iter().map(|c| c.share).sum();
+        if ok && (total - 1.0).abs() > SUM_TOL {
+            self.r.problem(
+                v.span(),
+                "channels",
+                format!("channel shares must sum to 1, found {total}"),
+            );
+        }
+        ok.then_some(out)
+    }
+
+    fn max_response(&mut self, v: &Val<'_>, path: &str) -> Option<MaxResponse> {
+        match v.get_ref() {
+            DeValue::String(s) if s.as_ref() == "none" => Some(MaxResponse::Unlimited),
+            DeValue::Integer(_) | DeValue::Float(_) => self
+                .r
+                .number_where(v, path, "minutes >= 0 or \"none\"", |x| x >= 0.0)
+                .map(MaxResponse::Minutes),
+            other => {
+                let found = match other {
+                    DeValue::String(s) => format!("{:?}", s.as_ref()),
+                    o => type_name(o).to_string(),
+                };
+                self.r.problem(
+                    v.span(),
+                    path,
+                    format!("expected minutes >= 0 or \"none\", found {found}"),
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn call_types(&mut self, v: &Val<'_>, on_scene_scale: f64) -> Vec<RawCallType> {
+        let Some(t) = self.r.table(v, "call_types") else {
+            return Vec::new();
+        };
+        if t.is_empty() {
+            self.r
+                .problem(v.span(), "call_types", "expected at least one call type");
+        }
+        let mut out = Vec::new();
+        for (k, cv) in t.iter() {
+            let path = join("call_types", k.get_ref());
+            if let Some(ct) = self.call_type(k.get_ref(), cv, &path, on_scene_scale, t.len() == 1) {
+                out.push(ct);
+            }
+        }
+        let total: f64 = out.iter().map(|c| c.ct.share).sum();
+        if out.len() == t.len() && !out.is_empty() && (total - 1.0).abs() > SUM_TOL {
+            self.r.problem(
+                v.span(),
+                "call_types",
+                format!("call type shares must sum to 1, found {total}"),
+            );
+        }
+        out
+    }
+
+    fn call_type(
+        &mut self,
+        name: &str,
+        v: &Val<'_>,
+        path: &str,
+        on_scene_scale: f64,
+        only_type: bool,
+    ) -> Option<RawCallType> {
+        let t = self.r.table(v, path)?;
+        self.r.only_keys(
+            t,
+            path,
+            &[
+                "share",
+                "priority",
+                "max_response_min",
+                "max_response_by_region",
+                "triage",
+                "on_scene",
+                "transport",
+                "backup_share",
+                "petition_share",
+            ],
+        );
+        let span = v.span();
+        let share = match opt(t, "share") {
+            Some(_) => self.share(t, path, "share"),
+            None if only_type => Some(1.0),
+            None => {
+                self.r.problem(
+                    span.clone(),
+                    &join(path, "share"),
+                    "missing; expected the share of contacts of this type",
+                );
+                None
+            }
+        };
+        let priority = match opt(t, "priority") {
+            Some(pv) => match self.r.count(pv, &join(path, "priority")) {
+                Some(p) if (1..=100).contains(&p) => Some(p as u32),
+                Some(p) => {
+                    self.r.problem(
+                        pv.span(),
+                        &join(path, "priority"),
+                        format!("expected 1 (most urgent) to 100, found {p}"),
+                    );
+                    None
+                }
+                None => None,
+            },
+            None => Some(1),
+        };
+        let default_max =
+            match self
+                .r
+                .required(t, span.clone(), path, "max_response_min", "minutes or \"none\"")
+            {
+                Some(mv) => self.max_response(mv, &join(path, "max_response_min")),
+                None => None,
+            };
+        let mut by_region = Vec::new();
+        if let Some(bv) = opt(t, "max_response_by_region") {
+            let bpath = join(path, "max_response_by_region");
+            if let Some(bt) = self.r.table(bv, &bpath) {
+                for (rk, rv) in bt.iter() {
+                    if let Some(m) = self.max_response(rv, &join(&bpath, rk.get_ref())) {
+                        by_region.push((rk.get_ref().to_string(), m, rk.span()));
+                    }
+                }
+            }
+        }
+        let triage = match self.r.required(
+            t,
+            span.clone(),
+            path,
+            "triage",
+            "a table of shares phone, mobile, police, ems",
+        ) {
+            Some(tv) => {
+                let tpath = join(path, "triage");
+                self.r.table(tv, &tpath).and_then(|tt| {
+                    let keys = ["phone", "mobile", "police", "ems"];
+                    self.r.only_keys(tt, &tpath, &keys);
+                    let mut shares = [0.0; 4];
+                    let mut ok = true;
+                    for (i, key) in keys.iter().enumerate() {
+                        if opt(tt, key).is_some() {
+                            match self.share(tt, &tpath, key) {
+                                Some(s) => shares[i] = s,
+                                None => ok = false,
+                            }
+                        }
+                    }
+                    let total: f64 = shares.iter().sum();
+                    if ok && (total - 1.0).abs() > SUM_TOL {
+                        self.r.problem(
+                            tv.span(),
+                            &tpath,
+                            format!("triage shares must sum to 1, found {total}"),
+                        );
+                        ok = false;
+                    }
+                    ok.then_some(shares)
+                })
+            }
+            None => None,
+        };
+        let on_scene = match self.r.required(t, span.clone(), path, "on_scene", "a duration") {
+            Some(ov) => self.dist(ov, &join(path, "on_scene")),
+            None => None,
+        };
+        let mut transport_share = Some(0.0);
+        let mut transport = Some(Dist::ZERO);
+        if let Some(tv) = opt(t, "transport") {
+            let tpath = join(path, "transport");
+            match self.r.table(tv, &tpath) {
+                Some(tt) => {
+                    self.r.only_keys(tt, &tpath, &["share", "time"]);
+                    transport_share =
+                        match self
+                            .r
+                            .required(tt, tv.span(), &tpath, "share", "a share between 0 and 1")
+                        {
+                            Some(_) => self.share(tt, &tpath, "share"),
+                            None => None,
+                        };
+                    transport = match self.r.required(tt, tv.span(), &tpath, "time", "a duration") {
+                        Some(dv) => self.dist(dv, &join(&tpath, "time")),
+                        None => None,
+                    };
+                }
+                None => transport = None,
+            }
+        }
+        let backup_share = if opt(t, "backup_share").is_some() {
+            self.share(t, path, "backup_share")
+        } else {
+            Some(0.0)
+        };
+        let petition_share = if opt(t, "petition_share").is_some() {
+            self.share(t, path, "petition_share")
+        } else {
+            Some(0.0)
+        };
+        Some(RawCallType {
+            ct: CallType {
+                name: name.to_string(),
+                share: share?,
+                priority: priority?,
+                max_response: Vec::new(),
+                triage: triage?,
+                on_scene: Duration::new(on_scene?, on_scene_scale).expect(SCALES_CHECKED),
+                transport_share: transport_share?,
+                transport: Duration::unscaled(transport?),
+                backup_share: backup_share?,
+                petition_share: petition_share?,
+            },
+            default_max: default_max?,
+            by_region,
+        })
+    }
+}

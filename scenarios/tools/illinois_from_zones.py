@@ -81,7 +81,7 @@ def great_circle_miles(a, b):
 
 
 def trip_minutes(miles, speed_mph):
-    """The engine's travel model (sim/src/scenario/build.rs, GeoTravel)."""
+    """The engine's travel model (sim/src/scenario/build/travel.rs, GeoTravel)."""
     v, a = speed_mph / 60.0, ACCELERATION[speed_mph]
     if miles <= v * v / a:
         return 2 * math.sqrt(miles / a)

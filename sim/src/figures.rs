@@ -4,7 +4,7 @@
 //! Adding a figure is one variant and its arms here; the compiler points at
 //! every arm still missing, and nothing else is positional.
 
-use crate::tally::{Outcome, hist_quantile};
+use crate::tally::{DESK_BIN_MIN, Outcome, hist_quantile, hist_quantile_in};
 
 /// What one replication's figure of a group is computed from: its summed
 /// counters (see [`crate::tally`]) and the measured span.
@@ -22,6 +22,13 @@ pub(crate) struct GroupSums<'a> {
     pub response_hist: &'a [u32],
     /// Wait histogram (0.5-minute bins).
     pub wait_hist: &'a [u32],
+    /// Sum of waits for a counsellor of answered contacts, minutes.
+    pub answer_wait_sum_min: f64,
+    /// Of mobile-eligible answered contacts, minutes.
+    pub mobile_desk_wait_sum_min: f64,
+    /// Histogram of waits for a counsellor ([`DESK_BIN_MIN`] bins; empty
+    /// without contact centres).
+    pub answer_hist: &'a [u32],
     /// Measured months (30.4375 days each).
     pub months: f64,
 }
@@ -87,8 +94,12 @@ impl GroupSums<'_> {
     fn contacts(&self) -> f64 {
         self.outcomes.iter().sum::<u64>() as f64
     }
+    /// Mobile-eligible contacts: reached, diverted, or lost at the phones.
     fn mobile(&self) -> f64 {
-        self.o(Outcome::InTime) + self.o(Outcome::Late) + self.o(Outcome::Diverted)
+        self.o(Outcome::InTime)
+            + self.o(Outcome::Late)
+            + self.o(Outcome::Diverted)
+            + self.x(Extra::MOBILE_LOST_AT_DESK)
     }
     fn reached(&self) -> f64 {
         self.o(Outcome::InTime) + self.o(Outcome::Late)
@@ -148,6 +159,26 @@ figures!(
     WaitP50Min = "wait_p50_min", "minutes", "median wait for a team, of reached calls" => hist_quantile(s.wait_hist, 0.5);
     /// 90th percentile wait for a team.
     WaitP90Min = "wait_p90_min", "minutes", "90th percentile wait for a team, of reached calls" => hist_quantile(s.wait_hist, 0.9);
+    /// Share of mobile calls lost at the phones.
+    LostAtPhonesShare = "lost_at_phones_share", "share", "of mobile calls: hung up or rolled over before a counsellor assessed them (the phones' part of the misses; diverted is the teams', late the travel's)" => ratio(s.x(Extra::MOBILE_LOST_AT_DESK), s.mobile());
+    /// Share of offered contacts answered.
+    AnswerShare = "answer_share", "share", "of contacts offered to a contact centre: answered, in state or by the national backup" => ratio(s.x(Extra::ANSWERED) + s.o(Outcome::RolledOver), s.x(Extra::OFFERED));
+    /// Share answered in state.
+    InStateAnswerShare = "in_state_answer_share", "share", "of contacts offered to a contact centre: answered by an in-state counsellor" => ratio(s.x(Extra::ANSWERED), s.x(Extra::OFFERED));
+    /// Share abandoned.
+    AbandonedShare = "abandoned_share", "share", "of contacts offered to a contact centre: hung up while waiting (after any callback)" => ratio(s.o(Outcome::Abandoned), s.x(Extra::OFFERED));
+    /// Share rolled over.
+    RolledOverShare = "rolled_over_share", "share", "of contacts offered to a contact centre: rolled over to the national backup (no local team can follow)" => ratio(s.o(Outcome::RolledOver), s.x(Extra::OFFERED));
+    /// Mean speed of answer.
+    AnswerWaitMeanS = "answer_wait_mean_s", "seconds", "mean wait for a counsellor of answered contacts (speed of answer)" => 60.0 * ratio(s.answer_wait_sum_min, s.x(Extra::ANSWERED));
+    /// 90th percentile speed of answer.
+    AnswerWaitP90S = "answer_wait_p90_s", "seconds", "90th percentile wait for a counsellor of answered contacts (5-second bins)" => 60.0 * hist_quantile_in(s.answer_hist, 0.9, DESK_BIN_MIN);
+    /// Share answered within 20 seconds.
+    AnsweredWithin20sShare = "answered_within_20s_share", "share", "of answered contacts: answered within 20 seconds" => ratio(s.x(Extra::ANSWERED_20S), s.x(Extra::ANSWERED));
+    /// Share answered within 60 seconds.
+    AnsweredWithin60sShare = "answered_within_60s_share", "share", "of answered contacts: answered within 60 seconds" => ratio(s.x(Extra::ANSWERED_60S), s.x(Extra::ANSWERED));
+    /// Mobile calls' mean wait for a counsellor.
+    MobileCounsellorWaitMeanMin = "mobile_counsellor_wait_mean_min", "minutes", "of mobile-eligible contacts answered: mean wait for a counsellor, part of their response time" => ratio(s.mobile_desk_wait_sum_min, s.x(Extra::MOBILE_ANSWERED));
 });
 
 /// What one replication's team figures of a region are computed from.
@@ -201,6 +232,10 @@ pub(crate) struct HourSums {
     pub busy_min: f64,
     /// Scheduled team-minutes in the hour.
     pub on_shift_min: f64,
+    /// Busy counsellor-minutes in the hour at the region's contact centre.
+    pub desk_busy_min: f64,
+    /// Scheduled counsellor-minutes in the hour there.
+    pub desk_on_shift_min: f64,
 }
 
 figures!(
@@ -214,6 +249,8 @@ figures!(
     LateShare = "late_share", "share", "of this hour's mobile calls: reached late" => ratio(s.late, s.mobile);
     /// Utilization in this hour.
     Utilization = "utilization", "share", "busy over scheduled team-time in this hour" => ratio(s.busy_min, s.on_shift_min);
+    /// Counsellor utilization in this hour.
+    CounsellorUtilization = "counsellor_utilization", "share", "busy over scheduled counsellor-time in this hour at the region's contact centre" => ratio(s.desk_busy_min, s.desk_on_shift_min);
 });
 
 #[cfg(test)]
@@ -237,6 +274,6 @@ mod tests {
             assert_eq!(*f as usize, i);
             assert_eq!(HourFigure::from_name(f.name()), Some(*f));
         }
-        assert_eq!(GroupFigure::ALL.len(), 23);
+        assert_eq!(GroupFigure::ALL.len(), 33);
     }
 }

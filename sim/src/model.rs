@@ -6,6 +6,7 @@ use rand::Rng;
 
 use crate::calendar::{Calendar, HOURS_PER_WEEK};
 use crate::scenario::{Scenario, Travel, Triage};
+use crate::schedule::Schedule;
 use crate::tally::Shape;
 
 /// A team: where it belongs.
@@ -49,6 +50,11 @@ pub struct Model {
     travel_draw_mean: Vec<f64>,
     /// On-shift team-minutes in the measured window by hour of week, `[region][168]`.
     pub on_shift_by_hour_min: Vec<f64>,
+    /// On-shift counsellor-minutes in the measured window by hour of week,
+    /// `[centre][168]`.
+    pub desk_on_shift_by_hour_min: Vec<f64>,
+    /// (centre, group) of every counsellor group, by a flat id.
+    pub(crate) desk_groups: Vec<(usize, usize)>,
     /// How many times each hour of week occurs in the measured window
     /// (partial hours at its ends count in part).
     pub hour_occurrences: [f64; HOURS_PER_WEEK],
@@ -92,6 +98,7 @@ impl Model {
             channels: scenario.channels().len(),
             zones: scenario.zones().len(),
             months: calendar.months().len(),
+            centres: scenario.centres().len(),
         };
         let mut teams = Vec::new();
         let mut group_teams = Vec::new();
@@ -169,7 +176,32 @@ impl Model {
                 Travel::Routes { factor } => factor.mean_min(),
             })
             .collect();
-        let on_shift_by_hour_min = on_shift_minutes(&scenario, &calendar, &teams);
+        let on_shift_by_hour_min = on_shift_minutes(
+            &scenario,
+            &calendar,
+            scenario.regions().len(),
+            scenario.team_groups().iter().enumerate().map(|(g, group)| {
+                let count = teams.iter().filter(|t| t.group == g).count() as f64;
+                (group.region, count, &group.schedule)
+            }),
+        );
+        let desk_groups: Vec<(usize, usize)> = scenario
+            .centres()
+            .iter()
+            .enumerate()
+            .flat_map(|(c, centre)| (0..centre.counsellors.len()).map(move |g| (c, g)))
+            .collect();
+        let desk_on_shift_by_hour_min = on_shift_minutes(
+            &scenario,
+            &calendar,
+            scenario.centres().len(),
+            scenario.centres().iter().enumerate().flat_map(|(c, centre)| {
+                centre
+                    .counsellors
+                    .iter()
+                    .map(move |g| (c, f64::from(g.count), &g.schedule))
+            }),
+        );
         let mut hour_occurrences = [0.0; HOURS_PER_WEEK];
         let (mut t, hi) = (scenario.run().warmup_min, scenario.run().horizon_min);
         while t < hi {
@@ -195,8 +227,23 @@ impl Model {
             expected_service_min,
             travel_draw_mean,
             on_shift_by_hour_min,
+            desk_on_shift_by_hour_min,
+            desk_groups,
             hour_occurrences,
         }
+    }
+
+    /// The flat id of counsellor group `g` of centre `c`.
+    pub(crate) fn desk_group_id(&self, c: usize, g: usize) -> u32 {
+        self.desk_groups
+            .iter()
+            .position(|&x| x == (c, g))
+            .expect("a counsellor group") as u32
+    }
+
+    /// The (centre, group) of a flat counsellor-group id.
+    pub(crate) fn desk_group(&self, id: usize) -> (usize, usize) {
+        self.desk_groups[id]
     }
 
     #[inline]
@@ -265,20 +312,26 @@ impl Model {
 }
 
 /// On-shift team-minutes in `[warmup, horizon)` by region and hour of week.
-fn on_shift_minutes(sc: &Scenario, cal: &Calendar, teams: &[TeamInfo]) -> Vec<f64> {
-    let mut out = vec![0.0; sc.regions().len() * HOURS_PER_WEEK];
+/// On-shift minutes in the measured window by hour of week, `[slot][168]`,
+/// of groups given as (slot, how many, schedule): teams by region,
+/// counsellors by centre.
+fn on_shift_minutes<'a>(
+    sc: &Scenario,
+    cal: &Calendar,
+    slots: usize,
+    groups: impl Iterator<Item = (usize, f64, &'a Schedule)>,
+) -> Vec<f64> {
+    let mut out = vec![0.0; slots * HOURS_PER_WEEK];
     let (lo, hi) = (sc.run().warmup_min, sc.run().horizon_min);
     // Minutes on shift in each hour-of-week bin, per group.
-    for (g, group) in sc.team_groups().iter().enumerate() {
-        let count = teams.iter().filter(|t| t.group == g).count() as f64;
+    for (slot, count, schedule) in groups {
         if count == 0.0 {
             continue;
         }
         let mut per_bin = [0.0; HOURS_PER_WEEK];
         for (h, m) in per_bin.iter_mut().enumerate() {
             let (a, b) = (h as f64 * 60.0, h as f64 * 60.0 + 60.0);
-            *m = group
-                .schedule
+            *m = schedule
                 .intervals()
                 .iter()
                 .map(|&(s, e)| (e.min(b) - s.max(a)).max(0.0))
@@ -289,7 +342,7 @@ fn on_shift_minutes(sc: &Scenario, cal: &Calendar, teams: &[TeamInfo]) -> Vec<f6
         while t < hi {
             let end = (((t / 60.0) as u64 + 1) as f64 * 60.0).min(hi);
             let h = cal.hour_of_week(t);
-            out[group.region * HOURS_PER_WEEK + h] += count * per_bin[h] * (end - t) / 60.0;
+            out[slot * HOURS_PER_WEEK + h] += count * per_bin[h] * (end - t) / 60.0;
             t = end;
         }
     }

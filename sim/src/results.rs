@@ -11,7 +11,9 @@ pub use crate::figures::{GroupFigure, HourFigure, RegionFigure};
 use crate::figures::{GroupSums, HourSums, RegionSums};
 use crate::model::Model;
 use crate::stats::{Estimate, Welford};
-use crate::tally::{BINS, Extra, HourCount, MAX_BUSY_LEVEL, MonthZone, OUTCOMES, Tally, hist_quantile};
+use crate::tally::{
+    BINS, DESK_BINS, Extra, HourCount, MAX_BUSY_LEVEL, MonthZone, OUTCOMES, Tally, hist_quantile,
+};
 
 /// Names of the figures reported for every group, in order
 /// ([`GroupFigure`] defines them).
@@ -138,11 +140,15 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
     let mut values = vec![f64::NAN; layout.len];
     let mut hists = vec![0u32; layout.groups.len() * (BINS + 1)];
     let mut wait_buf = vec![0u32; BINS + 1];
+    let desk = !tally.answer_hist.is_empty();
+    let mut answer_buf = vec![0u32; if desk { DESK_BINS + 1 } else { 0 }];
     for (g, key) in layout.groups.iter().enumerate() {
         let mut o = [0u64; OUTCOMES];
         let mut x = [0u64; Extra::N];
         let mut resp_sum = 0.0;
         let mut wait_sum = 0.0;
+        let (mut answer_sum, mut mobile_desk_sum) = (0.0, 0.0);
+        answer_buf.fill(0);
         let hist = &mut hists[g * (BINS + 1)..(g + 1) * (BINS + 1)];
         let wait_hist = &mut wait_buf[..];
         wait_hist.fill(0);
@@ -172,6 +178,14 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
                     for (h, v) in wait_hist.iter_mut().zip(src) {
                         *h += v;
                     }
+                    if desk {
+                        answer_sum += tally.answer_wait_sum_min[cell];
+                        mobile_desk_sum += tally.mobile_desk_wait_sum_min[cell];
+                        let src = &tally.answer_hist[cell * (DESK_BINS + 1)..(cell + 1) * (DESK_BINS + 1)];
+                        for (h, v) in answer_buf.iter_mut().zip(src) {
+                            *h += v;
+                        }
+                    }
                 }
             }
         }
@@ -182,6 +196,9 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
             wait_sum_min: wait_sum,
             response_hist: hist,
             wait_hist,
+            answer_wait_sum_min: answer_sum,
+            mobile_desk_wait_sum_min: mobile_desk_sum,
+            answer_hist: &answer_buf,
             months,
         };
         for (v, f) in values[g * GROUP_KPIS.len()..(g + 1) * GROUP_KPIS.len()]
@@ -209,6 +226,7 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
         let kpis: Vec<f64> = RegionFigure::ALL.iter().map(|f| f.value(&sums)).collect();
         let at = layout.region_at + r * REGION_KPIS.len();
         values[at..at + REGION_KPIS.len()].copy_from_slice(&kpis);
+        let centre = sc.regions()[r].centre;
         for h in 0..HOURS_PER_WEEK {
             let c = |which: HourCount| {
                 f64::from(tally.by_hour[(r * HOURS_PER_WEEK + h) * HourCount::N + which.i()])
@@ -221,6 +239,9 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
                 occurrences: m.hour_occurrences[h],
                 busy_min: tally.busy_by_hour_min[i],
                 on_shift_min: m.on_shift_by_hour_min[i],
+                desk_busy_min: centre.map_or(0.0, |c| tally.desk_busy_by_hour_min[c * HOURS_PER_WEEK + h]),
+                desk_on_shift_min: centre
+                    .map_or(0.0, |c| m.desk_on_shift_by_hour_min[c * HOURS_PER_WEEK + h]),
             };
             let kpis: Vec<f64> = HourFigure::ALL.iter().map(|f| f.value(&sums)).collect();
             let at = layout.hour_at + i * HOUR_KPIS.len();
@@ -410,6 +431,16 @@ pub struct OutcomeTotals {
     pub mobile_late: u64,
     /// Diverted to police for lack of capacity.
     pub diverted_capacity: u64,
+    /// Hung up waiting for a counsellor (absent when 0: no contact centre).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub abandoned: u64,
+    /// Rolled over to the national backup (absent when 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rolled_over: u64,
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
 }
 
 impl OutcomeTotals {
@@ -421,6 +452,8 @@ impl OutcomeTotals {
             + self.mobile_in_time
             + self.mobile_late
             + self.diverted_capacity
+            + self.abandoned
+            + self.rolled_over
     }
 }
 
@@ -433,6 +466,8 @@ impl From<[u64; OUTCOMES]> for OutcomeTotals {
             mobile_in_time: o[3],
             mobile_late: o[4],
             diverted_capacity: o[5],
+            abandoned: o[6],
+            rolled_over: o[7],
         }
     }
 }

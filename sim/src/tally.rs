@@ -28,10 +28,20 @@ pub enum Outcome {
     Late = 4,
     /// Diverted to police for lack of mobile capacity.
     Diverted = 5,
+    /// Hung up while waiting for a counsellor (and did not call back).
+    Abandoned = 6,
+    /// Rolled over to the national backup: answered out of state, so no
+    /// local team could be sent.
+    RolledOver = 7,
 }
 
 /// Number of outcomes.
-pub const OUTCOMES: usize = 6;
+pub const OUTCOMES: usize = 8;
+
+/// Width of a bin of the contact-centre histograms, minutes (5 seconds).
+pub const DESK_BIN_MIN: f64 = 5.0 / 60.0;
+/// Number of those bins below the overflow bin (covers 2 hours).
+pub const DESK_BINS: usize = 1440;
 
 /// A counter kept per (region, call type, channel) cell, beyond outcomes: its own type, so a counter of another table cannot be passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,8 +60,20 @@ impl Extra {
     pub const MUTUAL_AID: Extra = Extra(4);
     /// Mobile responses that waited for a team after the dispatch decision.
     pub const WAITED: Extra = Extra(5);
+    /// Contacts that reached a contact centre's queue (counted once).
+    pub const OFFERED: Extra = Extra(6);
+    /// Of which answered by an in-state counsellor.
+    pub const ANSWERED: Extra = Extra(7);
+    /// Of which answered within 20 seconds of reaching the queue.
+    pub const ANSWERED_20S: Extra = Extra(8);
+    /// Of which answered within 60 seconds.
+    pub const ANSWERED_60S: Extra = Extra(9);
+    /// Mobile-eligible contacts lost at the phones (abandoned or rolled over).
+    pub const MOBILE_LOST_AT_DESK: Extra = Extra(10);
+    /// Mobile-eligible contacts answered by a counsellor.
+    pub const MOBILE_ANSWERED: Extra = Extra(11);
     /// Number of extra counters.
-    pub const N: usize = 6;
+    pub const N: usize = 12;
 
     /// Its index in a row of the table.
     #[inline]
@@ -133,6 +155,8 @@ pub struct Shape {
     pub zones: usize,
     /// Calendar months.
     pub months: usize,
+    /// Contact centres.
+    pub centres: usize,
 }
 
 impl Shape {
@@ -185,6 +209,19 @@ pub struct Tally {
     pub queue_integral: Vec<f64>,
     /// Counters by month and zone, `[month][zone][MonthZone::N]`.
     pub month_zone: Vec<u32>,
+    /// Sum of waits for a counsellor of answered contacts (last attempt),
+    /// minutes, `[cell]`; empty without contact centres.
+    pub answer_wait_sum_min: Vec<f64>,
+    /// Of mobile-eligible answered contacts, minutes, `[cell]`.
+    pub mobile_desk_wait_sum_min: Vec<f64>,
+    /// Histograms of waits for a counsellor of answered contacts,
+    /// `[cell][DESK_BINS + 1]` ([`DESK_BIN_MIN`] bins, the last overflow).
+    pub answer_hist: Vec<u32>,
+    /// Histograms of the time in queue of every offered contact's first
+    /// attempt, until answered, hung up or rolled over, `[cell][DESK_BINS + 1]`.
+    pub desk_time_hist: Vec<u32>,
+    /// Busy counsellor-minutes by hour of week, `[centre][168]`.
+    pub desk_busy_by_hour_min: Vec<f64>,
     /// Mobile calls (measured or not) still waiting when the run ended,
     /// counted as diverted.
     pub unresolved: u64,
@@ -211,6 +248,25 @@ impl Tally {
             overtime_min: vec![0.0; shape.regions],
             queue_integral: vec![0.0; shape.regions],
             month_zone: vec![0; shape.months * shape.zones * MonthZone::N],
+            answer_wait_sum_min: vec![0.0; if shape.centres > 0 { cells } else { 0 }],
+            mobile_desk_wait_sum_min: vec![0.0; if shape.centres > 0 { cells } else { 0 }],
+            answer_hist: vec![
+                0;
+                if shape.centres > 0 {
+                    cells * (DESK_BINS + 1)
+                } else {
+                    0
+                }
+            ],
+            desk_time_hist: vec![
+                0;
+                if shape.centres > 0 {
+                    cells * (DESK_BINS + 1)
+                } else {
+                    0
+                }
+            ],
+            desk_busy_by_hour_min: vec![0.0; shape.centres * HOURS_PER_WEEK],
             unresolved: 0,
         }
     }
@@ -241,6 +297,32 @@ impl Tally {
         let bin = ((minutes / BIN_MIN) as usize).min(BINS);
         self.wait_hist[cell * (BINS + 1) + bin] += 1;
         self.wait_sum_min[cell] += minutes;
+    }
+
+    /// Records a contact answered after waiting `minutes` for a counsellor.
+    #[inline]
+    pub fn answered(&mut self, cell: usize, minutes: f64, mobile: bool) {
+        self.extra(cell, Extra::ANSWERED);
+        if minutes <= 20.0 / 60.0 + 1e-9 {
+            self.extra(cell, Extra::ANSWERED_20S);
+        }
+        if minutes <= 1.0 + 1e-9 {
+            self.extra(cell, Extra::ANSWERED_60S);
+        }
+        let bin = ((minutes / DESK_BIN_MIN) as usize).min(DESK_BINS);
+        self.answer_hist[cell * (DESK_BINS + 1) + bin] += 1;
+        self.answer_wait_sum_min[cell] += minutes;
+        if mobile {
+            self.extra(cell, Extra::MOBILE_ANSWERED);
+            self.mobile_desk_wait_sum_min[cell] += minutes;
+        }
+    }
+
+    /// Records the time in queue of an offered contact's first attempt, minutes.
+    #[inline]
+    pub fn desk_time(&mut self, cell: usize, minutes: f64) {
+        let bin = ((minutes / DESK_BIN_MIN) as usize).min(DESK_BINS);
+        self.desk_time_hist[cell * (DESK_BINS + 1) + bin] += 1;
     }
 
     /// Counts in the (region, hour of week) table.
@@ -279,6 +361,11 @@ impl Tally {
 /// linearly inside the bin; NaN when empty. Values in the overflow bin count
 /// as its lower edge.
 pub fn hist_quantile<T: Copy + Into<u64>>(hist: &[T], q: f64) -> f64 {
+    hist_quantile_in(hist, q, BIN_MIN)
+}
+
+/// [`hist_quantile`] of a histogram with bins `bin` minutes wide.
+pub fn hist_quantile_in<T: Copy + Into<u64>>(hist: &[T], q: f64, bin: f64) -> f64 {
     let total: u64 = hist.iter().map(|&c| c.into()).sum();
     if total == 0 {
         return f64::NAN;
@@ -289,14 +376,14 @@ pub fn hist_quantile<T: Copy + Into<u64>>(hist: &[T], q: f64) -> f64 {
         let c = c.into() as f64;
         if c > 0.0 && cum + c >= target {
             if i == hist.len() - 1 {
-                return i as f64 * BIN_MIN;
+                return i as f64 * bin;
             }
             let f = ((target - cum) / c).clamp(0.0, 1.0);
-            return (i as f64 + f) * BIN_MIN;
+            return (i as f64 + f) * bin;
         }
         cum += c;
     }
-    (hist.len() - 1) as f64 * BIN_MIN
+    (hist.len() - 1) as f64 * bin
 }
 
 #[cfg(test)]

@@ -83,91 +83,92 @@ impl Engine<'_> {
     pub(super) fn arrival(&mut self, r: usize) {
         let t = self.now;
         let m = self.m;
+        let sc = &m.scenario;
         let rng = &mut self.rngs[r];
         let zone = m.pick_zone(r, rng);
         let channel = m.pick_channel(rng);
         let ctype = m.pick_type(rng);
         let triage = m.triage(ctype, rng);
-        let measured = t >= m.scenario.run().warmup_min;
+        let measured = t >= sc.run().warmup_min;
         let cell = m.shape.cell(r, ctype, channel);
         let month = self.cursors[r].month;
+        let hour = self.cursors[r].how;
+        let centre = sc.regions()[r].centre;
         if measured {
             self.tally.month_zone(month, zone, MonthZone::CONTACTS);
         }
-        match triage {
-            crate::scenario::Triage::Phone => {
-                self.count_simple(measured, cell, Outcome::Phone, month, zone, None)
-            }
-            crate::scenario::Triage::Police => {
-                self.count_simple(
-                    measured,
-                    cell,
-                    Outcome::Police,
-                    month,
-                    zone,
-                    Some(MonthZone::POLICE),
-                );
-            }
-            crate::scenario::Triage::Ems => {
-                self.count_simple(measured, cell, Outcome::Ems, month, zone, None)
-            }
-            crate::scenario::Triage::Mobile => {
-                let sc = &m.scenario;
-                let ct = &sc.call_types()[ctype];
-                let intake = sc.channels()[channel].intake.sample(rng);
-                let on_scene = ct.on_scene.sample(rng);
-                let transported = chance(rng, ct.transport_share);
-                let transport = if transported {
-                    ct.transport.sample(rng)
-                } else {
-                    0.0
-                };
-                let travel_draw = match &sc.regions()[r].travel {
+        let mobile = triage == Triage::Mobile;
+        if !mobile && centre.is_none() {
+            // Settled by triage at once: no event, no call slot.
+            let (o, mzc) = Self::triage_outcome(triage);
+            self.count_simple(measured, cell, o, month, zone, mzc);
+        } else {
+            let ct = &sc.call_types()[ctype];
+            let intake = sc.channels()[channel].intake.sample(rng);
+            let mut call = Call {
+                arrival: t,
+                deadline: t + ct.max_response[r].minutes(),
+                decided_at: t,
+                region: r as u32,
+                zone: zone as u32,
+                ctype: ctype as u16,
+                channel: channel as u16,
+                on_scene: 0.0,
+                transport: 0.0,
+                travel_draw: 0.0,
+                backup: false,
+                petition: false,
+                transported: false,
+                measured,
+                month: month as u32,
+                hour: hour as u16,
+                state: CallState::Intake,
+                desk: DeskPart::NONE,
+                queue_est_min: 0.0,
+                generation: 0,
+            };
+            if mobile {
+                call.on_scene = ct.on_scene.sample(rng);
+                call.transported = chance(rng, ct.transport_share);
+                if call.transported {
+                    call.transport = ct.transport.sample(rng);
+                }
+                call.travel_draw = match &sc.regions()[r].travel {
                     Travel::Time(d) => d.sample(rng),
                     Travel::Routes { factor } => factor.sample(rng),
                 };
-                let backup = chance(rng, ct.backup_share);
-                let petition = chance(rng, ct.petition_share);
-                let hour = self.cursors[r].how;
-                let call = Call {
-                    arrival: t,
-                    deadline: t + ct.max_response[r].minutes(),
-                    decided_at: t,
-                    region: r as u32,
-                    zone: zone as u32,
-                    ctype: ctype as u16,
-                    channel: channel as u16,
-                    on_scene,
-                    transport,
-                    travel_draw,
-                    backup,
-                    petition,
-                    transported,
-                    measured,
-                    month: month as u32,
-                    hour: hour as u16,
-                    state: CallState::Intake,
-                    queue_est_min: 0.0,
-                    generation: 0,
-                };
+                call.backup = chance(rng, ct.backup_share);
+                call.petition = chance(rng, ct.petition_share);
                 if measured {
                     self.tally.month_zone(month, zone, MonthZone::MOBILE);
                     self.tally.hour(r, hour, HourCount::MOBILE);
                 }
-                let id = self.alloc_call(call);
-                self.pending += 1;
-                if intake > 0.0 {
-                    self.events.push(
-                        t + intake,
-                        Event {
-                            kind: Kind::Decision,
-                            id,
-                            generation: 0,
-                        },
-                    );
-                } else {
-                    self.decide(id);
-                }
+            }
+            if let Some(c) = centre {
+                // Drawn last, so a scenario without a centre draws as before.
+                call.desk = DeskPart::draw(&sc.centres()[c], c, ctype, triage, rng);
+                call.state = CallState::AtDesk;
+            }
+            let id = self.alloc_call(call);
+            self.pending += 1;
+            let kind = if centre.is_some() {
+                Kind::ReachDesk
+            } else {
+                Kind::Decision
+            };
+            if intake > 0.0 {
+                self.events.push(
+                    t + intake,
+                    Event {
+                        kind,
+                        id,
+                        generation: 0,
+                    },
+                );
+            } else if centre.is_some() {
+                self.reach_desk(id);
+            } else {
+                self.decide(id);
             }
         }
         if let Some(next) = self.next_arrival(r, t) {
@@ -179,6 +180,17 @@ impl Engine<'_> {
                     generation: 0,
                 },
             );
+        }
+    }
+
+    /// The outcome of a contact triage settles without a team, and what
+    /// it adds to the month-and-zone table.
+    pub(super) fn triage_outcome(triage: Triage) -> (Outcome, Option<MonthZone>) {
+        match triage {
+            Triage::Phone => (Outcome::Phone, None),
+            Triage::Police => (Outcome::Police, Some(MonthZone::POLICE)),
+            Triage::Ems => (Outcome::Ems, None),
+            Triage::Mobile => unreachable!("a mobile call goes to dispatch"),
         }
     }
 

@@ -46,8 +46,11 @@ impl Engine<'_> {
 
     pub(super) fn divert_all_pending(&mut self) {
         for id in 0..self.calls.len() as u32 {
-            if self.calls[id as usize].state != CallState::Free {
-                self.divert(id, false);
+            match self.calls[id as usize].state {
+                CallState::Free => {}
+                // Still at the phones when the run ends: counted as hung up.
+                CallState::AtDesk | CallState::Talking => self.lost_at_desk(id, Outcome::Abandoned),
+                _ => self.divert(id, false),
             }
         }
     }
@@ -77,14 +80,7 @@ impl Engine<'_> {
         let k = f64::from(k);
         self.tally.busy_min[r] += k * (b - a);
         let row = &mut self.tally.busy_by_hour_min[r * HOURS_PER_WEEK..(r + 1) * HOURS_PER_WEEK];
-        let mut h = self.cal.hour_of_week(a);
-        let mut x = a;
-        while x < b {
-            let end = next_hour(x).min(b);
-            row[h] += k * (end - x);
-            h = if h + 1 == HOURS_PER_WEEK { 0 } else { h + 1 };
-            x = end;
-        }
+        spread_by_hour(self.cal, row, a, b, k);
     }
 
     /// Changes the number of waiting calls in a region, integrating the
@@ -102,5 +98,18 @@ impl Engine<'_> {
         }
         self.waiting[r] = n;
         self.waiting_since[r] = t;
+    }
+}
+
+/// Adds `k` × the minutes of `[a, b)` to `row` (one entry per hour of week),
+/// split at the hour boundaries: the one hour walker of busy time.
+pub(super) fn spread_by_hour(cal: &Calendar, row: &mut [f64], a: f64, b: f64, k: f64) {
+    let mut h = cal.hour_of_week(a);
+    let mut x = a;
+    while x < b {
+        let end = next_hour(x).min(b);
+        row[h] += k * (end - x);
+        h = if h + 1 == HOURS_PER_WEEK { 0 } else { h + 1 };
+        x = end;
     }
 }

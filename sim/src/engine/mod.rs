@@ -19,7 +19,7 @@ use rand_distr::{Distribution, Exp1};
 use crate::calendar::{Calendar, HOURS_PER_WEEK};
 use crate::events::EventQueue;
 use crate::model::Model;
-use crate::scenario::{AfterCall, Candidates, Knowledge, Policy, Travel};
+use crate::scenario::{AfterCall, Candidates, Knowledge, Policy, Travel, Triage};
 use crate::tally::{Extra, HourCount, MAX_BUSY_LEVEL, MonthZone, Outcome, Tally};
 use crate::trace::CallRecord;
 
@@ -28,10 +28,13 @@ use crate::trace::CallRecord;
 // scene, transport, free), `counts` (what it adds to the tally).
 mod arrival;
 mod counts;
+mod desk;
 mod dispatch;
 mod job;
 
 use arrival::RateCursor;
+use counts::spread_by_hour;
+use desk::{Desk, DeskPart};
 
 /// Calls still waiting this long after the horizon are counted as diverted
 /// (and reported as unresolved).
@@ -68,6 +71,15 @@ enum Kind {
     GiveUp,
     ShiftStart,
     TeamHome,
+    /// A contact reaches its contact centre's queue (after a hand-off, or
+    /// calling back).
+    ReachDesk,
+    /// A counsellor finishes assessing a contact.
+    TalkEnd,
+    /// A waiting caller's patience or the rollover time is up.
+    DeskTimer,
+    /// A counsellor group's shift starts.
+    DeskShift,
 }
 
 /// What an event does, to which call, team, region or group; `generation`
@@ -85,9 +97,15 @@ enum CallState {
     Intake,
     Queued,
     Assigned,
+    /// Waiting for a counsellor.
+    AtDesk,
+    /// With a counsellor.
+    Talking,
 }
 
-/// A mobile-eligible call between its arrival and its dispatch or diversion.
+/// A contact being handled: a mobile-eligible call between its arrival and
+/// its dispatch or diversion, or any contact at a contact centre until its
+/// assessment ends.
 #[derive(Debug, Clone, Copy)]
 struct Call {
     arrival: f64,
@@ -110,6 +128,8 @@ struct Call {
     month: u32,
     hour: u16,
     state: CallState,
+    /// Contact-centre part (unused without a centre).
+    desk: DeskPart,
     /// Assigned to a busy team: its share of the team's `queue_est_min`.
     queue_est_min: f64,
     /// Bumped each time the slot is reused, so stale events can be told apart.
@@ -161,8 +181,11 @@ pub(crate) struct Engine<'m> {
     rngs: Vec<ChaCha8Rng>,
     /// Where each region's arrival generator is in the calendar.
     cursors: Vec<RateCursor>,
-    /// Mobile calls not yet dispatched or diverted.
+    /// Mobile calls not yet dispatched or diverted, and contacts at a
+    /// contact centre not yet assessed.
     pending: u64,
+    /// Contact centres: counsellors busy and callers waiting.
+    desks: Vec<Desk>,
     tally: Tally,
     /// Call records, when tracing (tests and small runs only).
     trace: Option<Vec<CallRecord>>,
@@ -211,6 +234,7 @@ impl<'m> Engine<'m> {
             rngs,
             cursors: (0..sc.regions().len()).map(|r| RateCursor::new(m, r)).collect(),
             pending: 0,
+            desks: sc.centres().iter().map(|c| Desk::new(m, c)).collect(),
             tally: Tally::new(m.shape),
             trace: None,
         }
@@ -258,6 +282,7 @@ impl<'m> Engine<'m> {
                 }
             }
         }
+        self.start_desk_shifts();
         while let Some((t, Event { kind, id, generation })) = self.events.pop() {
             if t > horizon && self.pending == 0 {
                 break;
@@ -273,6 +298,10 @@ impl<'m> Engine<'m> {
                 Kind::GiveUp => self.give_up(id, generation),
                 Kind::ShiftStart => self.shift_start(id as usize),
                 Kind::TeamHome => self.team_home(id as usize),
+                Kind::ReachDesk => self.reach_desk(id),
+                Kind::TalkEnd => self.talk_end(id),
+                Kind::DeskTimer => self.desk_timer(id, generation),
+                Kind::DeskShift => self.desk_shift(id as usize),
             }
         }
         if self.pending > 0 {
@@ -282,6 +311,9 @@ impl<'m> Engine<'m> {
         for r in 0..self.waiting.len() {
             self.set_waiting(r, 0, horizon.min(self.now));
             self.flush_busy(r, horizon);
+        }
+        for c in 0..self.desks.len() {
+            self.flush_desk(c, horizon);
         }
         if let Some(trace) = self.trace.take() {
             *trace_out = trace;

@@ -154,8 +154,13 @@ pub struct Channel {
     pub name: String,
     /// Share of contacts arriving by this channel.
     pub share: f64,
-    /// Delay from first notification until a dispatch decision can be made.
+    /// Delay from first notification until a dispatch decision can be made;
+    /// in a region answered by a contact centre, until the contact reaches
+    /// the centre's queue (a hand-off), the assessment being the talk time.
     pub intake: Duration,
+    /// At a contact centre, answered before every contact of the other
+    /// channels (a priority line), else in the common queue.
+    pub priority_line: bool,
 }
 
 /// A maximum response time: a number of minutes (possibly 0), or none.
@@ -242,6 +247,71 @@ pub enum Travel {
     },
 }
 
+/// Index of a centre in [`Scenario::centres`].
+pub type CentreId = usize;
+
+/// The order in which a contact centre answers waiting contacts (after any
+/// priority line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerOrder {
+    /// First come, first answered.
+    FirstCome,
+    /// By call-type priority, then first come.
+    Priority,
+}
+
+/// Where a contact goes when no counsellor answered it in time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RolloverTo {
+    /// The national backup network: answered at once by phone, out of
+    /// state, so no local team can be dispatched.
+    National,
+    /// Another centre of the scenario (its own counsellors and queue).
+    Centre(CentreId),
+}
+
+/// Rollover of unanswered contacts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rollover {
+    /// Minutes unanswered before the contact rolls over.
+    pub after_min: f64,
+    /// Where it goes.
+    pub to: RolloverTo,
+}
+
+/// A group of counsellors with one schedule.
+#[derive(Debug, Clone)]
+pub struct CounsellorGroup {
+    /// Name as in the scenario (`counsellors.NAME`).
+    pub name: String,
+    /// Counsellors on shift when the group is.
+    pub count: u32,
+    /// When they are on shift.
+    pub schedule: Schedule,
+}
+
+/// A 9-8-8 contact centre: counsellors who answer and assess every contact
+/// of its regions before any dispatch. The maximum response time still
+/// counts from first notification (754/25(c)), so waiting for a counsellor
+/// uses it up.
+#[derive(Debug, Clone)]
+pub struct Centre {
+    /// Name as in the scenario.
+    pub name: String,
+    /// Counsellor groups.
+    pub counsellors: Vec<CounsellorGroup>,
+    /// Talk (assessment) time by call type, indexed like [`Scenario::call_types`].
+    pub talk: Vec<Duration>,
+    /// Patience before a waiting caller hangs up; `None`: callers wait.
+    pub patience: Option<Duration>,
+    /// Share of callers who hang up and call again once, and after how long.
+    pub callback: Option<(f64, Duration)>,
+    /// Order of answering.
+    pub order: AnswerOrder,
+    /// Rollover of contacts unanswered for a while.
+    pub rollover: Option<Rollover>,
+}
+
 /// A group of identical teams with one base and one schedule.
 #[derive(Debug, Clone)]
 pub struct TeamGroup {
@@ -278,6 +348,9 @@ pub struct Region {
     pub travel: Travel,
     /// Regions whose teams may answer this region's calls (754/25(h)).
     pub mutual_aid: Vec<RegionId>,
+    /// The contact centre that answers its contacts, if any (else contacts
+    /// reach the dispatcher after the channel's intake delay).
+    pub centre: Option<CentreId>,
 }
 
 /// A validated scenario: built only by [`Scenario::from_toml`], read
@@ -312,6 +385,8 @@ pub struct Scenario {
     travel_mean_min: Vec<f64>,
     /// Team groups of all regions.
     team_groups: Vec<TeamGroup>,
+    /// 9-8-8 contact centres.
+    centres: Vec<Centre>,
 }
 
 impl Scenario {
@@ -392,6 +467,12 @@ impl Scenario {
     #[inline]
     pub fn team_groups(&self) -> &[TeamGroup] {
         &self.team_groups
+    }
+
+    /// 9-8-8 contact centres.
+    #[inline]
+    pub fn centres(&self) -> &[Centre] {
+        &self.centres
     }
 
     /// Reads and validates a scenario from TOML text; `file` names it in

@@ -221,6 +221,7 @@ impl Builder<'_, '_> {
                 zones: zone_ranges[ri].clone().collect(),
                 travel,
                 mutual_aid,
+                centre: None,
             });
         }
         // A partner's teams can be in, and be sent to, any zone of its own
@@ -280,6 +281,7 @@ impl Builder<'_, '_> {
             zones,
             travel_mean_min: travel_mean,
             team_groups,
+            centres: Vec::new(),
         })
     }
 }

@@ -34,6 +34,7 @@ impl Builder<'_, '_> {
                 name: "988".to_string(),
                 share: 1.0,
                 intake: Duration::zero(),
+                priority_line: false,
             }]);
         };
         let t = self.r.table(v, "channels")?;
@@ -45,7 +46,11 @@ impl Builder<'_, '_> {
                 ok = false;
                 continue;
             };
-            self.r.only_keys(ct, &path, &["share", "intake"]);
+            self.r.only_keys(ct, &path, &["share", "intake", "priority_line"]);
+            let priority_line = match opt(ct, "priority_line") {
+                Some(pv) => self.boolean(pv, &join(&path, "priority_line")),
+                None => Some(false),
+            };
             let share = match self
                 .r
                 .required(ct, cv.span(), &path, "share", "a share between 0 and 1")
@@ -57,11 +62,12 @@ impl Builder<'_, '_> {
                 Some(iv) => self.dist(iv, &join(&path, "intake")).map(Duration::unscaled),
                 None => Some(Duration::zero()),
             };
-            match (share, intake) {
-                (Some(share), Some(intake)) => out.push(Channel {
+            match (share, intake, priority_line) {
+                (Some(share), Some(intake), Some(priority_line)) => out.push(Channel {
                     name: k.get_ref().to_string(),
                     share,
                     intake,
+                    priority_line,
                 }),
                 _ => ok = false,
             }

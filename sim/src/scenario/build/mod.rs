@@ -25,6 +25,8 @@ mod travel;
 mod teams;
 // Numbering of regions and zones, routes, and cross-region checks.
 mod assemble;
+// 9-8-8 contact centres in front of the teams.
+mod centres;
 
 pub(crate) use travel::great_circle_miles;
 
@@ -97,6 +99,7 @@ impl Builder<'_, '_> {
                 "channels",
                 "call_types",
                 "regions",
+                "centres",
             ],
         );
         let name = match opt(root, "name") {
@@ -123,7 +126,15 @@ impl Builder<'_, '_> {
             Some(v) => self.regions(v, demand_scale),
             None => Vec::new(),
         };
-        self.assemble(
+        let centres = match opt(root, "centres") {
+            Some(v) => {
+                let types: Vec<String> = raw_types.iter().map(|t| t.ct.name.clone()).collect();
+                let regions: Vec<String> = raw_regions.iter().map(|r| r.name.clone()).collect();
+                self.centres(v, &types, &regions)
+            }
+            None => Some((Vec::new(), vec![None; raw_regions.len()])),
+        };
+        let mut scenario = self.assemble(
             name,
             text,
             run?,
@@ -134,7 +145,13 @@ impl Builder<'_, '_> {
             channels?,
             raw_types,
             raw_regions,
-        )
+        )?;
+        let (centres, answered_by) = centres?;
+        for (region, centre) in scenario.regions.iter_mut().zip(answered_by) {
+            region.centre = centre;
+        }
+        scenario.centres = centres;
+        Some(scenario)
     }
 }
 

@@ -81,7 +81,7 @@ impl Builder<'_, '_> {
     }
 
     /// `"24/7"`, or `{ days = "Mon-Fri" | [..], start = "08:00", end = "16:00" }`.
-    fn shift(&mut self, v: &Val<'_>, path: &str) -> Option<Schedule> {
+    pub(super) fn shift(&mut self, v: &Val<'_>, path: &str) -> Option<Schedule> {
         if let DeValue::String(s) = v.get_ref() {
             if s.as_ref() == "24/7" {
                 return Some(Schedule::always());

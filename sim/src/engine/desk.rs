@@ -1,0 +1,400 @@
+//! The 9-8-8 contact centre in front of the teams: a contact waits for a
+//! counsellor (hanging up when its patience runs out, perhaps calling back,
+//! or rolling over when unanswered too long), is assessed for its talk time,
+//! and only then is settled by triage or goes to dispatch. The maximum
+//! response time still counts from first notification.
+
+use super::*;
+use crate::scenario::{AnswerOrder, Centre, RolloverTo};
+
+/// A contact's contact-centre part, drawn when the contact is created.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct DeskPart {
+    /// The centre whose queue it is in (or was last).
+    centre: u16,
+    /// What the assessment will decide.
+    pub(super) triage: Triage,
+    /// Talk (assessment) minutes.
+    talk: f64,
+    /// When the caller hangs up if still unanswered (infinite: never).
+    hang_up_at: f64,
+    /// Patience minutes of this attempt (set to the callback's on calling back).
+    patience: f64,
+    /// Minutes after hanging up before the one callback (infinite: none).
+    callback_delay: f64,
+    /// Patience of the callback attempt, minutes.
+    patience_again: f64,
+    /// When the current attempt reached the queue.
+    queued_at: f64,
+    /// When it rolls over if still unanswered (infinite: never).
+    rollover_at: f64,
+    /// Still the first attempt at the first centre (its time in queue is
+    /// recorded once, when it ends).
+    first: bool,
+}
+
+impl DeskPart {
+    /// No contact centre.
+    pub(super) const NONE: DeskPart = DeskPart {
+        centre: 0,
+        triage: Triage::Phone,
+        talk: 0.0,
+        hang_up_at: f64::INFINITY,
+        patience: f64::INFINITY,
+        callback_delay: f64::INFINITY,
+        patience_again: f64::INFINITY,
+        queued_at: 0.0,
+        rollover_at: f64::INFINITY,
+        first: true,
+    };
+
+    /// Draws a contact's talk time, patience and callback at centre `c`.
+    pub(super) fn draw<R: Rng + ?Sized>(
+        centre: &Centre,
+        c: usize,
+        ctype: usize,
+        triage: Triage,
+        rng: &mut R,
+    ) -> Self {
+        let talk = centre.talk[ctype].sample(rng);
+        let patience = centre.patience.as_ref().map_or(f64::INFINITY, |p| p.sample(rng));
+        let (callback_delay, patience_again) = match &centre.callback {
+            Some((share, delay)) if chance(rng, *share) => (
+                delay.sample(rng),
+                centre.patience.as_ref().map_or(f64::INFINITY, |p| p.sample(rng)),
+            ),
+            _ => (f64::INFINITY, f64::INFINITY),
+        };
+        DeskPart {
+            centre: c as u16,
+            triage,
+            talk,
+            patience,
+            callback_delay,
+            patience_again,
+            ..DeskPart::NONE
+        }
+    }
+}
+
+/// A contact centre's state: counsellors busy, callers waiting.
+#[derive(Debug, Clone)]
+pub(super) struct Desk {
+    busy: u32,
+    busy_since: f64,
+    /// Waiting contacts by level: the priority line first, then (under
+    /// `priority` order) by call-type priority; first come within a level.
+    queues: Vec<VecDeque<u32>>,
+}
+
+impl Desk {
+    pub(super) fn new(m: &Model, centre: &Centre) -> Desk {
+        let per_line = match centre.order {
+            AnswerOrder::FirstCome => 1,
+            AnswerOrder::Priority => m.priority_levels,
+        };
+        Desk {
+            busy: 0,
+            busy_since: 0.0,
+            queues: vec![VecDeque::with_capacity(16); 2 * per_line],
+        }
+    }
+}
+
+impl Engine<'_> {
+    /// Schedules every counsellor group's first shift start.
+    pub(super) fn start_desk_shifts(&mut self) {
+        for (c, centre) in self.m.scenario.centres().iter().enumerate() {
+            for (g, group) in centre.counsellors.iter().enumerate() {
+                let t = group.schedule.next_start(0.0, self.cal.minute_of_week(0.0));
+                if t.is_finite() {
+                    self.events.push(
+                        t,
+                        Event {
+                            kind: Kind::DeskShift,
+                            id: self.m.desk_group_id(c, g),
+                            generation: 0,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// Counsellors of centre `c` on shift at the current time.
+    fn counsellors_on_shift(&self, c: usize) -> u32 {
+        let w = self.cal.minute_of_week(self.now);
+        self.m.scenario.centres()[c]
+            .counsellors
+            .iter()
+            .filter(|g| g.schedule.on_shift(w))
+            .map(|g| g.count)
+            .sum()
+    }
+
+    fn has_free_counsellor(&self, c: usize) -> bool {
+        self.desks[c].busy < self.counsellors_on_shift(c)
+    }
+
+    /// The queue level of a contact at centre `c`.
+    fn desk_level(&self, c: usize, call: &Call) -> usize {
+        let per_line = self.desks[c].queues.len() / 2;
+        let line = usize::from(!self.m.scenario.channels()[call.channel as usize].priority_line);
+        let level = if per_line > 1 {
+            self.m.priority_level[call.ctype as usize]
+        } else {
+            0
+        };
+        line * per_line + level
+    }
+
+    /// A contact reaches its centre's queue: answered at once by a free
+    /// counsellor, or it waits (with a timer for hanging up or rolling over).
+    pub(super) fn reach_desk(&mut self, id: u32) {
+        let t = self.now;
+        let call = &mut self.calls[id as usize];
+        let d = &mut call.desk;
+        let c = d.centre as usize;
+        d.queued_at = t;
+        if d.first {
+            d.hang_up_at = t + d.patience;
+            if let Some(r) = self.m.scenario.centres()[c].rollover {
+                d.rollover_at = t + r.after_min;
+            }
+            if call.measured {
+                let cell =
+                    self.m
+                        .shape
+                        .cell(call.region as usize, call.ctype as usize, call.channel as usize);
+                self.tally.extra(cell, Extra::OFFERED);
+            }
+        } else {
+            d.hang_up_at = d.hang_up_at.min(t + d.patience);
+        }
+        call.state = CallState::AtDesk;
+        if self.has_free_counsellor(c) {
+            self.answer(id);
+            return;
+        }
+        let call = self.calls[id as usize];
+        let level = self.desk_level(c, &call);
+        self.desks[c].queues[level].push_back(id);
+        let at = call.desk.hang_up_at.min(call.desk.rollover_at);
+        if at.is_finite() {
+            self.events.push(
+                at,
+                Event {
+                    kind: Kind::DeskTimer,
+                    id,
+                    generation: call.generation,
+                },
+            );
+        }
+    }
+
+    /// Records the end of a first attempt's time in queue.
+    fn end_first_wait(&mut self, id: u32) {
+        let call = &mut self.calls[id as usize];
+        if call.desk.first {
+            call.desk.first = false;
+            if call.measured {
+                let cell =
+                    self.m
+                        .shape
+                        .cell(call.region as usize, call.ctype as usize, call.channel as usize);
+                self.tally.desk_time(cell, self.now - call.desk.queued_at);
+            }
+        }
+    }
+
+    /// A counsellor answers the contact.
+    fn answer(&mut self, id: u32) {
+        let t = self.now;
+        let c = self.calls[id as usize].desk.centre as usize;
+        self.change_desk_busy(c, 1);
+        self.end_first_wait(id);
+        let call = &mut self.calls[id as usize];
+        call.state = CallState::Talking;
+        let call = *call;
+        if call.measured {
+            let cell = self
+                .m
+                .shape
+                .cell(call.region as usize, call.ctype as usize, call.channel as usize);
+            self.tally
+                .answered(cell, t - call.desk.queued_at, call.desk.triage == Triage::Mobile);
+        }
+        self.events.push(
+            t + call.desk.talk,
+            Event {
+                kind: Kind::TalkEnd,
+                id,
+                generation: call.generation,
+            },
+        );
+    }
+
+    /// The assessment is over: the counsellor takes the next waiting
+    /// contact, and this one is settled by triage or goes to dispatch.
+    pub(super) fn talk_end(&mut self, id: u32) {
+        let call = self.calls[id as usize];
+        let c = call.desk.centre as usize;
+        self.change_desk_busy(c, -1);
+        self.answer_waiting(c);
+        match call.desk.triage {
+            Triage::Mobile => {
+                self.calls[id as usize].state = CallState::Intake;
+                self.decide(id);
+            }
+            triage => {
+                let (o, mzc) = Self::triage_outcome(triage);
+                let cell =
+                    self.m
+                        .shape
+                        .cell(call.region as usize, call.ctype as usize, call.channel as usize);
+                self.count_simple(
+                    call.measured,
+                    cell,
+                    o,
+                    call.month as usize,
+                    call.zone as usize,
+                    mzc,
+                );
+                self.release_call(id);
+            }
+        }
+    }
+
+    /// Free counsellors of centre `c` answer waiting contacts, most urgent
+    /// level first, first come within it.
+    fn answer_waiting(&mut self, c: usize) {
+        while self.has_free_counsellor(c) {
+            let Some(id) = self.desks[c].queues.iter_mut().find_map(VecDeque::pop_front) else {
+                return;
+            };
+            self.answer(id);
+        }
+    }
+
+    /// A waiting caller's patience or the rollover time is up.
+    pub(super) fn desk_timer(&mut self, id: u32, generation: u32) {
+        let call = self.calls[id as usize];
+        if call.state != CallState::AtDesk || call.generation != generation {
+            return;
+        }
+        let t = self.now;
+        // Only the timer of the current wait acts (a caller who called back
+        // or rolled over has a later one).
+        let at = call.desk.hang_up_at.min(call.desk.rollover_at);
+        if (t - at).abs() > EPS {
+            return;
+        }
+        let c = call.desk.centre as usize;
+        let level = self.desk_level(c, &call);
+        if let Some(pos) = self.desks[c].queues[level].iter().position(|&q| q == id) {
+            self.desks[c].queues[level].remove(pos);
+        }
+        self.end_first_wait(id);
+        if call.desk.hang_up_at <= call.desk.rollover_at {
+            self.hang_up(id);
+        } else {
+            self.roll_over(id);
+        }
+    }
+
+    fn hang_up(&mut self, id: u32) {
+        let d = self.calls[id as usize].desk;
+        if d.callback_delay.is_finite() {
+            let call = &mut self.calls[id as usize];
+            call.desk.callback_delay = f64::INFINITY;
+            call.desk.patience = d.patience_again;
+            call.desk.rollover_at = f64::INFINITY;
+            call.desk.hang_up_at = f64::INFINITY;
+            call.state = CallState::AtDesk;
+            let generation = call.generation;
+            self.events.push(
+                self.now + d.callback_delay,
+                Event {
+                    kind: Kind::ReachDesk,
+                    id,
+                    generation,
+                },
+            );
+            return;
+        }
+        self.lost_at_desk(id, Outcome::Abandoned);
+    }
+
+    fn roll_over(&mut self, id: u32) {
+        let c = self.calls[id as usize].desk.centre as usize;
+        let rollover = self.m.scenario.centres()[c]
+            .rollover
+            .expect("a rollover time implies a rollover");
+        self.calls[id as usize].desk.rollover_at = f64::INFINITY;
+        match rollover.to {
+            RolloverTo::National => self.lost_at_desk(id, Outcome::RolledOver),
+            RolloverTo::Centre(b) => {
+                self.calls[id as usize].desk.centre = b as u16;
+                self.reach_desk(id);
+            }
+        }
+    }
+
+    /// The contact ends at the phones (hung up, or answered out of state).
+    pub(super) fn lost_at_desk(&mut self, id: u32, o: Outcome) {
+        let call = self.calls[id as usize];
+        if call.measured {
+            let cell = self
+                .m
+                .shape
+                .cell(call.region as usize, call.ctype as usize, call.channel as usize);
+            self.tally.outcome(cell, o);
+            if call.desk.triage == Triage::Mobile {
+                self.tally.extra(cell, Extra::MOBILE_LOST_AT_DESK);
+            }
+        }
+        self.release_call(id);
+    }
+
+    /// A counsellor group's shift starts: schedule the next, answer waiting contacts.
+    pub(super) fn desk_shift(&mut self, id: usize) {
+        let (c, g) = self.m.desk_group(id);
+        let t = self.now;
+        let group = &self.m.scenario.centres()[c].counsellors[g];
+        let next = group.schedule.next_start(t, self.cal.minute_of_week(t));
+        let horizon = self.m.scenario.run().horizon_min;
+        if next.is_finite() && (next <= horizon || self.pending > 0) {
+            self.events.push(
+                next,
+                Event {
+                    kind: Kind::DeskShift,
+                    id: id as u32,
+                    generation: 0,
+                },
+            );
+        }
+        self.answer_waiting(c);
+    }
+
+    fn change_desk_busy(&mut self, c: usize, delta: i32) {
+        self.flush_desk(c, self.now);
+        self.desks[c].busy = self.desks[c]
+            .busy
+            .checked_add_signed(delta)
+            .expect("busy counsellors stay >= 0");
+    }
+
+    /// Adds the busy counsellor-minutes since the last change, by hour of
+    /// week, over the measured window.
+    pub(super) fn flush_desk(&mut self, c: usize, t: f64) {
+        let since = std::mem::replace(&mut self.desks[c].busy_since, t);
+        let busy = self.desks[c].busy;
+        if busy == 0 {
+            return;
+        }
+        if let Some((a, b)) = self.measured(since, t) {
+            let row = &mut self.tally.desk_busy_by_hour_min[c * HOURS_PER_WEEK..(c + 1) * HOURS_PER_WEEK];
+            spread_by_hour(self.cal, row, a, b, f64::from(busy));
+        }
+    }
+}

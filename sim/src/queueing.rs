@@ -12,6 +12,9 @@
 //! * [`erlang_c`], [`mmc_mean_wait`], [`mmc_wait_tail`]: M/M/c delay system.
 //! * [`mmc_deterministic_patience`]: M/M/c+D (Erlang-A with deterministic
 //!   patience), returning [`MmcD`].
+//! * [`erlang_a`], [`erlang_a_wait_tail`], [`erlang_a_served_within`]: M/M/c+M
+//!   (Erlang-A: exponential patience), returning [`ErlangA`]; computed from
+//!   the birth–death chain and, for the waiting-time laws, by uniformization.
 //! * [`mt_m_inf_mean_busy`], [`mt_m_inf_block_average`]: M_t/M/∞ with a
 //!   periodic piecewise-constant arrival rate.
 
@@ -200,6 +203,313 @@ pub fn mmc_deterministic_patience(servers: u32, arrival_rate: f64, service_rate:
     }
 }
 
+/// Steady-state figures of the Erlang-A queue (M/M/c+M), returned by
+/// [`erlang_a`], which documents the method. All probabilities are over
+/// arrivals (PASTA); times are in minutes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ErlangA {
+    /// Probability an arriving customer abandons before service.
+    pub p_abandon: f64,
+    /// Probability an arriving customer waits at all (all servers busy on arrival, PASTA).
+    pub p_wait: f64,
+    /// Mean time in queue of customers who are served, minutes (those served
+    /// at once count 0).
+    pub mean_wait_served: f64,
+    /// Mean time in queue of all arrivals (served: until service; abandoning: until they abandon), minutes.
+    pub mean_wait_all: f64,
+    /// Mean number waiting.
+    pub mean_queue: f64,
+}
+
+/// Relative size below which the tail of the Erlang-A stationary law is cut.
+const ERLANG_A_TAIL: f64 = 1e-16;
+/// Most states of the truncated Erlang-A chain (80 MB of `f64`); only an
+/// overload with an abandon rate near 0 comes near it.
+const ERLANG_A_MAX_STATES: usize = 10_000_000;
+/// Largest `Λh` (uniformization rate times sub-interval) per uniformization
+/// step, so that `e^{−Λh}` cannot underflow.
+const UNIFORMIZATION_PIECE: f64 = 256.0;
+
+/// Panics unless the Erlang-A inputs are valid (see [`erlang_a`]).
+fn assert_erlang_a(servers: u32, arrival_rate: f64, service_rate: f64, abandon_rate: f64) {
+    let finite = arrival_rate.is_finite() && service_rate.is_finite() && abandon_rate.is_finite();
+    let signs = arrival_rate >= 0.0 && service_rate > 0.0 && abandon_rate >= 0.0;
+    assert!(servers > 0 && finite && signs, "invalid Erlang-A input");
+    let stable = abandon_rate > 0.0 || arrival_rate < f64::from(servers) * service_rate;
+    assert!(
+        stable,
+        "Erlang-A with abandon rate 0 needs arrival rate < servers × service rate"
+    );
+}
+
+/// Stationary law of the Erlang-A birth–death chain (number in system `k`,
+/// birth `λ`, death `min(k, c)μ + max(k − c, 0)θ`, `θ > 0`). Returns
+/// `(Σ_{k<c} π_k, q)` with `q[j − 1] = π_{c+j−1}`: the probability that an
+/// arrival takes queue position `j >= 1` (PASTA).
+///
+/// The unnormalised weights start at 1 at the mode (the first `k` with
+/// `d_{k+1} >= λ`) and go down and up by the balance equations
+/// `π_{k+1} d_{k+1} = λ π_k`, so they never overflow. Above the mode the ratios
+/// `λ/d_{k+1} = ρ_k` do not increase, so the tail after `k` is at most
+/// `π_k ρ_k/(1 − ρ_k)`; the chain stops once that is below
+/// [`ERLANG_A_TAIL`] times the mass at `k >= c` (at least up to `k = c`, so that
+/// a tiny `P(wait)` keeps its relative accuracy).
+fn erlang_a_chain(servers: u32, lam: f64, mu: f64, theta: f64) -> (f64, Vec<f64>) {
+    let c = servers as usize;
+    let cmu = f64::from(servers) * mu;
+    let death = |k: usize| {
+        if k <= c {
+            k as f64 * mu
+        } else {
+            cmu + (k - c) as f64 * theta
+        }
+    };
+    let mode = if lam <= cmu {
+        (lam / mu).ceil() - 1.0
+    } else {
+        f64::from(servers) + ((lam - cmu) / theta).ceil() - 1.0
+    };
+    let too_many = "Erlang-A chain too long: abandon rate too small for the overload";
+    assert!(mode < ERLANG_A_MAX_STATES as f64, "{too_many}");
+    let mode = mode.max(0.0) as usize;
+    let mut w = vec![0.0; mode + 1];
+    w[mode] = 1.0;
+    for k in (1..=mode).rev() {
+        w[k - 1] = w[k] * death(k) / lam;
+    }
+    let mut queue_mass: f64 = w.get(c..).map_or(0.0, |q| q.iter().sum());
+    loop {
+        let k = w.len() - 1;
+        let (last, ratio) = (w[k], lam / death(k + 1));
+        let tail_small = k >= c && last * ratio < ERLANG_A_TAIL * (1.0 - ratio) * queue_mass;
+        if last == 0.0 || tail_small {
+            break;
+        }
+        assert!(w.len() < ERLANG_A_MAX_STATES, "{too_many}");
+        w.push(last * ratio);
+        if k + 1 >= c {
+            queue_mass += last * ratio;
+        }
+    }
+    let total: f64 = w.iter().sum();
+    let split = c.min(w.len());
+    let below = w[..split].iter().sum::<f64>() / total;
+    (below, w[split..].iter().map(|x| x / total).collect())
+}
+
+/// `P(served) = Σ_{k<c} π_k + Σ_j q_j cμ/(cμ + jθ)` (see [`erlang_a`]).
+fn erlang_a_served(below: f64, q: &[f64], cmu: f64, theta: f64) -> f64 {
+    let waited = q.iter().enumerate();
+    let served: f64 = waited
+        .map(|(i, qj)| qj * cmu / (cmu + (i + 1) as f64 * theta))
+        .sum();
+    (below + served).min(1.0)
+}
+
+/// Advances `p` by `t` minutes under the queue-position chain of a waiting
+/// Erlang-A customer, killed at its own abandon rate `θ`: `p[j]`, `j >= 1`, is
+/// the probability of being still in queue at position `j`; `p[0]` that of
+/// having reached a server (absorbing). From position `j` the customer moves
+/// to `j − 1` at rate `cμ + (j − 1)θ` (a service completion or an abandonment
+/// ahead) and is killed at rate `θ`; nobody behind matters (FCFS).
+///
+/// Uniformization (Jensen 1953, *Markoff chains as an aid in the study of
+/// Markoff processes*, Skand. Aktuarietidskr. 36; Grassmann 1977, *Transient
+/// solutions in Markovian queueing systems*, Comput. Oper. Res. 4): with `Λ = cμ + Jθ` (the largest
+/// exit rate, `J` = last position) and `P = I + Q/Λ`, which has no negative
+/// entries, `p(t) = Σ_n Pois(n; Λt) p P^n` is a sum of nonnegative terms,
+/// unlike the closed form of the hypoexponential law with its alternating
+/// sums. `t` is cut into pieces with `Λh <= 256` so that `e^{−Λh}` cannot
+/// underflow; each piece's series stops when the Poisson tail left out is
+/// below `1e-18`. Stops early once the mass still in queue is at most
+/// `stop_below`.
+fn erlang_a_advance(p: &mut [f64], cmu: f64, theta: f64, t: f64, stop_below: f64) {
+    let last = p.len() - 1;
+    if last == 0 || t <= 0.0 {
+        return;
+    }
+    let top = cmu + last as f64 * theta;
+    // s[j] = (cμ + jθ)/Λ: the exit probability of position j and the move
+    // probability out of position j + 1.
+    let s: Vec<f64> = (0..=last).map(|j| (cmu + j as f64 * theta) / top).collect();
+    let pieces = (top * t / UNIFORMIZATION_PIECE).ceil().max(1.0);
+    let x = top * t / pieces;
+    let mut v = vec![0.0; p.len()];
+    for _ in 0..pieces as u64 {
+        v.copy_from_slice(p);
+        let mut weight = (-x).exp();
+        p.iter_mut().for_each(|a| *a *= weight);
+        let mut n = 0.0;
+        loop {
+            v[0] += v[1] * s[0];
+            for j in 1..last {
+                v[j] = v[j] * (1.0 - s[j]) + v[j + 1] * s[j];
+            }
+            v[last] *= 1.0 - s[last];
+            n += 1.0;
+            weight *= x / n;
+            p.iter_mut().zip(&v).for_each(|(a, b)| *a += weight * b);
+            // Σ_{m>n} Pois(m) <= Pois(n) q/(1 − q) with q = x/(n + 1) < 1.
+            if n > x && weight * x / (n + 1.0 - x) < 1e-18 {
+                break;
+            }
+        }
+        if p[1..].iter().sum::<f64>() <= stop_below {
+            break;
+        }
+    }
+}
+
+/// Exact steady state of the Erlang-A queue M/M/c+M: Poisson arrivals at
+/// `arrival_rate = λ`, `servers = c` servers with exponential service at
+/// `service_rate = μ`, FCFS, and each waiting customer abandons after an
+/// exponential patience at `abandon_rate = θ` (all per minute; abandoners
+/// consume no service). Palm (1943), *Intensitätsschwankungen im
+/// Fernsprechverkehr*, Ericsson Technics 44; Garnett, Mandelbaum & Reiman
+/// (2002), *Designing a call center with impatient customers*, MSOM 4(3):
+/// 208–227; Mandelbaum & Zeltyn, *The M/M/n+G queue: summary of performance
+/// measures* (Technion, 2005).
+///
+/// Method (exact up to a truncation of relative size 1e-16). The number in
+/// system is a birth–death chain with birth `λ` and death
+/// `min(k, c)μ + max(k − c, 0)θ`, stable for every `λ` when `θ > 0`; its
+/// stationary law `π` is computed numerically (truncated where the tail is
+/// below 1e-16 of the mass at `k >= c`). By PASTA an arrival finding
+/// `k = c + j − 1 >= c` in system takes queue position `j`. Its offered wait
+/// `V` (time to reach a server if it never abandoned) is the sum of
+/// independent exponentials at rates `r_i = cμ + iθ`, `i = 0..j−1` (the first
+/// of `c` services or `i` abandonments ahead), independent of its own
+/// patience `τ ~ Exp(θ)`; its wait is `W = min(V, τ)`. Conditionally on `j`:
+/// * `P(served) = E[e^{−θV}] = Π_i r_i/(r_i + θ) = cμ/(cμ + jθ)` (telescoping);
+/// * `E[V; V < τ] = P(served) Σ_{i=1}^{j} 1/(cμ + iθ)` (tilting by `e^{−θV}`
+///   turns each `Exp(r_i)` into `Exp(r_i + θ)`);
+/// * `E[W] = ∫ P(V > s) e^{−θs} ds = (1 − E[e^{−θV}])/θ = j/(cμ + jθ)`.
+///
+/// `mean_wait_served` divides `E[V; V < τ]` by `P(served)` (customers served
+/// at once count 0), and `mean_queue = Σ_{k>c} (k − c) π_k`. The balance
+/// equations give the conservation law `P(abandon) = θ E[Q]/λ` and Little's
+/// `E[Q] = λ E[W]` (both tested). With `θ = 0` this is the M/M/c queue and the
+/// exact Erlang C results are returned ([`erlang_c`], [`mmc_mean_wait`]).
+/// Cost: time and memory linear in the number of states kept (at most
+/// 10 million).
+///
+/// # Panics
+/// If `servers == 0`, a rate is negative or not finite, `service_rate == 0`,
+/// `abandon_rate == 0` with `arrival_rate >= servers × service_rate`, or the
+/// chain needs more than 10 million states (overload with `θ` near 0).
+pub fn erlang_a(servers: u32, arrival_rate: f64, service_rate: f64, abandon_rate: f64) -> ErlangA {
+    assert_erlang_a(servers, arrival_rate, service_rate, abandon_rate);
+    let (lam, mu, theta) = (arrival_rate, service_rate, abandon_rate);
+    if theta == 0.0 {
+        let wait = mmc_mean_wait(servers, lam, mu);
+        return ErlangA {
+            p_abandon: 0.0,
+            p_wait: erlang_c(servers, lam / mu),
+            mean_wait_served: wait,
+            mean_wait_all: wait,
+            mean_queue: lam * wait,
+        };
+    }
+    let cmu = f64::from(servers) * mu;
+    let (below, q) = erlang_a_chain(servers, lam, mu, theta);
+    let (mut p_wait, mut p_abandon, mut wait_served, mut wait_all, mut mean_queue) =
+        (0.0, 0.0, 0.0, 0.0, 0.0);
+    let mut harmonic = 0.0; // Σ_{i=1}^{j} 1/(cμ + iθ)
+    for (i, &qj) in q.iter().enumerate() {
+        let j = (i + 1) as f64;
+        let exit = cmu + j * theta;
+        harmonic += 1.0 / exit;
+        p_wait += qj;
+        p_abandon += qj * j * theta / exit;
+        wait_served += qj * cmu / exit * harmonic;
+        wait_all += qj * j / exit;
+        mean_queue += qj * (j - 1.0);
+    }
+    ErlangA {
+        p_abandon: p_abandon.min(1.0), // rounding of the normalisation
+        p_wait: p_wait.min(1.0),
+        mean_wait_served: wait_served / erlang_a_served(below, &q, cmu, theta),
+        mean_wait_all: wait_all,
+        mean_queue,
+    }
+}
+
+/// P(W > t): the probability an arrival's time in queue (until served or abandoning) exceeds t minutes.
+///
+/// Erlang-A queue as in [`erlang_a`] (rates per minute). `W = min(V, τ)`, so
+/// `P(W > t) = Σ_j q_j e^{−θt} P(V > t | j)`, where `q_j` is the probability
+/// of arriving at queue position `j`: the mass still in queue at `t` of the
+/// position chain started from `q` and killed at rate `θ`, computed by
+/// uniformization (see `erlang_a_advance` in the source). `P(W > 0)` is
+/// `p_wait`; `1` for `t < 0`, `0` for `t = ∞`; with `θ = 0` it is
+/// [`mmc_wait_tail`]. Cost: about `1.5 (cμ + Jθ) t` passes over the `J`
+/// queue positions kept.
+///
+/// # Panics
+/// As [`erlang_a`], or if `t` is NaN.
+pub fn erlang_a_wait_tail(
+    servers: u32,
+    arrival_rate: f64,
+    service_rate: f64,
+    abandon_rate: f64,
+    t: f64,
+) -> f64 {
+    assert_erlang_a(servers, arrival_rate, service_rate, abandon_rate);
+    assert!(!t.is_nan(), "t is NaN");
+    if t < 0.0 {
+        return 1.0;
+    }
+    if abandon_rate == 0.0 {
+        return mmc_wait_tail(servers, arrival_rate, service_rate, t);
+    }
+    if t.is_infinite() {
+        return 0.0;
+    }
+    let cmu = f64::from(servers) * service_rate;
+    let (_, q) = erlang_a_chain(servers, arrival_rate, service_rate, abandon_rate);
+    let mut p: Vec<f64> = std::iter::once(0.0).chain(q).collect();
+    erlang_a_advance(&mut p, cmu, abandon_rate, t, 0.0);
+    p[1..].iter().sum::<f64>().min(1.0)
+}
+
+/// P(answered within t): the probability that an arrival is served (not abandoned) and waited at most t minutes.
+///
+/// Erlang-A queue as in [`erlang_a`] (rates per minute): `Σ_{k<c} π_k` (served
+/// at once) plus `Σ_j q_j ∫_0^t f_{V|j}(s) e^{−θs} ds`, the mass absorbed in
+/// "served" by `t` in the position chain started from `q` and killed at rate
+/// `θ` (uniformization, as [`erlang_a_wait_tail`]; stops once the mass left
+/// in queue is below 1e-17 of `p_wait`). `1 − p_wait` at `t = 0`,
+/// `1 − p_abandon` at `t = ∞`, `0` for `t < 0`; with `θ = 0` it is one
+/// minus [`mmc_wait_tail`].
+///
+/// # Panics
+/// As [`erlang_a`], or if `t` is NaN.
+pub fn erlang_a_served_within(
+    servers: u32,
+    arrival_rate: f64,
+    service_rate: f64,
+    abandon_rate: f64,
+    t: f64,
+) -> f64 {
+    assert_erlang_a(servers, arrival_rate, service_rate, abandon_rate);
+    assert!(!t.is_nan(), "t is NaN");
+    if t < 0.0 {
+        return 0.0;
+    }
+    if abandon_rate == 0.0 {
+        return 1.0 - mmc_wait_tail(servers, arrival_rate, service_rate, t);
+    }
+    let cmu = f64::from(servers) * service_rate;
+    let (below, q) = erlang_a_chain(servers, arrival_rate, service_rate, abandon_rate);
+    if t.is_infinite() {
+        return erlang_a_served(below, &q, cmu, abandon_rate);
+    }
+    let p_wait: f64 = q.iter().sum();
+    let mut p: Vec<f64> = std::iter::once(0.0).chain(q).collect();
+    erlang_a_advance(&mut p, cmu, abandon_rate, t, 1e-17 * p_wait);
+    (below + p[0]).min(1.0)
+}
+
 /// Exact periodic steady-state mean number busy `m(t)` of the M_t/M/∞ queue,
 /// evaluated at the **start** of each block.
 ///
@@ -380,33 +690,59 @@ mod tests {
         }
     }
 
-    /// Exact FCFS c-server simulation with deterministic patience `d`: a customer
-    /// starts when the earliest server frees; abandoners never occupy a server.
-    /// Returns `(P(Ab), P(W>0), E[W | served], E[min(V, D)])` after a 5% warm-up.
-    fn simulate(n: usize, lam: f64, mu: f64, d: f64, seed: u64) -> [f64; 4] {
+    /// Patience of the simulated customers.
+    #[derive(Clone, Copy)]
+    enum Patience {
+        /// Every customer abandons after exactly this many minutes (M/M/c+D).
+        Fixed(f64),
+        /// Exponential patience at this rate per minute (M/M/c+M).
+        Exp(f64),
+    }
+
+    /// Exact FCFS c-server simulation with abandonment: a customer starts when
+    /// the earliest server frees (its offered wait `V`) unless its patience `τ`
+    /// runs out first (`V >= τ`); abandoners never occupy a server. Returns
+    /// `(P(Ab), P(W>0), E[W | served], E[min(V, τ)], P(min(V, τ) > t),
+    /// P(served, V <= t))` after a 5% warm-up.
+    fn simulate(n: usize, lam: f64, mu: f64, patience: Patience, t_mark: f64, seed: u64) -> [f64; 6] {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut exp = |rate: f64| -(1.0 - rng.random::<f64>()).ln() / rate;
         let (mut free, mut t) = (vec![0.0_f64; n], 0.0);
         let (mut waited, mut abandoned, mut served, mut served_wait) = (0u32, 0u32, 0u32, 0.0);
+        let (mut all_wait, mut beyond, mut within) = (0.0, 0u32, 0u32);
         let (customers, warmup) = (400_000, 20_000);
         for i in 0..customers {
             t += exp(lam);
             let idx = (0..n).fold(0, |m, j| if free[j] < free[m] { j } else { m });
             let wait = (free[idx] - t).max(0.0);
+            let tau = match patience {
+                Patience::Fixed(d) => d,
+                Patience::Exp(theta) => exp(theta),
+            };
             let counted = i >= warmup;
             waited += u32::from(counted && wait > 0.0);
-            if wait >= d {
+            all_wait += if counted { wait.min(tau) } else { 0.0 };
+            beyond += u32::from(counted && wait.min(tau) > t_mark);
+            if wait >= tau {
                 abandoned += u32::from(counted);
             } else {
                 free[idx] = t + wait + exp(mu);
                 served += u32::from(counted);
                 served_wait += if counted { wait } else { 0.0 };
+                within += u32::from(counted && wait <= t_mark);
             }
         }
         let total = f64::from(customers - warmup);
         let (ab, served) = (f64::from(abandoned), f64::from(served));
-        let all = (served_wait + d * ab) / total;
-        [ab / total, f64::from(waited) / total, served_wait / served, all]
+        let share = |count: u32| f64::from(count) / total;
+        [
+            ab / total,
+            share(waited),
+            served_wait / served,
+            all_wait / total,
+            share(beyond),
+            share(within),
+        ]
     }
 
     #[test]
@@ -415,11 +751,338 @@ mod tests {
         for (n, a, d, seed) in [(3, 2.4, 10.0, 7), (4, 5.5, 15.0, 11)] {
             let (lam, mu) = (a / 30.0, 1.0 / 30.0);
             let r = mmc_deterministic_patience(n, lam, mu, d);
-            let [p_ab, p_w, w_served, w_all] = simulate(n as usize, lam, mu, d, seed);
+            let [p_ab, p_w, w_served, w_all, ..] =
+                simulate(n as usize, lam, mu, Patience::Fixed(d), 0.0, seed);
             check(p_ab, r.prob_abandon, 0.005, "P(Ab) sim");
             check(p_w, r.prob_wait, 0.008, "P(W>0) sim");
             check(w_served, r.mean_wait_served, 0.015, "E[W|served] sim");
             check(w_all, r.mean_wait_all, 0.015, "E[min(V,D)] sim");
+        }
+    }
+
+    /// `((c, λ, μ, θ), [p_abandon, p_wait, mean_wait_served, mean_wait_all,
+    /// mean_queue], [(t, P(W > t), P(served within t)); 2])`.
+    type Reference = ((u32, f64, f64, f64), [f64; 5], [(f64, f64, f64); 2]);
+    /// Erlang-A values from an independent computation at 30 digits,
+    /// `scenarios/tools/erlang_a_reference.py` (mpmath: `π` by exact products,
+    /// the waiting-time laws by the Beta identity `θV = −ln U`,
+    /// `U ~ Beta(cμ/θ, j)`, the means by quadrature), to 15 digits.
+    const ERLANG_A_REFERENCE: [Reference; 3] = [
+        // 9-8-8 contact centre: 10 counsellors, 1.2 calls/min, talk 7 min, patience 3 min.
+        (
+            (10, 1.2, 1.0 / 7.0, 1.0 / 3.0),
+            [
+                0.085_940_114_587_989_9,
+                0.280_600_759_295_24,
+                0.204_113_471_242_838,
+                0.257_820_343_763_97,
+                0.309_384_412_516_764,
+            ],
+            [
+                (1.0 / 3.0, 0.203_391_437_313_771, 0.769_896_925_080_476),
+                (1.0, 0.099_819_008_130_778_8, 0.840_898_452_617_867),
+            ],
+        ),
+        // Overload a = 5 on 4 servers.
+        (
+            (4, 1.0, 0.2, 0.5),
+            [
+                0.324_914_381_429_716,
+                0.621_082_339_107_801,
+                0.503_227_425_223_311,
+                0.649_828_762_859_433,
+                0.649_828_762_859_433,
+            ],
+            [
+                (0.5, 0.403_128_199_618_97, 0.470_374_292_483_592),
+                (2.0, 0.089_152_912_432_725, 0.624_669_377_543_245),
+            ],
+        ),
+        // M/M/1+M.
+        (
+            (1, 0.9, 1.0, 0.25),
+            [
+                0.227_470_306_779_284,
+                0.695_276_723_898_645,
+                0.832_243_151_124_389,
+                0.909_881_227_117_134,
+                0.818_893_104_405_421,
+            ],
+            [
+                (1.0, 0.345_007_511_637_905, 0.528_878_427_536_334),
+                (3.0, 0.063_185_505_631_201, 0.725_284_218_566_329),
+            ],
+        ),
+    ];
+
+    #[test]
+    fn erlang_a_matches_independent_reference() {
+        for ((n, lam, mu, theta), figures, tails) in ERLANG_A_REFERENCE {
+            let r = erlang_a(n, lam, mu, theta);
+            let got = [
+                r.p_abandon,
+                r.p_wait,
+                r.mean_wait_served,
+                r.mean_wait_all,
+                r.mean_queue,
+            ];
+            for (name, (x, y)) in ["P(Ab)", "P(W>0)", "E[W|S]", "E[W]", "E[Q]"]
+                .iter()
+                .zip(got.into_iter().zip(figures))
+            {
+                check(x, y, 1e-12, name);
+            }
+            for (t, tail, within) in tails {
+                check(erlang_a_wait_tail(n, lam, mu, theta, t), tail, 1e-12, "P(W>t)");
+                check(
+                    erlang_a_served_within(n, lam, mu, theta, t),
+                    within,
+                    1e-12,
+                    "P(served within t)",
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn erlang_a_small_abandon_rate_is_erlang_c() {
+        // θ = 1e-11 per minute: its effect is of order θ E[W] ~ 1e-10.
+        let theta = 1e-11;
+        for (n, lam, mu) in [
+            (4, 2.0 / 60.0, 1.0 / 60.0),
+            (10, 8.0 / 60.0, 1.0 / 60.0),
+            (1, 0.7, 1.0),
+        ] {
+            let (c, w) = (erlang_c(n, lam / mu), mmc_mean_wait(n, lam, mu));
+            let r = erlang_a(n, lam, mu, theta);
+            check(r.p_wait, c, 1e-9, "P(W>0) = C");
+            check(r.mean_wait_served, w, 1e-8, "E[W|S] = C/(cμ − λ)");
+            check(r.mean_wait_all, w, 1e-8, "E[W] = C/(cμ − λ)");
+            check(r.mean_queue, lam * w, 1e-8, "E[Q] = λE[W]");
+            assert!(r.p_abandon < 1e-8, "{}", r.p_abandon);
+            for t in [0.0, 0.5, 5.0, 30.0, 120.0] {
+                let tail = mmc_wait_tail(n, lam, mu, t);
+                check(erlang_a_wait_tail(n, lam, mu, theta, t), tail, 1e-8, "P(W>t)");
+                check(
+                    erlang_a_served_within(n, lam, mu, theta, t),
+                    1.0 - tail,
+                    1e-8,
+                    "1 − P(W>t)",
+                );
+            }
+            // θ = 0 is the Erlang C case itself.
+            let zero = erlang_a(n, lam, mu, 0.0);
+            assert_eq!((zero.p_abandon, zero.p_wait, zero.mean_wait_served), (0.0, c, w));
+            assert_eq!(
+                erlang_a_wait_tail(n, lam, mu, 0.0, 7.0),
+                mmc_wait_tail(n, lam, mu, 7.0)
+            );
+        }
+        // The Erlang C values themselves: C(4, 2) = 4/23, C(10, 8) from tables.
+        check(erlang_c(4, 2.0), 4.0 / 23.0, 1e-15, "C(4,2)");
+        check(erlang_c(10, 8.0), 0.409_180_150_8, 1e-10, "C(10,8)");
+    }
+
+    #[test]
+    fn erlang_a_conservation_and_little() {
+        let under = [
+            (4, 2.0 / 60.0, 1.0 / 60.0, 1.0 / 5.0),
+            (10, 1.2, 1.0 / 7.0, 1.0 / 3.0),
+        ];
+        let over = [
+            (4, 1.0, 0.2, 0.5),
+            (64, 3.0, 1.0 / 45.0, 1.0 / 10.0),
+            (3, 2.0, 0.1, 1e-3),
+            (2, 5.0, 1.0, 50.0),
+        ];
+        for (n, lam, mu, theta) in under.into_iter().chain(over) {
+            let r = erlang_a(n, lam, mu, theta);
+            check(r.p_abandon, theta * r.mean_queue / lam, 1e-9, "P(Ab) = θE[Q]/λ");
+            check(r.mean_queue, lam * r.mean_wait_all, 1e-9, "E[Q] = λE[W]");
+            assert!(r.p_abandon < r.p_wait && r.p_wait <= 1.0, "{r:?}");
+            assert!(r.mean_wait_served < r.mean_wait_all / (1.0 - r.p_abandon));
+        }
+        // Heavy overload with slow abandonment: fluid limit P(Ab) -> 1 − cμ/λ.
+        let r = erlang_a(3, 2.0, 0.1, 1e-3);
+        check(r.p_abandon, 1.0 - 0.3 / 2.0, 1e-3, "fluid P(Ab)");
+        // No arrivals, no queue.
+        let idle = erlang_a(3, 0.0, 0.1, 0.2);
+        assert_eq!(
+            (
+                idle.p_abandon,
+                idle.p_wait,
+                idle.mean_wait_served,
+                idle.mean_queue
+            ),
+            (0.0, 0.0, 0.0, 0.0)
+        );
+    }
+
+    #[test]
+    fn erlang_a_single_server_stationary_law() {
+        // M/M/1+M: π_k = π_0 Π_{i=1}^{k} λ/(μ + (i − 1)θ), by direct products.
+        for (lam, mu, theta) in [(0.9, 1.0, 0.25), (3.0, 1.0, 0.5), (0.2, 1.0, 2.0)] {
+            let products = (1..400).scan(1.0, |w, i| {
+                *w *= lam / (mu + f64::from(i - 1) * theta);
+                Some(*w)
+            });
+            let w: Vec<f64> = std::iter::once(1.0).chain(products).collect();
+            let total: f64 = w.iter().sum();
+            let (below, q) = erlang_a_chain(1, lam, mu, theta);
+            check(below, 1.0 / total, 1e-13, "π_0");
+            assert!(
+                q.len() < w.len() && w[q.len()] / total < 1e-15,
+                "truncated late enough"
+            );
+            for (k, qk) in q.iter().enumerate() {
+                check(*qk, w[k + 1] / total, 1e-13, "π_k");
+            }
+            let r = erlang_a(1, lam, mu, theta);
+            check(r.p_wait, 1.0 - 1.0 / total, 1e-13, "P(W>0) = 1 − π_0");
+            // Served share = carried load: P(S) λ = μ (1 − π_0).
+            check(
+                1.0 - r.p_abandon,
+                mu * (1.0 - 1.0 / total) / lam,
+                1e-12,
+                "λP(S) = μP(busy)",
+            );
+        }
+    }
+
+    #[test]
+    fn erlang_a_instant_abandonment_is_erlang_b() {
+        for (n, lam, mu) in [
+            (1, 0.8, 1.0),
+            (4, 3.0, 1.0),
+            (10, 0.2, 0.025),
+            (64, 1.3, 1.0 / 45.0),
+        ] {
+            let (b, theta) = (erlang_b(n, lam / mu), 1e6);
+            let r = erlang_a(n, lam, mu, theta);
+            check(r.p_abandon, b, 1e-5, "P(Ab) -> B(c, a)");
+            check(r.p_wait, b, 1e-5, "P(W>0) -> B(c, a)");
+            assert!(r.mean_wait_all < 1e-5 && r.mean_wait_served < 1e-10);
+            check(
+                erlang_a_served_within(n, lam, mu, theta, 1e-3),
+                1.0 - b,
+                1e-5,
+                "served = 1 − B",
+            );
+        }
+    }
+
+    #[test]
+    fn erlang_a_wait_laws_consistent() {
+        let cases = [
+            (10, 1.2, 1.0 / 7.0, 1.0 / 3.0),
+            (4, 1.0, 0.2, 0.5),
+            (64, 3.0, 1.0 / 45.0, 1.0 / 10.0),
+        ];
+        for (n, lam, mu, theta) in cases {
+            let r = erlang_a(n, lam, mu, theta);
+            let tail = |t: f64| erlang_a_wait_tail(n, lam, mu, theta, t);
+            let within = |t: f64| erlang_a_served_within(n, lam, mu, theta, t);
+            check(tail(0.0), r.p_wait, 1e-15, "P(W>0) = p_wait");
+            check(
+                within(0.0),
+                1.0 - r.p_wait,
+                1e-15,
+                "P(served within 0) = 1 − p_wait",
+            );
+            assert_eq!((tail(-1.0), within(-1.0), tail(f64::INFINITY)), (1.0, 0.0, 0.0));
+            check(
+                within(1e4),
+                1.0 - r.p_abandon,
+                1e-13,
+                "P(served within ∞) = 1 − P(Ab)",
+            );
+            check(within(f64::INFINITY), 1.0 - r.p_abandon, 1e-13, "t = ∞");
+            let ts: Vec<f64> = (0..60).map(|i| f64::from(i) * 0.25).collect();
+            let (tails, withins): (Vec<f64>, Vec<f64>) = ts.iter().map(|&t| (tail(t), within(t))).unzip();
+            assert!(tails.windows(2).all(|p| p[1] < p[0]), "P(W>t) decreasing");
+            assert!(
+                withins.windows(2).all(|p| p[1] > p[0]),
+                "served within t increasing"
+            );
+            // E[W] = ∫ P(W > t) dt (Simpson on [0, 40] plus a negligible rest).
+            let h = 0.01;
+            let panel = |i: i32| {
+                let x = f64::from(2 * i) * h;
+                (tail(x) + 4.0 * tail(x + h) + tail(x + 2.0 * h)) * h / 3.0
+            };
+            let integral: f64 = (0..2000).map(panel).sum();
+            check(integral, r.mean_wait_all, 1e-6, "E[W] = ∫ P(W > t)");
+            // P(W > t) and the Beta identity: θV = −ln U, U ~ Beta(cμ/θ, j).
+            let (_, q) = erlang_a_chain(n, lam, mu, theta);
+            let alpha = f64::from(n) * mu / theta;
+            for t in [0.3, 2.0, 9.0] {
+                let x = (-theta * t).exp();
+                let hypo =
+                    |(i, qj): (usize, &f64)| qj * statrs::function::beta::beta_reg(alpha, (i + 1) as f64, x);
+                check(
+                    tail(t),
+                    x * q.iter().enumerate().map(hypo).sum::<f64>(),
+                    1e-10,
+                    "Beta identity",
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn erlang_a_uniformization_matches_hypoexponential() {
+        // One customer at position 3, rates r_i = cμ + iθ well apart: the closed
+        // form P(V > t) = Σ_i A_i e^{−r_i t}, A_i = Π_{k≠i} r_k/(r_k − r_i), is fine.
+        let (cmu, theta) = (2.0, 0.7);
+        let r = [2.0, 2.7, 3.4];
+        let a = |i: usize| {
+            (0..3)
+                .filter(|&k| k != i)
+                .map(|k| r[k] / (r[k] - r[i]))
+                .product::<f64>()
+        };
+        for t in [0.05, 0.4, 1.0, 3.0, 300.0] {
+            let mut p = [0.0, 0.0, 0.0, 1.0];
+            erlang_a_advance(&mut p, cmu, theta, t, 0.0);
+            let survive = (0..3).map(|i| a(i) * (-r[i] * t).exp()).sum::<f64>();
+            check(
+                p[1..].iter().sum(),
+                (-theta * t).exp() * survive,
+                1e-13,
+                "P(W > t)",
+            );
+            // ∫_0^t f_V(s) e^{−θs} ds with f_V = Σ_i A_i r_i e^{−r_i s}.
+            let served = (0..3).map(|i| a(i) * r[i] * -(-(r[i] + theta) * t).exp_m1() / (r[i] + theta));
+            check(p[0], served.sum(), 1e-13, "served by t");
+        }
+    }
+
+    #[test]
+    fn erlang_a_matches_simulation() {
+        // The 9-8-8 example (t = 20 s) and an overload a = 5 on 4 servers (t = 1 min).
+        for (n, lam, mu, theta, t, seed) in [
+            (10, 1.2, 1.0 / 7.0, 1.0 / 3.0, 1.0 / 3.0, 5),
+            (4, 1.0, 0.2, 0.5, 1.0, 9),
+        ] {
+            let r = erlang_a(n, lam, mu, theta);
+            let sim = simulate(n as usize, lam, mu, Patience::Exp(theta), t, seed);
+            let [p_ab, p_w, w_served, w_all, beyond, within] = sim;
+            check(p_ab, r.p_abandon, 0.005, "P(Ab) sim");
+            check(p_w, r.p_wait, 0.008, "P(W>0) sim");
+            check(w_served, r.mean_wait_served, 0.015, "E[W|served] sim");
+            check(w_all, r.mean_wait_all, 0.015, "E[W] sim");
+            check(
+                beyond,
+                erlang_a_wait_tail(n, lam, mu, theta, t),
+                0.008,
+                "P(W>t) sim",
+            );
+            check(
+                within,
+                erlang_a_served_within(n, lam, mu, theta, t),
+                0.008,
+                "served within t sim",
+            );
         }
     }
 

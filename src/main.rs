@@ -449,16 +449,11 @@ pub(crate) fn scenario_text(path: Option<&Path>, sets: &[String]) -> anyhow::Res
     }
     let mut values = Vec::new();
     for s in sets {
-        let (path, value) = s.split_once('=').ok_or_else(|| {
+        values.push(sim::scenario::patch::parse_assignment(s).ok_or_else(|| {
             BadInput(format!(
                 "--set {s:?}: expected PATH=VALUE, e.g. run.horizon_days=180"
             ))
-        })?;
-        let value: toml::Value = format!("v = {value}")
-            .parse::<toml::Table>()
-            .map(|mut t| t.remove("v").expect("parsed key"))
-            .or_else(|_| Ok::<_, anyhow::Error>(toml::Value::String(value.to_string())))?;
-        values.push((path.trim().to_string(), value));
+        })?);
     }
     let text =
         sim::scenario::patch::set_values(&text, &values).map_err(|e| BadInput(format!("--set: {e}")))?;

@@ -81,6 +81,19 @@ pub fn split_path(path: &str) -> Result<Vec<String>, PatchError> {
     }
 }
 
+/// One command-line override `PATH=VALUE` (`--set`) as a path and a value:
+/// the value is read as TOML (`4`, `1.25`, `true`, `"x"`, `{ count = 2 }`),
+/// or taken as a string when it is not TOML (`--set name=Town`). `None`
+/// when there is no `=`.
+pub fn parse_assignment(s: &str) -> Option<(String, toml::Value)> {
+    let (path, value) = s.split_once('=')?;
+    let value = format!("v = {value}")
+        .parse::<toml::Table>()
+        .map(|mut t| t.remove("v").expect("parsed key"))
+        .unwrap_or_else(|_| toml::Value::String(value.to_string()));
+    Some((path.trim().to_string(), value))
+}
+
 /// Where a table is, for messages: "the top level" or `` `regions.Town` ``.
 fn place(keys: &[String]) -> String {
     if keys.is_empty() {

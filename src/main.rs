@@ -449,11 +449,9 @@ pub(crate) fn scenario_text(path: Option<&Path>, sets: &[String]) -> anyhow::Res
     }
     let mut values = Vec::new();
     for s in sets {
-        values.push(sim::scenario::patch::parse_assignment(s).ok_or_else(|| {
-            BadInput(format!(
-                "--set {s:?}: expected PATH=VALUE, e.g. run.horizon_days=180"
-            ))
-        })?);
+        values.push(
+            sim::scenario::patch::parse_assignment(s).map_err(|e| BadInput(format!("--set {s:?}: {e}")))?,
+        );
     }
     let text =
         sim::scenario::patch::set_values(&text, &values).map_err(|e| BadInput(format!("--set: {e}")))?;

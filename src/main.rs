@@ -415,11 +415,12 @@ pub(crate) fn scenario_text(path: Option<&Path>, sets: &[String]) -> anyhow::Res
     // The user's own file first: a syntax error there is reported at its
     // line and column, not as a failure of the overrides.
     sim::Scenario::check_toml(&text, &name)?;
-    let values = sets
-        .iter()
-        .map(|s| sim::scenario::patch::parse_override(s))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| BadInput(format!("--set: {e}")))?;
+    let mut values = Vec::new();
+    for s in sets {
+        values.push(
+            sim::scenario::patch::parse_assignment(s).map_err(|e| BadInput(format!("--set {s:?}: {e}")))?,
+        );
+    }
     let patched =
         sim::scenario::patch::set_values(&text, &values).map_err(|e| BadInput(format!("--set: {e}")))?;
     // A problem the overrides leave is reported in the user's file, or at

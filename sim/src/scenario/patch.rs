@@ -14,6 +14,9 @@ pub enum PatchError {
     /// The scenario text is not TOML.
     #[error("the scenario is not valid TOML: {0}")]
     Toml(String),
+    /// A command-line override that is not `PATH=VALUE` on one line.
+    #[error("{0}")]
+    Assignment(String),
     /// The path is malformed.
     #[error("path `{path}`: {message}")]
     BadPath {
@@ -86,6 +89,30 @@ pub fn split_path(path: &str) -> Result<Vec<String>, PatchError> {
     }
 }
 
+/// One command-line override `PATH=VALUE` (`--set`) as a path and a value:
+/// the value is read as TOML (`4`, `1.25`, `true`, `"x"`, `{ count = 2 }`),
+/// or taken as a string when it is not TOML (`--set name=Town`).
+///
+/// An override is one line of text: the command line records the overrides
+/// as the first line of the scenario text, a comment, so a line break would
+/// put what follows it into the scenario unseen (and only the first key of
+/// the value would be set), and a control character would break the comment.
+pub fn parse_assignment(s: &str) -> Result<(String, toml::Value), PatchError> {
+    if let Some(c) = s.chars().find(|&c| c.is_control() && c != '\t') {
+        return Err(PatchError::Assignment(format!(
+            "found {c:?}: PATH=VALUE is one line of text, without line breaks or control characters"
+        )));
+    }
+    let (path, value) = s
+        .split_once('=')
+        .ok_or_else(|| PatchError::Assignment("expected PATH=VALUE, e.g. run.horizon_days=180".into()))?;
+    let value = format!("v = {value}")
+        .parse::<toml::Table>()
+        .map(|mut t| t.remove("v").expect("parsed key"))
+        .unwrap_or_else(|_| toml::Value::String(value.to_string()));
+    Ok((path.trim().to_string(), value))
+}
+
 /// Where a table is, for messages: "the top level" or `` `regions.Town` ``.
 fn place(keys: &[String]) -> String {
     if keys.is_empty() {
@@ -110,22 +137,6 @@ fn unknown_key(table: &toml::Table, key: &str, keys: &[String]) -> String {
             known.join(", ")
         }
     )
-}
-
-/// One command-line override, `PATH=VALUE`: the value is read as TOML
-/// (`4`, `1.25`, `"none"`, `{ count = 2, base = "A" }`), or else taken as
-/// the text it is (`--set dispatch.policy=predict`).
-pub fn parse_override(arg: &str) -> Result<(String, toml::Value), PatchError> {
-    let (path, value) = arg.split_once('=').ok_or_else(|| PatchError::BadPath {
-        path: arg.to_string(),
-        message: "expected PATH=VALUE, e.g. run.horizon_days=180".into(),
-    })?;
-    let value = format!("v = {value}")
-        .parse::<toml::Table>()
-        .ok()
-        .and_then(|mut t| t.remove("v"))
-        .unwrap_or_else(|| toml::Value::String(value.to_string()));
-    Ok((path.trim().to_string(), value))
 }
 
 /// Puts the problems of a scenario made from the user's `original` text by
@@ -403,6 +414,41 @@ mod tests {
             ],
         );
         assert!(twice.unwrap_err().to_string().contains("set twice"));
+    }
+
+    /// Issue 17, found by the `set` fuzz target: a line break in an
+    /// override put the text after it into the scenario through the
+    /// overrides comment (`--set $'run.seed=1\ndemand_scale = 3'` ran at
+    /// demand scale 3 while parsing dropped it from the value), and a
+    /// control character made the comment line invalid TOML.
+    #[test]
+    fn an_override_is_one_line_of_text() {
+        let (path, value) = parse_assignment(r#"regions."Region 5".teams.day.count = 4"#).unwrap();
+        assert_eq!(path, r#"regions."Region 5".teams.day.count"#);
+        assert_eq!(value.as_integer(), Some(4));
+        assert_eq!(
+            parse_assignment("name=North\tTown").unwrap().1.as_str(),
+            Some("North\tTown")
+        );
+        assert_eq!(
+            parse_assignment("dispatch.policy=escalate").unwrap().1.as_str(),
+            Some("escalate")
+        );
+        for bad in [
+            "run.seed=1\ndemand_scale = 3",
+            "run.seed=1\r",
+            "name=a\u{e}b",
+            "name=a\u{7f}",
+        ] {
+            let err = parse_assignment(bad).unwrap_err().to_string();
+            assert!(err.contains("one line of text"), "{bad:?}: {err}");
+        }
+        assert!(
+            parse_assignment("demand_scale")
+                .unwrap_err()
+                .to_string()
+                .contains("expected PATH=VALUE")
+        );
     }
 
     #[test]

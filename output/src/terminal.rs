@@ -144,13 +144,13 @@ pub fn region_table(res: &RunResults) -> String {
 /// simulated mean ± 99% CI half-width, pass or FAIL.
 pub fn validation_table(checks: &[sim::validation::Check]) -> String {
     let mut out = format!(
-        "{:<13} {:<36} {:<40} {:>10} {:>22} {}\n",
+        "{:<15} {:<36} {:<40} {:>10} {:>22} {}\n",
         "case", "parameters", "quantity", "exact", "simulated ± 99% CI", "result"
     );
     for c in checks {
         let sim = format!("{:.5} ± {:.5}", c.simulated.mean, c.simulated.half_width);
         out.push_str(&format!(
-            "{:<13} {:<36} {:<40} {:>10.5} {:>22} {}\n",
+            "{:<15} {:<36} {:<40} {:>10.5} {:>22} {}\n",
             c.case,
             c.params,
             c.quantity,

@@ -15,7 +15,9 @@ use crate::queueing;
 use crate::scenario::Scenario;
 use crate::scenario::patch::set_values;
 use crate::stats::{Estimate, Welford, t_quantile};
-use crate::tally::{BIN_MIN, BINS, Extra, HourCount, MAX_BUSY_LEVEL, OUTCOMES, Outcome, Tally};
+use crate::tally::{
+    BIN_MIN, BINS, DESK_BIN_MIN, DESK_BINS, Extra, HourCount, MAX_BUSY_LEVEL, OUTCOMES, Outcome, Tally,
+};
 
 /// Confidence level of every check.
 pub const LEVEL: f64 = 0.99;
@@ -26,6 +28,9 @@ const ERLANG_B: &str = include_str!("../../scenarios/validation/erlang_b.toml");
 const ERLANG_C: &str = include_str!("../../scenarios/validation/erlang_c.toml");
 const PATIENCE: &str = include_str!("../../scenarios/validation/mmc_patience.toml");
 const TIME_VARYING: &str = include_str!("../../scenarios/validation/time_varying.toml");
+const ERLANG_A: &str = include_str!("../../scenarios/validation/erlang_a.toml");
+/// Mean talk minutes (1 / mu) in the contact-centre cases.
+const TALK_MIN: f64 = 10.0;
 
 /// One validation case: a scenario and what it is checked against.
 #[derive(Debug, Clone)]
@@ -43,11 +48,39 @@ pub struct Case {
 
 #[derive(Debug, Clone, Copy)]
 enum Kind {
-    ErlangB { c: u32, a: f64 },
-    ErlangC { c: u32, a: f64 },
-    Patience { c: u32, a: f64, d: f64 },
+    ErlangB {
+        c: u32,
+        a: f64,
+    },
+    ErlangC {
+        c: u32,
+        a: f64,
+    },
+    Patience {
+        c: u32,
+        a: f64,
+        d: f64,
+    },
+    /// The contact centre: c counsellors, offered load a, and callers'
+    /// patience (exponential with this mean, or fixed, or none).
+    Centre {
+        c: u32,
+        a: f64,
+        patience: CentrePatience,
+    },
     TimeVarying,
     Little,
+}
+
+/// Callers' patience in a contact-centre case.
+#[derive(Debug, Clone, Copy)]
+enum CentrePatience {
+    /// Exponential with this mean, minutes: Erlang A.
+    Exponential(f64),
+    /// Exactly this many minutes: M/M/c+D.
+    Fixed(f64),
+    /// None: Erlang C.
+    Never,
 }
 
 /// The outcome of one check.
@@ -146,6 +179,40 @@ pub fn cases(full: bool) -> Vec<Case> {
             replications: reps,
             horizon_days: days,
             kind: Kind::Patience { c, a, d },
+        });
+    }
+    let sets: &[(u32, f64, CentrePatience)] = if full {
+        &[
+            (1, 0.8, CentrePatience::Exponential(10.0)),
+            (4, 0.9, CentrePatience::Exponential(3.0)),
+            (4, 1.3, CentrePatience::Exponential(2.0)),
+            (10, 0.95, CentrePatience::Exponential(1.0)),
+            (16, 1.1, CentrePatience::Exponential(5.0)),
+            (2, 0.7, CentrePatience::Never),
+            (8, 0.85, CentrePatience::Never),
+            (4, 1.0, CentrePatience::Fixed(2.0)),
+            (10, 1.2, CentrePatience::Fixed(1.0)),
+        ]
+    } else {
+        &[
+            (4, 0.9, CentrePatience::Exponential(3.0)),
+            (8, 0.85, CentrePatience::Never),
+            (4, 1.0, CentrePatience::Fixed(2.0)),
+        ]
+    };
+    for &(c, rho, patience) in sets {
+        let a = rho * f64::from(c);
+        let (name, params) = match patience {
+            CentrePatience::Exponential(p) => ("erlang_a", format!("c={c} a={a} patience~Exp({p})")),
+            CentrePatience::Never => ("centre_erlang_c", format!("c={c} a={a}")),
+            CentrePatience::Fixed(d) => ("centre_mmc_d", format!("c={c} a={a} D={d}")),
+        };
+        out.push(Case {
+            name,
+            params,
+            replications: reps,
+            horizon_days: days,
+            kind: Kind::Centre { c, a, patience },
         });
     }
     out.push(Case {
@@ -433,6 +500,126 @@ pub fn run_case(case: &Case) -> Vec<Check> {
                 ),
                 check(case, "diverted count, escalate - predict", 0.0, same, 0.0),
             ]
+        }
+        Kind::Centre { c, a, patience } => {
+            let (lambda, mu) = (a / TALK_MIN, 1.0 / TALK_MIN);
+            let mut values = vec![
+                (
+                    "centres.Centre.counsellors.all.count",
+                    toml::Value::Integer(i64::from(c)),
+                ),
+                ("regions.Queue.calls_per_hour", toml::Value::Float(lambda * 60.0)),
+                ("run.horizon_days", toml::Value::Float(case.horizon_days)),
+            ];
+            match patience {
+                CentrePatience::Exponential(p) => {
+                    let mut d = toml::Table::new();
+                    d.insert("dist".into(), toml::Value::String("exponential".into()));
+                    d.insert("mean".into(), toml::Value::Float(p));
+                    values.push(("centres.Centre.patience", toml::Value::Table(d)));
+                }
+                CentrePatience::Fixed(d) => values.push(("centres.Centre.patience", toml::Value::Float(d))),
+                CentrePatience::Never => {}
+            }
+            // Leaving patience out is how a scenario says callers wait for ever.
+            let template = match patience {
+                CentrePatience::Never => ERLANG_A
+                    .lines()
+                    .filter(|l| !l.starts_with("patience ="))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                _ => ERLANG_A.to_string(),
+            };
+            let values: Vec<(String, toml::Value)> =
+                values.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+            let text = set_values(&template, &values).expect("the template takes these paths");
+            let m = Model::new(Scenario::from_toml(&text, "validation").unwrap_or_else(|e| panic!("{e}")));
+            const T: f64 = 1.0; // minutes, a multiple of the 5-second bin
+            let rows = per_replication(&m, reps, |t| {
+                let tot = totals(t);
+                let x = |e: Extra| {
+                    t.extras
+                        .chunks_exact(Extra::N)
+                        .map(|c| f64::from(c[e.i()]))
+                        .sum::<f64>()
+                };
+                let offered = x(Extra::OFFERED);
+                let answered = x(Extra::ANSWERED);
+                let from = (T / DESK_BIN_MIN).round() as usize;
+                let above: f64 = t
+                    .desk_time_hist
+                    .chunks_exact(DESK_BINS + 1)
+                    .map(|h| h[from..].iter().map(|&c| f64::from(c)).sum::<f64>())
+                    .sum();
+                vec![
+                    tot.outcomes[Outcome::Abandoned as usize] / offered,
+                    t.answer_wait_sum_min.iter().sum::<f64>() / answered,
+                    above / offered,
+                    x(Extra::ANSWERED_60S) / offered,
+                    tot.diverted() + tot.outcomes[Outcome::Late as usize],
+                ]
+            });
+            let e = estimates(&rows);
+            let never_short = Estimate {
+                mean: e[4].mean,
+                half_width: 0.0,
+                n: reps,
+            };
+            match patience {
+                CentrePatience::Exponential(p) => {
+                    let theta = 1.0 / p;
+                    let exact = queueing::erlang_a(c, lambda, mu, theta);
+                    vec![
+                        check(case, "P(abandon)", exact.p_abandon, e[0], 0.02),
+                        check(
+                            case,
+                            "mean wait of answered, min",
+                            exact.mean_wait_served,
+                            e[1],
+                            0.1 * exact.mean_wait_served.max(0.2),
+                        ),
+                        check(
+                            case,
+                            "P(time in queue > 1 min)",
+                            queueing::erlang_a_wait_tail(c, lambda, mu, theta, T),
+                            e[2],
+                            0.02,
+                        ),
+                        check(
+                            case,
+                            "P(answered within 1 min)",
+                            queueing::erlang_a_served_within(c, lambda, mu, theta, T),
+                            e[3],
+                            0.02,
+                        ),
+                        check(case, "teams never short: diverted + late", 0.0, never_short, 0.0),
+                    ]
+                }
+                CentrePatience::Never => vec![
+                    check(
+                        case,
+                        "mean wait, min",
+                        queueing::mmc_mean_wait(c, lambda, mu),
+                        e[1],
+                        0.1 * queueing::mmc_mean_wait(c, lambda, mu).max(0.2),
+                    ),
+                    check(
+                        case,
+                        "P(wait > 1 min)",
+                        queueing::mmc_wait_tail(c, lambda, mu, T),
+                        e[2],
+                        0.02,
+                    ),
+                    check(case, "teams never short: diverted + late", 0.0, never_short, 0.0),
+                ],
+                CentrePatience::Fixed(d) => {
+                    let exact = queueing::mmc_deterministic_patience(c, lambda, mu, d);
+                    vec![
+                        check(case, "P(abandon)", exact.prob_abandon, e[0], 0.02),
+                        check(case, "teams never short: diverted + late", 0.0, never_short, 0.0),
+                    ]
+                }
+            }
         }
         Kind::TimeVarying => {
             let sc = scenario(

@@ -1642,3 +1642,295 @@ fn teams_overtime_min() {
         "overtime_min = 30: diverted share 15:00-16:00 {d} (about 2/3)"
     );
 }
+
+// ---------------------------------------------------------------------------
+// The 9-8-8 contact centre (`[centres.NAME]`) and `channels.NAME.priority_line`.
+
+/// One region; every contact waits for one of the centre's counsellors
+/// (24/7, first come) and talks for an exponential time of mean 10
+/// minutes; λ = 18 contacts an hour, so c = 4 counsellors carry a = 3.
+/// Contacts are settled by phone unless a test says otherwise.
+const CENTRE: &str = r#"
+[run]
+horizon_days = 60
+warmup_days = 2
+replications = 8
+seed = 5
+[call_types.crisis]
+max_response_min = "none"
+triage = { phone = 1.0 }
+on_scene = 30
+[regions.R]
+population = 100000
+calls_per_hour = 18.0
+travel = { time = 5 }
+teams.t = { count = 40 }
+[centres.C]
+counsellors.all = { count = 4 }
+talk = { dist = "exponential", mean = 10 }
+"#;
+
+/// λ and μ of [`CENTRE`], per minute.
+const CENTRE_LAMBDA: f64 = 18.0 / 60.0;
+const CENTRE_MU: f64 = 1.0 / 10.0;
+
+#[test]
+fn centres_counsellors_count() {
+    // Erlang C: the mean speed of answer of M/M/c, for c = 4 and c = 5.
+    for c in [4, 5] {
+        let res = run(&with(
+            CENTRE,
+            "counsellors.all = { count = 4 }",
+            &format!("counsellors.all = {{ count = {c} }}"),
+        ));
+        let exact = 60.0 * sim::queueing::mmc_mean_wait(c, CENTRE_LAMBDA, CENTRE_MU);
+        assert_ci(
+            kpi(&res, "answer_wait_mean_s"),
+            exact,
+            &format!("speed of answer with {c} counsellors"),
+        );
+    }
+}
+
+#[test]
+fn centres_counsellors_shift() {
+    // Counsellors only on weekdays 08:00-16:00 (40 of 168 hours); callers
+    // hang up after a minute, so nearly everyone calling off shift does.
+    let text = with(
+        CENTRE,
+        "counsellors.all = { count = 4 }",
+        r#"counsellors.all = { count = 4, shift = { days = "Mon-Fri", start = "08:00", end = "16:00" } }
+patience = { dist = "exponential", mean = 1 }"#,
+    );
+    let res = run(&text);
+    let abandoned = kpi(&res, "abandoned_share").mean;
+    assert!(
+        abandoned > 1.0 - 40.0 / 168.0 - 0.02 && abandoned < 1.0 - 40.0 / 168.0 + 0.05,
+        "abandoned {abandoned}"
+    );
+    let night = hour(&res, "R", 2).kpis["counsellor_utilization"];
+    assert!(
+        night.mean.is_nan(),
+        "no counsellor is scheduled at 02:00 Monday: {night:?}"
+    );
+}
+
+#[test]
+fn centres_talk_and_talk_by_type() {
+    // Enough counsellors that nobody waits: a mobile call's response is its
+    // talk time (the assessment) plus the 5-minute trip, exactly.
+    let text = with(
+        &with(
+            CENTRE,
+            "counsellors.all = { count = 4 }",
+            "counsellors.all = { count = 400 }",
+        ),
+        "triage = { phone = 1.0 }",
+        "triage = { mobile = 1.0 }",
+    );
+    let fixed = with(
+        &text,
+        r#"talk = { dist = "exponential", mean = 10 }"#,
+        "talk = 12",
+    );
+    assert_exact(
+        kpi(&run(&fixed), "response_mean_min").mean,
+        17.0,
+        "talk 12 + travel 5",
+    );
+    let by_type = with(&fixed, "talk = 12", "talk = 12\ntalk_by_type = { crisis = 20 }");
+    assert_exact(
+        kpi(&run(&by_type), "response_mean_min").mean,
+        25.0,
+        "talk_by_type 20 + travel 5",
+    );
+}
+
+#[test]
+fn centres_patience() {
+    // Without patience nobody hangs up; with exponential patience of mean
+    // 3 minutes the abandonment share is Erlang A's.
+    let none = run(CENTRE);
+    assert_exact(kpi(&none, "abandoned_share").mean, 0.0, "callers wait for ever");
+    let text = with(
+        CENTRE,
+        "counsellors.all = { count = 4 }",
+        "counsellors.all = { count = 4 }\npatience = { dist = \"exponential\", mean = 3 }",
+    );
+    let exact = sim::queueing::erlang_a(4, CENTRE_LAMBDA, CENTRE_MU, 1.0 / 3.0);
+    assert_ci(
+        kpi(&run(&text), "abandoned_share"),
+        exact.p_abandon,
+        "Erlang A abandonment",
+    );
+}
+
+#[test]
+fn centres_callback() {
+    // Every caller who hangs up calls back once, 5 minutes later: fewer
+    // contacts end abandoned than without callbacks.
+    let base = with(
+        CENTRE,
+        "counsellors.all = { count = 4 }",
+        "counsellors.all = { count = 3 }\npatience = { dist = \"exponential\", mean = 2 }",
+    );
+    let without = kpi(&run(&base), "abandoned_share").at_level(0.999);
+    let back = with(
+        &base,
+        "patience = {",
+        "callback = { share = 1.0, delay = 5 }\npatience = {",
+    );
+    let with_cb = kpi(&run(&back), "abandoned_share").at_level(0.999);
+    assert!(
+        with_cb.mean + with_cb.half_width < without.mean - without.half_width,
+        "callbacks lower abandonment: {with_cb:?} vs {without:?}"
+    );
+}
+
+#[test]
+fn centres_order() {
+    // Two call types; under `priority` the urgent one is answered first, so
+    // it waits much less than the routine one; first come treats them alike.
+    let two = with(
+        CENTRE,
+        "[call_types.crisis]\nmax_response_min = \"none\"\ntriage = { phone = 1.0 }\non_scene = 30",
+        "[call_types.urgent]\nshare = 0.5\npriority = 1\nmax_response_min = \"none\"\ntriage = { phone = 1.0 }\non_scene = 30\n[call_types.routine]\nshare = 0.5\npriority = 2\nmax_response_min = \"none\"\ntriage = { phone = 1.0 }\non_scene = 30",
+    );
+    let wait = |res: &RunResults, t: &str| res.kpi(None, Some(t), None, "answer_wait_mean_s").unwrap();
+    let fifo = run(&two);
+    let (u, r) = (
+        wait(&fifo, "urgent").at_level(0.999),
+        wait(&fifo, "routine").at_level(0.999),
+    );
+    assert!(
+        (u.mean - r.mean).abs() <= u.half_width + r.half_width,
+        "first come: {u:?} {r:?}"
+    );
+    let prio = run(&with(&two, "talk = {", "order = \"priority\"\ntalk = {"));
+    let (u, r) = (wait(&prio, "urgent"), wait(&prio, "routine"));
+    assert!(u.mean * 3.0 < r.mean, "priority: urgent {u:?} routine {r:?}");
+}
+
+#[test]
+fn centres_rollover_national() {
+    // Unanswered after 60 s: rolled over. With callers who never hang up
+    // that is M/M/c with a deterministic patience of 1 minute.
+    let text = with(
+        CENTRE,
+        "counsellors.all = { count = 4 }",
+        "counsellors.all = { count = 4 }\nrollover = { after_s = 60, to = \"national\" }",
+    );
+    let res = run(&text);
+    let exact = sim::queueing::mmc_deterministic_patience(4, CENTRE_LAMBDA, CENTRE_MU, 1.0);
+    assert_ci(
+        kpi(&res, "rolled_over_share"),
+        exact.prob_abandon,
+        "M/M/c+D with D = 1 min",
+    );
+    let answered = kpi(&res, "answer_share").mean;
+    assert_exact(answered, 1.0, "answered in state or by the national backup");
+}
+
+#[test]
+fn centres_regions_and_rollover_to_a_centre() {
+    // Two regions: centre A answers only region A and has no counsellors,
+    // rolling every contact over to centre B after 30 s; B answers B.
+    let text = r#"
+[run]
+horizon_days = 20
+replications = 4
+[call_types.crisis]
+max_response_min = "none"
+triage = { phone = 1.0 }
+on_scene = 30
+[regions.A]
+population = 1000
+calls_per_hour = 2.0
+travel = { time = 5 }
+teams.t = { count = 1 }
+[regions.B]
+population = 1000
+calls_per_hour = 2.0
+travel = { time = 5 }
+teams.t = { count = 1 }
+[centres.CA]
+regions = ["A"]
+counsellors.all = { count = 0 }
+talk = 5
+rollover = { after_s = 30, to = "CB" }
+[centres.CB]
+regions = ["B"]
+counsellors.all = { count = 20 }
+talk = 5
+"#;
+    let res = run(text);
+    let a = |name: &str| res.kpi(Some("A"), None, None, name).unwrap().mean;
+    assert_exact(
+        a("in_state_answer_share"),
+        1.0,
+        "A's contacts answered in state, by CB",
+    );
+    assert_exact(a("answered_within_20s_share"), 0.0, "after 30 s at CA");
+    let national = run(&with(text, "to = \"CB\"", "to = \"national\""));
+    assert_exact(
+        national
+            .kpi(Some("A"), None, None, "rolled_over_share")
+            .unwrap()
+            .mean,
+        1.0,
+        "to the national backup",
+    );
+    // Region B's contacts never see CA: all answered at once by CB.
+    assert_exact(
+        res.kpi(Some("B"), None, None, "answered_within_20s_share")
+            .unwrap()
+            .mean,
+        1.0,
+        "B at CB",
+    );
+    // Without `regions`, a centre answers the regions no other names.
+    let open = with(text, "regions = [\"B\"]\n", "");
+    assert_exact(
+        run(&open)
+            .kpi(Some("B"), None, None, "answered_within_20s_share")
+            .unwrap()
+            .mean,
+        1.0,
+        "B by default",
+    );
+}
+
+#[test]
+fn channels_priority_line() {
+    // Half the contacts come on a priority line; 3 counsellors carry a
+    // load of 3 and callers hang up after 5 minutes: on the line fewer do
+    // (they still wait for a counsellor to finish a call), in the common
+    // queue many more. (Waits of answered calls would mislead: the queue's
+    // answered callers are the lucky ones.)
+    let text = with(
+        &with(
+            CENTRE,
+            "counsellors.all = { count = 4 }",
+            "counsellors.all = { count = 3 }\npatience = 5",
+        ),
+        "[call_types.crisis]",
+        "[channels.line]\nshare = 0.5\npriority_line = true\n[channels.queue]\nshare = 0.5\n[call_types.crisis]",
+    );
+    let share = |res: &RunResults, ch: &str| {
+        res.kpi(None, None, Some(ch), "abandoned_share")
+            .unwrap()
+            .at_level(0.999)
+    };
+    let res = run(&text);
+    let (l, q) = (share(&res, "line"), share(&res, "queue"));
+    assert!(
+        l.mean + l.half_width < q.mean - q.half_width,
+        "line {l:?} queue {q:?}"
+    );
+    let same = run(&with(&text, "priority_line = true\n", ""));
+    let (l, q) = (share(&same, "line"), share(&same, "queue"));
+    assert!(
+        (l.mean - q.mean).abs() <= l.half_width + q.half_width,
+        "without a line: {l:?} {q:?}"
+    );
+}

@@ -31,6 +31,9 @@ pub(super) struct DeskPart {
     /// Still the first attempt at the first centre (its time in queue is
     /// recorded once, when it ends).
     first: bool,
+    /// Passed on to another centre by rollover: its wait goes on, counted
+    /// from when it first reached a queue.
+    rolled: bool,
 }
 
 impl DeskPart {
@@ -46,6 +49,7 @@ impl DeskPart {
         queued_at: 0.0,
         rollover_at: f64::INFINITY,
         first: true,
+        rolled: false,
     };
 
     /// Draws a contact's talk time, patience and callback at centre `c`.
@@ -155,7 +159,9 @@ impl Engine<'_> {
         let call = &mut self.calls[id as usize];
         let d = &mut call.desk;
         let c = d.centre as usize;
-        d.queued_at = t;
+        if !d.rolled {
+            d.queued_at = t;
+        }
         if d.first {
             d.hang_up_at = t + d.patience;
             if let Some(r) = self.m.scenario.centres()[c].rollover {
@@ -334,7 +340,9 @@ impl Engine<'_> {
         match rollover.to {
             RolloverTo::National => self.lost_at_desk(id, Outcome::RolledOver),
             RolloverTo::Centre(b) => {
-                self.calls[id as usize].desk.centre = b as u16;
+                let d = &mut self.calls[id as usize].desk;
+                d.centre = b as u16;
+                d.rolled = true;
                 self.reach_desk(id);
             }
         }

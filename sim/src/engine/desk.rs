@@ -366,21 +366,13 @@ impl Engine<'_> {
 
     /// A counsellor group's shift starts: schedule the next, answer waiting contacts.
     pub(super) fn desk_shift(&mut self, id: usize) {
-        let (c, g) = self.m.desk_group(id);
-        let t = self.now;
-        let group = &self.m.scenario.centres()[c].counsellors[g];
-        let next = group.schedule.next_start(t, self.cal.minute_of_week(t));
-        let horizon = self.m.scenario.run().horizon_min;
-        if next.is_finite() && (next <= horizon || self.pending > 0) {
-            self.events.push(
-                next,
-                Event {
-                    kind: Kind::DeskShift,
-                    id: id as u32,
-                    generation: 0,
-                },
-            );
-        }
+        let m = self.m;
+        let (c, g) = m.desk_group(id);
+        self.next_shift_start(
+            &m.scenario.centres()[c].counsellors[g].schedule,
+            Kind::DeskShift,
+            id as u32,
+        );
         self.answer_waiting(c);
     }
 

@@ -124,21 +124,27 @@ impl Engine<'_> {
         }
     }
 
-    pub(super) fn shift_start(&mut self, g: usize) {
+    /// Schedules the next start of a shift (of a team or counsellor group:
+    /// event `kind` for `id`) while the run goes on.
+    pub(super) fn next_shift_start(&mut self, schedule: &Schedule, kind: Kind, id: u32) {
         let t = self.now;
-        let group = &self.m.scenario.team_groups()[g];
-        let next = group.schedule.next_start(t, self.cal.minute_of_week(t));
+        let next = schedule.next_start(t, self.cal.minute_of_week(t));
         let horizon = self.m.scenario.run().horizon_min;
         if next.is_finite() && (next <= horizon || self.pending > 0) {
             self.events.push(
                 next,
                 Event {
-                    kind: Kind::ShiftStart,
-                    id: g as u32,
+                    kind,
+                    id,
                     generation: 0,
                 },
             );
         }
+    }
+
+    pub(super) fn shift_start(&mut self, g: usize) {
+        let m = self.m;
+        self.next_shift_start(&m.scenario.team_groups()[g].schedule, Kind::ShiftStart, g as u32);
         for tm in self.m.group_teams[g].clone() {
             if !self.teams[tm].busy {
                 self.take_from_queue(tm);

@@ -20,6 +20,7 @@ use crate::calendar::{Calendar, HOURS_PER_WEEK};
 use crate::events::EventQueue;
 use crate::model::Model;
 use crate::scenario::{AfterCall, Candidates, Knowledge, Policy, Travel, Triage};
+use crate::schedule::Schedule;
 use crate::tally::{Extra, HourCount, MAX_BUSY_LEVEL, MonthZone, Outcome, Tally};
 use crate::trace::CallRecord;
 

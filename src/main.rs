@@ -345,7 +345,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         println!(
             "Shares of mobile calls (those triage sent to a team); ± is the 95% CI over replications.\n"
         );
-        print!("{}", output::region_table(&results));
+        print!("{}", output::region_table(&results, sc));
         eprintln!("\n{:.2} s wall time", elapsed.as_secs_f64());
     }
     if let Some(dir) = &out {

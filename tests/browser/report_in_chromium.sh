@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # CI: renders a report in headless Chromium as a person would see it and
 # checks it: the charts are there and not empty, nothing was logged to the
-# console, and a region named <script>alert(1)</script> shows as text and
-# runs nothing. Leaves the screenshot and the DOM in target/browser-test/.
+# console, and a region named <script>alert(1)</script> (answered by a
+# 9-8-8 contact centre named <i>centre</i>) shows as text and runs
+# nothing. Leaves the screenshot and the DOM in target/browser-test/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin="$root/target/release/cessa-sim"
@@ -37,6 +38,12 @@ population = 100000
 calls_per_hour = 1
 travel = { time = 15 }
 teams.day = { count = 1, shift = { days = "Mon-Fri", start = "08:00", end = "20:00" } }
+[centres."<i>centre</i>"]
+regions = ["<script>alert(1)</script>"]
+counsellors."<u>all</u>" = { count = 2, shift = "24/7" }
+talk = { dist = "exponential", mean = 10 }
+patience = { dist = "exponential", mean = 3 }
+rollover = { after_s = 120, to = "national" }
 TOML
 "$bin" run "$work/scenario.toml" --quiet --out "$work/out" --report
 profile=$(mktemp -d)
@@ -83,6 +90,11 @@ if "<script>alert(1)</script>" not in text:
     failures.append("the region name <script>alert(1)</script> does not show as text")
 if "<b>urgent</b>" not in text:
     failures.append("the call type <b>urgent</b> does not show as text")
+if "The 9-8-8 contact centre" not in text:
+    failures.append("no contact-centre section")
+for name in ("<i>centre</i>", "<u>all</u>"):
+    if name not in text:
+        failures.append(f"the contact-centre name {name} does not show as text")
 if len(c.svgs) < 8:
     failures.append(f"only {len(c.svgs)} charts (svg) in the page")
 empty = [n for n in c.svgs if n < 20]

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use plotters::prelude::*;
 use sim::RunResults;
-use sim::results::{GroupFigure, RegionFigure};
+use sim::results::{GroupFigure, HourFigure, RegionFigure};
 use sim::stats::Estimate;
 
 pub use charts::viridis;
@@ -248,6 +248,7 @@ pub fn write_run_report(
         }
     }
     body.push_str(&overview_table(res));
+    body.push_str(&centre_section(dir, res, &scenario)?);
 
     // Per region.
     for (ri, region) in res.regions.iter().enumerate() {
@@ -313,25 +314,11 @@ pub fn write_run_report(
         }
         // Heat map of the diverted share by hour of week.
         let rows: Vec<&sim::results::HourRow> = res.hour_of_week.iter().filter(|h| h.region == r).collect();
-        let mut values = vec![[f64::NAN; 24]; 7];
-        for h in &rows {
-            values[h.hour_of_week / 24][h.hour_of_week % 24] =
-                100.0 * h.kpis.get("diverted_share").map_or(f64::NAN, |e| e.mean);
-        }
-        let max = values
-            .iter()
-            .flatten()
-            .filter(|v| v.is_finite())
-            .fold(1.0, |a: f64, b| a.max(*b));
         let fig = render(
             dir,
             &format!("{slug}_heatmap"),
             (900, 330),
-            &Heatmap {
-                values,
-                max,
-                label: "% diverted".into(),
-            },
+            &hour_heatmap(res, r, HourFigure::DivertedShare, 1.0, "% diverted"),
         )?;
         figure(
             &mut body,
@@ -427,6 +414,288 @@ pub fn write_run_report(
     let path = dir.join("report.html");
     write_atomic(&path, page(&title, &body).as_bytes())?;
     Ok(path)
+}
+
+/// A region's figure by hour of week as a 7 x 24 heat map, in percent; the
+/// colour scale tops at the largest value, or at `top` if that is higher.
+fn hour_heatmap(res: &RunResults, region: &str, figure: HourFigure, top: f64, label: &str) -> Heatmap {
+    let mut values = vec![[f64::NAN; 24]; 7];
+    for h in res.hour_of_week.iter().filter(|h| h.region == region) {
+        values[h.hour_of_week / 24][h.hour_of_week % 24] =
+            100.0 * h.kpis.get(figure.name()).map_or(f64::NAN, |e| e.mean);
+    }
+    let max = values
+        .iter()
+        .flatten()
+        .filter(|v| v.is_finite())
+        .fold(top, |a: f64, b| a.max(*b));
+    Heatmap {
+        values,
+        max,
+        label: label.into(),
+    }
+}
+
+/// A duration as the report shows it: `12.0 min` when fixed, else its
+/// mean, median and 90th percentile in minutes.
+fn duration(d: &sim::dist::Duration) -> String {
+    let q = |u: f64| d.scale() * d.dist().quantile(u);
+    if d.dist().sd() == 0.0 {
+        format!("{:.1} min", d.mean_min())
+    } else {
+        format!(
+            "mean {:.1} min (median {:.1}, 90th percentile {:.1})",
+            d.mean_min(),
+            q(0.5),
+            q(0.9)
+        )
+    }
+}
+
+/// A weekly schedule in words: `24/7`, `08:00–24:00 every day`, or its
+/// shifts one by one (`Mon 22:00–Tue 06:00`).
+fn shifts(s: &sim::schedule::Schedule) -> String {
+    const DAY: f64 = 1440.0;
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    if s.is_always() {
+        return "24/7".into();
+    }
+    let clock = |m: i64| format!("{:02}:{:02}", m / 60, m % 60);
+    let iv = s.intervals();
+    let (start, len) = iv.first().map_or((0.0, 0.0), |&(a, b)| (a % DAY, b - a));
+    let daily = iv.len() == 7
+        && iv
+            .iter()
+            .enumerate()
+            .all(|(d, &(a, b))| (a - (d as f64 * DAY + start)).abs() < 1e-6 && (b - a - len).abs() < 1e-6);
+    if daily {
+        return format!(
+            "{}–{} every day",
+            clock(start.round() as i64),
+            clock((start + len).round() as i64)
+        );
+    }
+    // An end on a day boundary is 24:00 of the day before.
+    let at = |m: f64, end: bool| {
+        let m = m.round() as i64;
+        let (mut d, mut t) = (m / 1440, m % 1440);
+        if end && t == 0 && d > 0 {
+            d -= 1;
+            t = 1440;
+        }
+        (DAYS[(d as usize) % 7], clock(t))
+    };
+    iv.iter()
+        .map(|&(a, b)| {
+            let ((da, ta), (db, tb)) = (at(a, false), at(b, true));
+            if da == db {
+                format!("{da} {ta}–{tb}")
+            } else {
+                format!("{da} {ta}–{db} {tb}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Minutes as whole seconds when they are, e.g. `120 s`.
+fn seconds(min: f64) -> String {
+    let s = 60.0 * min;
+    if (s - s.round()).abs() < 1e-6 {
+        format!("{} s", s.round())
+    } else {
+        format!("{s:.1} s")
+    }
+}
+
+/// "The 9-8-8 contact centre": for each region a centre answers, its
+/// figures with 95% CIs and its misses by cause; each centre's settings;
+/// counsellor utilization by hour of week. Empty without a centre.
+fn centre_section(dir: &Path, res: &RunResults, scenario: &sim::Scenario) -> Result<String, OutputError> {
+    use sim::scenario::{AnswerOrder, RolloverTo};
+    let centres = scenario.centres();
+    if centres.is_empty() {
+        return Ok(String::new());
+    }
+    // (region index, region, its centre's index)
+    let answered: Vec<(usize, &str, usize)> = scenario
+        .regions()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some((i, r.name.as_str(), r.centre?)))
+        .collect();
+    let mut s = String::from("<h2 id=\"contact-centre\">The 9-8-8 contact centre</h2>\n");
+    s.push_str(
+        "<p>Every contact of a region with a contact centre waits for a counsellor, who assesses it (talk time) before \
+         triage settles it by phone or sends a team; the maximum response time still counts from the first ring, so the \
+         wait for a counsellor uses it up. Shares are of the contacts offered to the centre: <em>answered</em> counts the \
+         national backup's answers too, <em>in state</em> only the centre's own counsellors (a contact rolled over to the \
+         national backup cannot get a local team). Speed of answer is the wait for a counsellor of the answered contacts. \
+         ± is the half-width of the 95% confidence interval.</p>\n",
+    );
+    s.push_str(
+        "<table><tr><th>region</th><th>centre</th><th>answered</th><th>answered in state</th><th>abandoned</th>\
+         <th>rolled over</th><th>speed of answer, mean s</th><th>speed of answer, p90 s</th><th>within 20 s</th>\
+         <th>within 60 s</th><th>mobile calls' wait for a counsellor, mean min</th></tr>",
+    );
+    let mut rows: Vec<(Option<&str>, String)> = answered
+        .iter()
+        .map(|&(_, r, c)| (Some(r), esc(&centres[c].name)))
+        .collect();
+    if rows.len() > 1 {
+        rows.push((None, "–".into()));
+    }
+    for (region, centre) in &rows {
+        let k = |f: GroupFigure| res.figure(*region, None, None, f);
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td>{centre}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(region.unwrap_or("Statewide")),
+            percent(k(GroupFigure::AnswerShare), PCT),
+            percent(k(GroupFigure::InStateAnswerShare), PCT),
+            percent(k(GroupFigure::AbandonedShare), PCT),
+            percent(k(GroupFigure::RolledOverShare), PCT),
+            num(k(GroupFigure::AnswerWaitMeanS), 1),
+            num(k(GroupFigure::AnswerWaitP90S), 1),
+            percent(k(GroupFigure::AnsweredWithin20sShare), PCT),
+            percent(k(GroupFigure::AnsweredWithin60sShare), PCT),
+            num(k(GroupFigure::MobileCounsellorWaitMeanMin), 2),
+        );
+    }
+    s.push_str("</table>\n");
+    // The misses of mobile calls, split by where they happen.
+    for (region, _) in &rows {
+        let k = |f: GroupFigure| res.figure(*region, None, None, f);
+        let parts = [
+            k(GroupFigure::LostAtPhonesShare),
+            k(GroupFigure::DivertedShare),
+            k(GroupFigure::LateShare),
+        ];
+        let together: f64 = parts.iter().map(|e| e.map_or(f64::NAN, |e| e.mean)).sum();
+        let _ = writeln!(
+            s,
+            "<p><strong>Misses by cause</strong>, {} (of its mobile calls): phones {} (hung up or rolled over before a \
+             counsellor assessed them), teams {} (diverted to police for lack of capacity), travel {} (a team arrived \
+             after the maximum); together {}.</p>",
+            esc(region.unwrap_or("statewide")),
+            percent(parts[0], PCT),
+            percent(parts[1], PCT),
+            percent(parts[2], PCT),
+            percent(together, Style::share(1).undefined("–")),
+        );
+    }
+    // The settings.
+    let priority: Vec<String> = scenario
+        .channels()
+        .iter()
+        .filter(|c| c.priority_line)
+        .map(|c| esc(&c.name))
+        .collect();
+    for (ci, c) in centres.iter().enumerate() {
+        let _ = write!(s, "<h3>{}</h3><ul>", esc(&c.name));
+        let regions: Vec<String> = answered
+            .iter()
+            .filter(|&&(_, _, a)| a == ci)
+            .map(|(_, r, _)| esc(r))
+            .collect();
+        let _ = write!(
+            s,
+            "<li>answers: {}</li>",
+            if regions.is_empty() {
+                "no region directly (a rollover target)".to_string()
+            } else {
+                regions.join(", ")
+            }
+        );
+        let groups: Vec<String> = c
+            .counsellors
+            .iter()
+            .map(|g| format!("{}: {} on {}", esc(&g.name), g.count, esc(&shifts(&g.schedule))))
+            .collect();
+        let hours: f64 = c
+            .counsellors
+            .iter()
+            .map(|g| f64::from(g.count) * g.schedule.minutes_per_week() / 60.0)
+            .sum();
+        let _ = write!(
+            s,
+            "<li>counsellors: {} ({hours:.0} counsellor-hours a week)</li>",
+            groups.join("; ")
+        );
+        let talk: Vec<String> = scenario
+            .call_types()
+            .iter()
+            .zip(&c.talk)
+            .map(|(t, d)| format!("{} {}", esc(&t.name), duration(d)))
+            .collect();
+        let _ = write!(s, "<li>talk (assessment) by call type: {}</li>", talk.join("; "));
+        let patience = c.patience.as_ref().map_or(
+            "callers wait until answered (no patience limit)".to_string(),
+            |p| format!("patience: {}", duration(p)),
+        );
+        let callback = c.callback.as_ref().map_or(String::new(), |(share, d)| {
+            format!(
+                "; {} of those who hang up call back once, after {}",
+                percent(*share, Style::share(0)),
+                duration(d)
+            )
+        });
+        let _ = write!(s, "<li>{patience}{callback}</li>");
+        let _ = write!(
+            s,
+            "<li>answer order: {}{}</li>",
+            match c.order {
+                AnswerOrder::FirstCome => "first come, first answered",
+                AnswerOrder::Priority => "by call-type priority, then first come",
+            },
+            if priority.is_empty() {
+                String::new()
+            } else {
+                format!("; priority line (answered first): {}", priority.join(", "))
+            }
+        );
+        let rollover = match c.rollover {
+            None => "none: contacts wait at this centre".to_string(),
+            Some(r) => format!(
+                "after {} unanswered, to {}",
+                seconds(r.after_min),
+                match r.to {
+                    RolloverTo::National =>
+                        "the national backup (answered out of state: no local team can follow)".to_string(),
+                    RolloverTo::Centre(to) => centres
+                        .get(to)
+                        .map_or("another centre".to_string(), |t| esc(&t.name)),
+                }
+            ),
+        };
+        let _ = writeln!(s, "<li>rollover: {rollover}</li></ul>");
+    }
+    // Counsellor utilization by hour of week.
+    for &(ri, r, c) in &answered {
+        let fig = render(
+            dir,
+            &format!("region_{ri}_{}_counsellors", slug(r)),
+            (900, 330),
+            &hour_heatmap(
+                res,
+                r,
+                HourFigure::CounsellorUtilization,
+                100.0,
+                "% counsellors busy",
+            ),
+        )?;
+        figure(
+            &mut s,
+            &fig,
+            &format!(
+                "{r}: utilization of the counsellors of {} by hour of week (busy over scheduled counsellor-time, mean over \
+                 replications; grey: no counsellor on shift). The per-hour CIs are in by_hour_of_week.csv (counsellor_utilization).",
+                centres[c].name
+            ),
+        );
+    }
+    Ok(s)
 }
 
 fn overview_table(res: &RunResults) -> String {
@@ -1000,5 +1269,149 @@ mod tests {
         assert!(!html.contains("<script"));
         assert!(html.contains("Monthly counts by district"));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A short run of a scenario text: two replications of 14 days.
+    fn short_run(text: &str) -> (RunResults, String) {
+        let int = toml::Value::Integer;
+        let text = sim::scenario::patch::set_values(
+            text,
+            &[
+                ("run.horizon_days".into(), int(14)),
+                ("run.warmup_days".into(), int(0)),
+                ("run.replications".into(), int(2)),
+            ],
+        )
+        .unwrap();
+        let sc = sim::Scenario::from_toml(&text, "t").unwrap();
+        (sim::montecarlo::run(&sim::Model::new(sc), 2, &|| {}), text)
+    }
+
+    /// The page of a short run in a fresh folder named after `name`, and
+    /// whether every chart on it has its file.
+    fn page_of(name: &str, res: &RunResults, text: &str) -> String {
+        let dir = std::env::temp_dir().join(format!("cessa-report-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let html = std::fs::read_to_string(write_run_report(&dir, res, text, "test").unwrap()).unwrap();
+        let files = std::fs::read_dir(dir.join("charts")).unwrap().count();
+        assert_eq!(html.matches("<svg").count(), files, "one file per chart");
+        assert!(!html.contains("<script"));
+        let _ = std::fs::remove_dir_all(&dir);
+        html
+    }
+
+    const CENTRE_TOML: &str = include_str!("../../../scenarios/examples/contact_centre.toml");
+
+    /// With a contact centre the page has its section: the region's
+    /// figures with their CIs as the figures give them, the misses by
+    /// cause, the centre's settings in words and the counsellors' chart.
+    #[test]
+    fn contact_centre_section_with_its_numbers() {
+        let (res, text) = short_run(CENTRE_TOML);
+        let html = page_of("centre", &res, &text);
+        let head = "<h2 id=\"contact-centre\">The 9-8-8 contact centre</h2>";
+        let at = html.find(head).expect("the contact-centre section");
+        let end = html.find("<h2 id=\"region-0\">").expect("the region's section");
+        assert!(at < end, "before the regions' sections");
+        let sec = &html[at..end];
+        let k = |f: GroupFigure| res.figure(Some("Town"), None, None, f);
+        for f in [
+            GroupFigure::AnswerShare,
+            GroupFigure::InStateAnswerShare,
+            GroupFigure::AbandonedShare,
+            GroupFigure::RolledOverShare,
+            GroupFigure::AnsweredWithin20sShare,
+            GroupFigure::AnsweredWithin60sShare,
+            GroupFigure::LostAtPhonesShare,
+        ] {
+            let e = k(f).unwrap();
+            assert!(e.mean.is_finite() && e.half_width.is_finite(), "{}", f.name());
+        }
+        let row = format!(
+            "<tr><td>Town</td><td>Town988</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            percent(k(GroupFigure::AnswerShare), PCT),
+            percent(k(GroupFigure::InStateAnswerShare), PCT),
+            percent(k(GroupFigure::AbandonedShare), PCT),
+            percent(k(GroupFigure::RolledOverShare), PCT),
+            num(k(GroupFigure::AnswerWaitMeanS), 1),
+            num(k(GroupFigure::AnswerWaitP90S), 1),
+            percent(k(GroupFigure::AnsweredWithin20sShare), PCT),
+            percent(k(GroupFigure::AnsweredWithin60sShare), PCT),
+            num(k(GroupFigure::MobileCounsellorWaitMeanMin), 2),
+        );
+        assert!(sec.contains(&row), "{row}\nnot in\n{sec}");
+        assert!(row.contains(" ± "), "95% CIs: {row}");
+        assert!(
+            !sec.contains("<td>Statewide</td>"),
+            "one region: no statewide row"
+        );
+        let misses = format!(
+            "<strong>Misses by cause</strong>, Town (of its mobile calls): phones {} (",
+            percent(k(GroupFigure::LostAtPhonesShare), PCT)
+        );
+        assert!(sec.contains(&misses), "{misses}");
+        assert!(sec.contains(&format!(
+            "teams {} (",
+            percent(k(GroupFigure::DivertedShare), PCT)
+        )));
+        assert!(sec.contains(&format!("travel {} (", percent(k(GroupFigure::LateShare), PCT))));
+        for setting in [
+            "<h3>Town988</h3>",
+            "<li>answers: Town</li>",
+            "day: 3 on 08:00–24:00 every day; night: 1 on 24/7 (504 counsellor-hours a week)",
+            "urgent mean ",
+            "routine mean ",
+            "patience: mean 3.0 min",
+            "40% of those who hang up call back once, after mean 10.0 min",
+            "answer order: by call-type priority, then first come; priority line (answered first): 911_transfer",
+            "rollover: after 120 s unanswered, to the national backup",
+        ] {
+            assert!(sec.contains(setting), "{setting:?} not in\n{sec}");
+        }
+        assert!(
+            sec.contains("(PNG: charts/region_0_town_counsellors.png)")
+                || sec.contains("(SVG: charts/region_0_town_counsellors.svg)")
+        );
+        assert_eq!(sec.matches("<svg").count(), 1, "one counsellor chart");
+    }
+
+    /// Without a contact centre there is no such section.
+    #[test]
+    fn no_contact_centre_section_without_a_centre() {
+        let (res, text) = short_run(include_str!("../../../scenarios/examples/one_region.toml"));
+        let html = page_of("nocentre", &res, &text);
+        assert!(html.contains("<h2 id=\"region-0\">Town</h2>"));
+        for absent in [
+            "contact-centre",
+            "contact centre",
+            "Misses by cause",
+            "counsellor",
+        ] {
+            assert!(!html.contains(absent), "{absent:?} in a report without a centre");
+        }
+    }
+
+    /// Names of centres, regions, counsellor groups, call types and
+    /// channels show as text in the section, never as markup.
+    #[test]
+    fn contact_centre_names_are_escaped() {
+        let text = CENTRE_TOML
+            .replace("[centres.Town988]", "[centres.\"<i>C&D</i>\"]")
+            .replace("regions = [\"Town\"]", "regions = [\"<b>Town</b>\"]")
+            .replace("[regions.Town]", "[regions.\"<b>Town</b>\"]")
+            .replace("counsellors.day", "counsellors.\"<u>day</u>\"")
+            .replace("[channels.\"911_transfer\"]", "[channels.\"<em>911</em>\"]");
+        let (res, text) = short_run(&text);
+        let html = page_of("centre-esc", &res, &text);
+        let sec = &html[html.find("id=\"contact-centre\"").unwrap()..html.find("id=\"region-0\"").unwrap()];
+        for (raw, shown) in [
+            ("<i>C&D</i>", "&lt;i&gt;C&amp;D&lt;/i&gt;"),
+            ("<b>Town</b>", "&lt;b&gt;Town&lt;/b&gt;"),
+            ("<u>day</u>", "&lt;u&gt;day&lt;/u&gt;"),
+            ("<em>911</em>", "&lt;em&gt;911&lt;/em&gt;"),
+        ] {
+            assert!(!sec.contains(raw), "{raw} as markup");
+            assert!(sec.contains(shown), "{shown} not in the section");
+        }
     }
 }

@@ -381,17 +381,25 @@ pub fn write_run_report(
                 .or_else(|| g.channel.clone().map(|c| format!("channel: {c}")))
                 .unwrap_or_default();
             let v = |n: &str| 100.0 * g.kpis.get(n).map_or(f64::NAN, |e| e.mean);
-            orows.push((
-                label,
-                vec![v("in_time_share"), v("late_share"), v("diverted_share")],
-            ));
+            let mut parts = vec![v("in_time_share"), v("late_share"), v("diverted_share")];
+            // With a contact centre, the calls lost at the phones complete the bar.
+            let phones = v("lost_at_phones_share");
+            if phones.is_finite() {
+                parts.push(phones);
+            }
+            orows.push((label, parts));
         }
         if !orows.is_empty() {
             let h = 90 + 45 * orows.len() as u32;
-            let st = Stacked {
-                parts: vec!["in time".into(), "late".into(), "diverted to police".into()],
-                rows: orows,
-            };
+            let mut parts = vec!["in time".into(), "late".into(), "diverted to police".into()];
+            if orows.iter().all(|(_, p)| p.len() == 4) {
+                parts.push("lost at the phones".into());
+            } else {
+                for (_, p) in &mut orows {
+                    p.truncate(3);
+                }
+            }
+            let st = Stacked { parts, rows: orows };
             let fig = render(dir, &format!("{slug}_outcomes"), (820, h), &st)?;
             figure(
                 &mut body,

@@ -85,7 +85,7 @@ enum Command {
         #[arg(required = true)]
         shards: Vec<PathBuf>,
     },
-    /// Find the fewest team-hours, by region, base and shift, that meet a miss target.
+    /// Find the fewest team-hours, by region, base and shift, that meet a miss target; with --counsellors, the fewest counsellors per contact centre and shift that meet an answer target.
     ///
     /// The question of 754/50(6),(7). A miss is a mobile call diverted or
     /// reached late; a target is met when the upper end of the miss share's
@@ -93,15 +93,22 @@ enum Command {
     /// misses, it adds the team (one more in an existing group, or a new
     /// base near the most misses, 24/7 or a --shift block) that meets the
     /// target cheapest or removes the most shortfall per team-hour, then
-    /// drops any team it can spare. The recommendation is re-run on 200
-    /// replications of a seed the search never used and accepted only if it
-    /// meets the target there. Exit code 3 when a region cannot. Examples:
+    /// drops any team it can spare. With --counsellors (issue 14) the
+    /// counsellor groups of the centres answering the sized regions are
+    /// searched the same way against --min-answer (the in-state answer
+    /// share's lower 95% bound, in each region a centre answers): alone, or
+    /// with --max-miss together with the teams. The recommendation is re-run
+    /// on 200 replications of a seed the search never used and accepted only
+    /// if it meets the target there. Exit code 3 when a region or centre
+    /// cannot. Examples:
     ///
     ///   cessa-sim size --region "Region 5" --add-only --max-miss 0.05
     ///
     ///   cessa-sim size --region "Region 5" --add-only --shift "Mon-Fri 08:00-20:00" --bases sites.csv --out sized/ --report
     ///
     ///   cessa-sim size my_region.toml --max-miss 0.02 --per-call-type --p90-within-max
+    ///
+    ///   cessa-sim size scenarios/examples/contact_centre.toml --counsellors --min-answer 0.95
     Size(size::SizeArgs),
     /// Compare options on the same replications, with paired confidence intervals.
     ///

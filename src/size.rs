@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use clap::Args;
-use sim::sizing::{Options, Shift, Site, Target};
+use sim::sizing::{AnswerTarget, Options, Shift, Site, Target};
 
 use crate::args::WorkArgs;
 use crate::progress::{progress_bar, thread_pool};
@@ -31,7 +31,8 @@ pub(crate) struct SizeArgs {
     /// as in the scenario. Default: every region.
     #[arg(long = "region", value_name = "NAME")]
     regions: Vec<String>,
-    /// Never remove or move the scenario's teams: only add.
+    /// Never remove or move the scenario's teams (or, with --counsellors,
+    /// counsellors): only add.
     #[arg(long)]
     add_only: bool,
     /// Where new teams may be based: `zones` (any zone of the region) or a
@@ -47,9 +48,10 @@ pub(crate) struct SizeArgs {
     #[arg(long = "shift", value_name = "DAYS HH:MM-HH:MM")]
     shifts: Vec<String>,
     /// Target: share of mobile calls missed (diverted or reached late) in
-    /// each sized region, upper 95% bound; 0.05 = 5%.
-    #[arg(long, default_value_t = 0.05)]
-    max_miss: f64,
+    /// each sized region, upper 95% bound; 0.05 = 5% [default: 0.05]. With
+    /// --counsellors, giving it sizes the teams too (jointly).
+    #[arg(long, value_name = "SHARE")]
+    max_miss: Option<f64>,
     /// Target: also the miss share of each call type.
     #[arg(long)]
     per_call_type: bool,
@@ -62,6 +64,31 @@ pub(crate) struct SizeArgs {
     /// target within it is reported NOT MET (exit code 3).
     #[arg(long, default_value_t = 60)]
     max_teams: u32,
+    /// Size the counsellors (`centres.NAME.counsellors.GROUP.count`) of
+    /// every contact centre answering a sized region against --min-answer
+    /// (and --answer-within-20s). Alone, the teams stay as given; with
+    /// --max-miss (or --per-call-type, --p90-within-max) the teams and the
+    /// counsellors are sized together.
+    #[arg(long)]
+    counsellors: bool,
+    /// Counsellor target: in-state answer share (contacts offered to the
+    /// centre and answered by an in-state counsellor), lower 95% bound, in
+    /// each region a sized centre answers; 0.9 = 90%.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.9, requires = "counsellors")]
+    min_answer: f64,
+    /// Counsellor target: also this share of answered contacts answered
+    /// within 20 seconds, lower 95% bound; 0.8 = 80%.
+    #[arg(long = "answer-within-20s", value_name = "SHARE", requires = "counsellors")]
+    answer_within_20s: Option<f64>,
+    /// At most this many counsellors in a group; a centre that cannot meet
+    /// the target within it is reported NOT MET (exit code 3).
+    #[arg(long, default_value_t = 500, requires = "counsellors")]
+    max_counsellors_per_group: u32,
+    /// What a counsellor-hour costs in team-hours when teams and
+    /// counsellors are sized together: an assumption (one person at a desk
+    /// against a team of two with a vehicle); set your own ratio.
+    #[arg(long, value_name = "WEIGHT", default_value_t = 0.25, requires = "counsellors")]
+    counsellor_cost: f64,
     /// Replications per search evaluation.
     #[arg(long, short = 'r', default_value_t = 30)]
     replications: u32,
@@ -85,11 +112,43 @@ pub(crate) struct SizeArgs {
 
 pub(crate) fn size(args: SizeArgs) -> anyhow::Result<()> {
     let mut problems = Vec::new();
-    if !(0.0..1.0).contains(&args.max_miss) {
+    // The teams are sized unless only counsellors are asked for.
+    let teams = !args.counsellors || args.max_miss.is_some() || args.per_call_type || args.p90_within_max;
+    let max_miss = args.max_miss.unwrap_or(0.05);
+    if !(0.0..1.0).contains(&max_miss) {
         problems.push(format!(
-            "--max-miss {}: expected a share in [0, 1), e.g. 0.05 = 5%",
-            args.max_miss
+            "--max-miss {max_miss}: expected a share in [0, 1), e.g. 0.05 = 5%"
         ));
+    }
+    if args.counsellors {
+        if !(0.0..=1.0).contains(&args.min_answer) {
+            problems.push(format!(
+                "--min-answer {}: expected a share in [0, 1], e.g. 0.9 = 90%",
+                args.min_answer
+            ));
+        }
+        if let Some(w) = args.answer_within_20s
+            && !(0.0..=1.0).contains(&w)
+        {
+            problems.push(format!(
+                "--answer-within-20s {w}: expected a share in [0, 1], e.g. 0.8 = 80%"
+            ));
+        }
+        if !(args.counsellor_cost > 0.0 && args.counsellor_cost.is_finite()) {
+            problems.push(format!(
+                "--counsellor-cost {}: expected a positive weight (team-hours per counsellor-hour), e.g. 0.25",
+                args.counsellor_cost
+            ));
+        }
+        if args.max_counsellors_per_group == 0 {
+            problems.push("--max-counsellors-per-group must be at least 1".into());
+        }
+        if !teams && (!args.shifts.is_empty() || args.bases != "zones") {
+            problems.push(
+                "--shift and --bases place new teams, but --counsellors alone keeps the teams as given: add --max-miss to size both"
+                    .into(),
+            );
+        }
     }
     if args.replications < 2 || args.verify_replications < 2 {
         problems.push("--replications and --verify-replications must be at least 2".into());
@@ -117,12 +176,19 @@ pub(crate) fn size(args: SizeArgs) -> anyhow::Result<()> {
     }
     let (text, name) = scenario_text(args.scenario.as_deref(), &args.set)?;
     let target = Target {
-        max_miss_share: args.max_miss,
+        max_miss_share: max_miss,
         per_call_type: args.per_call_type,
         p90_within_max: args.p90_within_max,
         max_teams_per_region: args.max_teams,
         replications: args.replications,
         verify_replications: args.verify_replications,
+        teams,
+        answer: args.counsellors.then_some(AnswerTarget {
+            min_answer_share: args.min_answer,
+            min_within_20s: args.answer_within_20s,
+            max_per_group: args.max_counsellors_per_group,
+            counsellor_cost: args.counsellor_cost,
+        }),
     };
     let options = Options {
         regions: args.regions.clone(),
@@ -178,16 +244,33 @@ pub(crate) fn size(args: SizeArgs) -> anyhow::Result<()> {
         .filter(|c| !c.met)
         .map(|c| c.region.as_str())
         .collect();
+    let mut why = Vec::new();
     if !missed.is_empty() {
         let shifts: Vec<&str> = shifts.iter().map(|s| s.label.as_str()).collect();
-        return Err(Infeasible(format!(
+        why.push(format!(
             "target not met on the verification run in {}: tried up to {} teams a region, new bases at {}, shifts {}",
             missed.join(", "),
             args.max_teams,
             if args.bases == "zones" { "any zone" } else { "the sites of --bases" },
             shifts.join(", ")
-        ))
-        .into());
+        ));
+    }
+    let mut short: Vec<String> = sizing
+        .answer_checks
+        .iter()
+        .filter(|c| !c.met)
+        .map(|c| format!("{} ({})", c.centre, c.region))
+        .collect();
+    short.dedup();
+    if !short.is_empty() {
+        why.push(format!(
+            "answer target not met on the verification run at {}: tried up to {} counsellors a group (--max-counsellors-per-group)",
+            short.join(", "),
+            args.max_counsellors_per_group
+        ));
+    }
+    if !why.is_empty() {
+        return Err(Infeasible(why.join("\n")).into());
     }
     Ok(())
 }

@@ -194,3 +194,209 @@ fn new_bases_go_only_where_sites_are() {
     );
     assert!(new.iter().any(|l| l.contains("site")), "sites named: {csv}");
 }
+
+const SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/examples/one_region.toml");
+const CENTRE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/scenarios/examples/contact_centre.toml"
+);
+
+/// The `answer_checks.csv` rows as maps from column to value.
+fn answer_checks(dir: &std::path::Path) -> Vec<std::collections::HashMap<String, String>> {
+    let text = std::fs::read_to_string(dir.join("answer_checks.csv")).unwrap();
+    let mut lines = text.lines();
+    let head: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    lines
+        .map(|l| head.iter().cloned().zip(l.split(',').map(String::from)).collect())
+        .collect()
+}
+
+/// Issue 14: `--counsellors` alone sizes the counsellor groups of the
+/// example's centre against the in-state answer share and keeps the teams;
+/// the verification figure is printed and written, and the sized scenario
+/// run on its own with yet another seed meets the target.
+#[test]
+fn counsellors_alone_meet_the_answer_target_and_keep_the_teams() {
+    let dir = tmp("size", "counsellors");
+    let out = dir.join("sized");
+    let o = cessa(&[
+        "size",
+        "-q",
+        CENTRE,
+        "--counsellors",
+        "--min-answer",
+        "0.95",
+        "-r",
+        "8",
+        "--verify-replications",
+        "30",
+        "--set",
+        "run.horizon_days=40",
+        "--out",
+        out.to_str().unwrap(),
+        "--report",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let table = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        table.contains("counsellor group")
+            && table.contains("sized (verify)")
+            && table.contains("Town988")
+            && table.contains("answered in state")
+            && !table.contains("team group"),
+        "{table}"
+    );
+    for f in [
+        "sized.toml",
+        "counsellors.csv",
+        "answer_checks.csv",
+        "answer_tradeoff.csv",
+        "report.html",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let checks = answer_checks(&out);
+    assert_eq!(checks.len(), 1);
+    let c = &checks[0];
+    assert_eq!(c["figure"], "in_state_answer_share");
+    assert_eq!(c["met"], "true");
+    let low: f64 = c["verified_ci_low"].parse().unwrap();
+    let search: f64 = c["search"].parse().unwrap();
+    assert!(low >= 0.95 && search > 0.95, "{c:?}");
+    let text = std::fs::read_to_string(out.join("sized.toml")).unwrap();
+    assert!(
+        text.contains("# Changed by cessa-sim size: Town988 counsellors"),
+        "{text}"
+    );
+    let sized: toml::Table = text.parse().unwrap();
+    assert_eq!(
+        sized["regions"]["Town"]["teams"]["night_and_day"]["count"].as_integer(),
+        Some(3),
+        "the teams stay as given"
+    );
+    assert!(
+        sized["name"]
+            .as_str()
+            .unwrap()
+            .contains("sized for the counsellors of Town988 (in-state answer share >= 0.95)")
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Recommended counsellors") && !html.contains("Recommended teams"));
+    assert!(html.contains("in_state_answer_share") && html.contains("The trade-off"));
+    // On its own, with a third seed.
+    let check = dir.join("check");
+    let o = cessa(&[
+        "run",
+        "-q",
+        "-r",
+        "30",
+        "--seed",
+        "4242",
+        "--out",
+        check.to_str().unwrap(),
+        out.join("sized.toml").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = std::fs::read_to_string(check.join("by_region.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "in_state_answer_share_ci_low")
+        .unwrap();
+    let line = lines.find(|l| l.starts_with("Town,")).unwrap();
+    let low: f64 = line.split(',').nth(col).unwrap().parse().unwrap();
+    assert!(low >= 0.95, "in-state answer share lower bound {low}");
+}
+
+/// `--counsellors --max-miss`: teams and counsellors in one search, both
+/// targets checked, the name saying both.
+#[test]
+fn counsellors_and_teams_jointly() {
+    let dir = tmp("size", "joint");
+    let out = dir.join("sized");
+    let o = cessa(&[
+        "size",
+        "-q",
+        CENTRE,
+        "--counsellors",
+        "--max-miss",
+        "0.16",
+        "--answer-within-20s",
+        "0.9",
+        "-r",
+        "6",
+        "--verify-replications",
+        "20",
+        "--set",
+        "run.horizon_days=30",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let table = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        table.contains("team group")
+            && table.contains("miss sized (verify)")
+            && table.contains("counsellor group")
+            && table.contains("answered ≤ 20 s")
+            && table.contains("costs 0.25 team-hours"),
+        "{table}"
+    );
+    assert_eq!(answer_checks(&out).len(), 2);
+    let sized: toml::Table = std::fs::read_to_string(out.join("sized.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        sized["name"]
+            .as_str()
+            .unwrap()
+            .contains("sized for Town and the counsellors of Town988 (miss share <= 0.16"),
+        "{}",
+        sized["name"]
+    );
+}
+
+/// Bad counsellor input exits 2 with a hint; a target out of reach within
+/// the cap exits 3 and names the centre.
+#[test]
+fn counsellor_bad_input_exits_2_and_infeasible_exits_3() {
+    let o = cessa(&["size", "-q", CENTRE, "--counsellors", "--min-answer", "90"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(
+        err.contains("--min-answer 90") && err.contains("0.9 = 90%"),
+        "{err}"
+    );
+    let o = cessa(&["size", "-q", CENTRE, "--min-answer", "0.9"]);
+    assert_eq!(o.status.code(), Some(2), "--min-answer needs --counsellors");
+    let o = cessa(&["size", "-q", SCENARIO, "--counsellors"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(err.contains("no contact centre answers"), "{err}");
+    let o = cessa(&[
+        "size",
+        "-q",
+        CENTRE,
+        "--counsellors",
+        "--min-answer",
+        "0.99",
+        "--max-counsellors-per-group",
+        "1",
+        "-r",
+        "4",
+        "--verify-replications",
+        "4",
+        "--set",
+        "run.horizon_days=20",
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(
+        err.contains("answer target not met on the verification run at Town988 (Town)")
+            && err.contains("1 counsellors a group"),
+        "{err}"
+    );
+    assert!(String::from_utf8(o.stdout).unwrap().contains("NOT MET"));
+}

@@ -47,6 +47,9 @@ pub enum Interval {
     /// ` (≤ H%)`: the upper end of the 95% CI, in percent, with the
     /// value's decimals.
     UpperBound,
+    /// ` (≥ L%)`: the lower end of the 95% CI, in percent, with the
+    /// value's decimals (a share that must reach a minimum).
+    LowerBound,
 }
 
 /// How [`percent`] writes a share. An interval is written only when its
@@ -121,6 +124,14 @@ impl Style {
         }
     }
 
+    /// The same with ` (≥ L%)` after the value.
+    pub const fn lower_bound(self) -> Style {
+        Style {
+            interval: Interval::LowerBound,
+            ..self
+        }
+    }
+
     /// The same with `text` for an undefined share.
     pub const fn undefined(self, text: &'static str) -> Style {
         Style {
@@ -161,6 +172,7 @@ pub fn percent(share: impl Share, style: Style) -> String {
             Interval::None => Ok(()),
             Interval::HalfWidth(h) => write!(out, " ± {:.h$}", 100.0 * e.half_width),
             Interval::UpperBound => write!(out, " (≤ {:.d$}{sign})", 100.0 * e.high()),
+            Interval::LowerBound => write!(out, " (≥ {:.d$}{sign})", 100.0 * e.low()),
         };
     }
     out.push_str(style.after);
@@ -196,6 +208,7 @@ mod tests {
         assert_eq!(percent(none, Style::bare(1)), "-");
         assert_eq!(percent(e, Style::share(1).upper_bound()), "12.3% (≤ 12.8%)");
         assert_eq!(percent(one, Style::share(1).upper_bound()), "12.3%");
+        assert_eq!(percent(e, Style::share(1).lower_bound()), "12.3% (≥ 11.9%)");
         assert_eq!(percent(e, Style::share(2)), "12.35%");
         assert_eq!(percent(0.25, Style::share(0)), "25%");
         let down = est(-0.012_345, 0.006_789);

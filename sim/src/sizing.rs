@@ -1,6 +1,8 @@
 //! Sizing (754/50(6),(7)): the fewest team-hours, by region, base and
 //! shift block, that meet a target with stated confidence, checked on
-//! replications the search never saw.
+//! replications the search never saw; and, with an [`AnswerTarget`], the
+//! fewest counsellors per contact centre and shift (issue 14), alone or
+//! jointly with the teams.
 //!
 //! **Misses.** A mobile call is a miss when it is diverted for lack of
 //! capacity or reached after its maximum (model.md: in time + late +
@@ -10,23 +12,46 @@
 //! time (the p90 of all mobile calls, a diverted call counting as beyond any
 //! time, is then within the maximum).
 //!
+//! **Answers.** The counsellor groups (`centres.NAME.counsellors.GROUP.count`)
+//! of every contact centre that answers a searched region are sized against
+//! the lower 95% bound of the in-state answer share (`in_state_answer_share`)
+//! and, if asked, of the share of answered contacts answered within 20
+//! seconds (`answered_within_20s_share`), in *each* region the centre
+//! answers: the results have no group per centre, and with one region per
+//! centre (the usual case) the region's figure is the centre's.
+//!
 //! **Search.** Greedy marginal allocation, which relies on monotonicity (a
-//! team more never makes a region worse). Each round, in every searched
-//! region that misses its target, it tries one more team in each of the
-//! region's groups and one new team at a new base (for each allowed shift)
-//! near the zone with the most misses, and keeps the candidate that removes
-//! the most shortfall per team-hour (the cheapest one that meets the target,
-//! if any does). Then it removes any team it can spare (with `add_only`,
-//! only teams it added). Every evaluation uses the same replications
-//! (common random numbers); candidate *j* of every region is evaluated in
-//! the same simulation, which is exact for regions without mutual aid.
-//! When the searched regions neither give nor get mutual aid, the other
-//! regions are left out of the search's simulations (they cannot change).
+//! team or a counsellor more never makes a region worse). The unit of the
+//! search is a searched region; with counsellors, a sized centre together
+//! with the searched regions it answers (and centres it rolls over to).
+//! Each round, in every unit that misses its target, it tries one more team
+//! in each group of each region that misses and one new team at a new base
+//! (for each allowed shift) near the zone with the most misses, and one more
+//! counsellor in each of the unit's counsellor groups, and keeps the
+//! candidate that removes the most shortfall per hour of cost (the cheapest
+//! one that meets the target, if any does). A team-hour costs 1, a
+//! counsellor-hour [`AnswerTarget::counsellor_cost`] (an assumption, 0.25 by
+//! default). The shortfall of a unit is the sum of its regions' and
+//! centres' gaps to their targets. Once a unit's centres meet their answer
+//! target, a counsellor is added (for the miss target) only if it removes
+//! shortfall, so a unit whose teams are at their cap and whose counsellors
+//! no longer help stops there, NOT MET, instead of filling every counsellor
+//! group to its cap (below the answer target, counsellors are added like
+//! teams: an overloaded centre can sit on a plateau, e.g. no contact
+//! answered within 20 s, for several counsellors). Then it removes any
+//! team or counsellor it can spare (with `add_only`, only ones it added).
+//! Every evaluation uses the same replications (common random numbers);
+//! candidate *j* of every unit is evaluated in the same simulation, which is
+//! exact for regions without mutual aid. When the searched regions (with every region answered by a
+//! centre one of them shares) neither give nor get mutual aid, the other
+//! regions and their centres are left out of the search's simulations (they
+//! cannot change).
 //!
 //! **Verification.** The recommendation is then run with a different seed
-//! (`verify_seed`) and `verify_replications`; a region is accepted only if
-//! the upper bound meets the target there. If not, its search target is
-//! lowered by the gap and the search continues (at most five times).
+//! (`verify_seed`) and `verify_replications`; a region or centre is
+//! accepted only if the bound meets the target there. If not, its search
+//! target is tightened by the gap and the search continues (at most five
+//! times).
 
 use serde::Serialize;
 
@@ -34,10 +59,10 @@ use crate::Model;
 use crate::results::{GroupFigure, RunResults};
 use crate::scenario::patch::set_values;
 use crate::scenario::read::key_part;
-use crate::scenario::{Scenario, ScenarioError};
+use crate::scenario::{RolloverTo, Scenario, ScenarioError};
 use crate::stats::Estimate;
 
-/// What every searched region must meet.
+/// What every searched region (and sized centre) must meet.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Target {
     /// Upper 95% bound of the share of mobile calls missed (diverted or late).
@@ -53,6 +78,40 @@ pub struct Target {
     pub replications: u32,
     /// Replications of the verification run.
     pub verify_replications: u32,
+    /// Size the teams against the miss target; `false`: every team stays as
+    /// given and the miss target is not checked (counsellors only).
+    pub teams: bool,
+    /// Size the counsellors of the centres answering the searched regions
+    /// against this target.
+    pub answer: Option<AnswerTarget>,
+}
+
+/// The contact centres' target (issue 14), met in every region a sized
+/// centre answers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AnswerTarget {
+    /// Lower 95% bound of the in-state answer share (`in_state_answer_share`).
+    pub min_answer_share: f64,
+    /// Also: lower 95% bound of the share of answered contacts answered
+    /// within 20 seconds (`answered_within_20s_share`).
+    pub min_within_20s: Option<f64>,
+    /// At most this many counsellors in a group.
+    pub max_per_group: u32,
+    /// What a counsellor-hour costs in team-hours, to compare a counsellor
+    /// with a team in a joint search (an assumption: 0.25, one person at a
+    /// desk against a team of two with a vehicle).
+    pub counsellor_cost: f64,
+}
+
+impl AnswerTarget {
+    /// The figures checked, each with its minimum (lower 95% bound).
+    pub fn figures(&self) -> Vec<(GroupFigure, f64)> {
+        let mut f = vec![(GroupFigure::InStateAnswerShare, self.min_answer_share)];
+        if let Some(m) = self.min_within_20s {
+            f.push((GroupFigure::AnsweredWithin20sShare, m));
+        }
+        f
+    }
 }
 
 /// A shift block a new team may work.
@@ -166,6 +225,17 @@ pub enum SizingError {
         /// The region.
         region: String,
     },
+    /// Counsellors to size, but no contact centre answers a searched region.
+    #[error(
+        "no contact centre answers {regions}: there are no counsellors to size (a centre is a [centres.NAME] table of the scenario)"
+    )]
+    NoCentre {
+        /// The searched regions.
+        regions: String,
+    },
+    /// Neither teams nor counsellors to size.
+    #[error("nothing to size: neither the teams nor the counsellors")]
+    Nothing,
 }
 
 /// One team group of the recommendation.
@@ -189,6 +259,24 @@ pub struct GroupSize {
     pub count: u32,
 }
 
+/// One counsellor group of the recommendation.
+#[derive(Debug, Clone, Serialize)]
+pub struct CounsellorSize {
+    /// Contact centre (`centres.NAME`).
+    pub centre: String,
+    /// Group name (`counsellors.NAME`).
+    pub group: String,
+    /// The group's shift as the scenario gives it (`24/7`, `DAYS HH:MM-HH:MM`
+    /// or `as given`).
+    pub shift: String,
+    /// On-shift hours per week of one counsellor.
+    pub hours_per_week: f64,
+    /// Counsellors in the base scenario.
+    pub base_count: u32,
+    /// Recommended counsellors.
+    pub count: u32,
+}
+
 /// A searched region's figures.
 #[derive(Debug, Clone, Serialize)]
 pub struct RegionCheck {
@@ -199,6 +287,27 @@ pub struct RegionCheck {
     /// Miss share of the recommendation, search replications.
     pub search: Estimate,
     /// Miss share of the recommendation, verification replications.
+    pub verified: Estimate,
+    /// The target is met on the verification run.
+    pub met: bool,
+}
+
+/// An answer figure of a region a sized centre answers.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnswerCheck {
+    /// Contact centre.
+    pub centre: String,
+    /// A region it answers.
+    pub region: String,
+    /// The figure (`in_state_answer_share` or `answered_within_20s_share`).
+    pub figure: &'static str,
+    /// Its minimum (lower 95% bound).
+    pub target: f64,
+    /// As given (search replications).
+    pub before: Estimate,
+    /// The recommendation, search replications.
+    pub search: Estimate,
+    /// The recommendation, verification replications.
     pub verified: Estimate,
     /// The target is met on the verification run.
     pub met: bool,
@@ -220,21 +329,47 @@ pub struct Step {
     pub miss_share: Estimate,
 }
 
+/// One point of the cost-versus-answer trade-off: a region of a sized
+/// centre after a step of the search.
+#[derive(Debug, Clone, Serialize)]
+pub struct CentreStep {
+    /// Step of the search (0 = the start).
+    pub step: usize,
+    /// Contact centre.
+    pub centre: String,
+    /// A region it answers.
+    pub region: String,
+    /// Counsellors in the centre (summed over its groups).
+    pub counsellors: u32,
+    /// Counsellor-hours per week in the centre.
+    pub counsellor_hours_per_week: f64,
+    /// In-state answer share of the region (search replications).
+    pub answer_share: Estimate,
+}
+
 /// The recommendation.
 #[derive(Debug, Clone)]
 pub struct Sizing {
-    /// Every group of the searched regions: the scenario's, then new ones.
+    /// Every team group of the searched regions: the scenario's, then new
+    /// ones (empty when only counsellors are sized).
     pub groups: Vec<GroupSize>,
-    /// The searched regions.
+    /// Every counsellor group of the sized centres (empty when only teams
+    /// are sized).
+    pub counsellors: Vec<CounsellorSize>,
+    /// The searched regions' miss figures (teams sized).
     pub checks: Vec<RegionCheck>,
+    /// The sized centres' answer figures, by region answered.
+    pub answer_checks: Vec<AnswerCheck>,
     /// The sized scenario (TOML text).
     pub scenario_toml: String,
     /// The verification run of the sized scenario (`verify_seed`).
     pub results: RunResults,
     /// The scenario as given (search seed and replications).
     pub base_results: RunResults,
-    /// The trade-off curve.
+    /// The trade-off curve of the teams.
     pub steps: Vec<Step>,
+    /// The trade-off curve of the counsellors.
+    pub centre_steps: Vec<CentreStep>,
     /// Simulations run.
     pub evaluations: usize,
     /// The seed of the verification run.
@@ -242,9 +377,10 @@ pub struct Sizing {
 }
 
 impl Sizing {
-    /// True when every searched region met its target on verification.
+    /// True when every searched region and sized centre met its target on
+    /// verification.
     pub fn all_met(&self) -> bool {
-        self.checks.iter().all(|c| c.met)
+        self.checks.iter().all(|c| c.met) && self.answer_checks.iter().all(|c| c.met)
     }
 }
 
@@ -265,30 +401,137 @@ impl Group {
     }
 }
 
+/// A counsellor group of a sized centre.
+struct Desk {
+    centre: usize,
+    name: String,
+    hours_per_week: f64,
+    base_count: u32,
+    count: u32,
+}
+
+/// A decision variable: a team group or a counsellor group, by index.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Var {
+    Team(usize),
+    Desk(usize),
+}
+
+/// What the search changes: the team groups of the searched regions and
+/// the counsellor groups of the sized centres.
+struct State {
+    groups: Vec<Group>,
+    desks: Vec<Desk>,
+}
+
+impl State {
+    fn count(&self, v: Var) -> u32 {
+        match v {
+            Var::Team(g) => self.groups[g].count,
+            Var::Desk(d) => self.desks[d].count,
+        }
+    }
+
+    fn count_mut(&mut self, v: Var) -> &mut u32 {
+        match v {
+            Var::Team(g) => &mut self.groups[g].count,
+            Var::Desk(d) => &mut self.desks[d].count,
+        }
+    }
+
+    /// Hours of cost per week of one more: team-hours, or counsellor-hours
+    /// weighted by the counsellor cost.
+    fn cost(&self, v: Var, target: &Target) -> f64 {
+        let hours = match v {
+            Var::Team(g) => self.groups[g].hours_per_week,
+            Var::Desk(d) => self.desks[d].hours_per_week * target.answer.map_or(1.0, |a| a.counsellor_cost),
+        };
+        hours.max(f64::MIN_POSITIVE)
+    }
+
+    /// The fewest the search may leave: the scenario's count with
+    /// `add_only`, else none.
+    fn floor(&self, v: Var, add_only: bool) -> u32 {
+        if !add_only {
+            return 0;
+        }
+        match v {
+            Var::Team(g) => self.groups[g].base_count,
+            Var::Desk(d) => self.desks[d].base_count,
+        }
+    }
+
+    /// Every variable of a unit: its regions' team groups, then its
+    /// centres' counsellor groups.
+    fn vars(&self, unit: &Unit) -> Vec<Var> {
+        let teams = (0..self.groups.len())
+            .filter(|&g| unit.regions.contains(&self.groups[g].region))
+            .map(Var::Team);
+        let desks = (0..self.desks.len())
+            .filter(|&d| unit.centres.contains(&self.desks[d].centre))
+            .map(Var::Desk);
+        teams.chain(desks).collect()
+    }
+
+    /// A centre can still take a counsellor.
+    fn desk_room(&self, c: usize, target: &Target) -> bool {
+        let cap = target.answer.map_or(0, |a| a.max_per_group);
+        self.desks.iter().any(|d| d.centre == c && d.count < cap)
+    }
+}
+
+/// A unit of the greedy search: searched regions (their teams and miss
+/// target) and sized centres (their counsellors and answer target) that
+/// act on each other.
+#[derive(Debug, Clone, Default)]
+struct Unit {
+    regions: Vec<usize>,
+    centres: Vec<usize>,
+}
+
+/// How much each region's and centre's search target is tightened after a
+/// failed verification.
+struct Tight {
+    regions: Vec<f64>,
+    centres: Vec<f64>,
+}
+
 fn group_path(region: &str, group: &str) -> String {
     format!("regions.{}.teams.{}", key_part(region), key_part(group))
 }
 
-fn patches(groups: &[Group], sc: &Scenario) -> Vec<(String, toml::Value)> {
-    groups
-        .iter()
-        .map(|g| {
-            let region = &sc.regions()[g.region].name;
-            match &g.shift {
-                Some(shift) => {
-                    let mut t = toml::Table::new();
-                    t.insert("count".into(), toml::Value::Integer(i64::from(g.count)));
-                    t.insert("base".into(), toml::Value::String(g.base.clone()));
-                    t.insert("shift".into(), shift.value.clone());
-                    (group_path(region, &g.name), toml::Value::Table(t))
-                }
-                None => (
-                    format!("{}.count", group_path(region, &g.name)),
-                    toml::Value::Integer(i64::from(g.count)),
-                ),
+fn desk_path(centre: &str, group: &str) -> String {
+    format!(
+        "centres.{}.counsellors.{}.count",
+        key_part(centre),
+        key_part(group)
+    )
+}
+
+fn patches(st: &State, sc: &Scenario) -> Vec<(String, toml::Value)> {
+    let teams = st.groups.iter().map(|g| {
+        let region = &sc.regions()[g.region].name;
+        match &g.shift {
+            Some(shift) => {
+                let mut t = toml::Table::new();
+                t.insert("count".into(), toml::Value::Integer(i64::from(g.count)));
+                t.insert("base".into(), toml::Value::String(g.base.clone()));
+                t.insert("shift".into(), shift.value.clone());
+                (group_path(region, &g.name), toml::Value::Table(t))
             }
-        })
-        .collect()
+            None => (
+                format!("{}.count", group_path(region, &g.name)),
+                toml::Value::Integer(i64::from(g.count)),
+            ),
+        }
+    });
+    let desks = st.desks.iter().map(|d| {
+        (
+            desk_path(&sc.centres()[d.centre].name, &d.name),
+            toml::Value::Integer(i64::from(d.count)),
+        )
+    });
+    teams.chain(desks).collect()
 }
 
 /// The miss share of a group: 1 − the in-time share (NaN without calls).
@@ -301,12 +544,34 @@ fn miss(res: &RunResults, region: &str, call_type: Option<&str>) -> Option<Estim
         })
 }
 
+/// A region's figure, if it has contacts to measure it on.
+fn region_figure(res: &RunResults, region: &str, figure: GroupFigure) -> Option<Estimate> {
+    res.figure(Some(region), None, None, figure)
+        .filter(|e| e.mean.is_finite())
+}
+
+/// An answer figure of a region: `None` when no contact was offered to a
+/// centre there; 0 when contacts were offered but the figure is undefined
+/// (no contact answered: none answered within 20 s either).
+fn answer_figure(res: &RunResults, region: &str, figure: GroupFigure) -> Option<Estimate> {
+    let offered = region_figure(res, region, GroupFigure::InStateAnswerShare)?;
+    Some(region_figure(res, region, figure).unwrap_or(Estimate {
+        mean: 0.0,
+        half_width: 0.0,
+        n: offered.n,
+    }))
+}
+
 fn upper(e: Estimate) -> f64 {
     if e.half_width.is_finite() {
         e.high()
     } else {
         e.mean
     }
+}
+
+fn lower(e: Estimate) -> f64 {
+    if e.half_width.is_finite() { e.low() } else { e.mean }
 }
 
 /// How far region `r` is from its target, lowered by `tighten` (0 = met).
@@ -327,6 +592,63 @@ fn shortfall(res: &RunResults, sc: &Scenario, r: usize, target: &Target, tighten
     s
 }
 
+/// What the search works on, fixed once the scenario is read.
+struct Plan<'a> {
+    sc: &'a Scenario,
+    target: Target,
+    /// Regions whose teams are sized.
+    searched: Vec<usize>,
+    /// Centres whose counsellors are sized.
+    centres: Vec<usize>,
+    /// The regions each centre answers.
+    answers: Vec<Vec<usize>>,
+}
+
+impl Plan<'_> {
+    fn region_name(&self, r: usize) -> &str {
+        &self.sc.regions()[r].name
+    }
+
+    fn centre_name(&self, c: usize) -> &str {
+        &self.sc.centres()[c].name
+    }
+
+    fn region_shortfall(&self, res: &RunResults, r: usize, tight: &Tight) -> f64 {
+        shortfall(res, self.sc, r, &self.target, tight.regions[r])
+    }
+
+    /// How far centre `c` is from its answer target in the regions it
+    /// answers, the target raised by `tighten` (0 = met).
+    fn centre_shortfall(&self, res: &RunResults, c: usize, tighten: f64) -> f64 {
+        let Some(a) = self.target.answer else {
+            return 0.0;
+        };
+        let mut s = 0.0;
+        for &r in &self.answers[c] {
+            for (figure, min) in a.figures() {
+                let min = (min + tighten).min(1.0);
+                s += answer_figure(res, self.region_name(r), figure)
+                    .map_or(0.0, |e| (min - lower(e)).max(0.0));
+            }
+        }
+        s
+    }
+
+    fn unit_shortfall(&self, res: &RunResults, unit: &Unit, tight: &Tight) -> f64 {
+        let regions: f64 = unit
+            .regions
+            .iter()
+            .map(|&r| self.region_shortfall(res, r, tight))
+            .sum();
+        let centres: f64 = unit
+            .centres
+            .iter()
+            .map(|&c| self.centre_shortfall(res, c, tight.centres[c]))
+            .sum();
+        regions + centres
+    }
+}
+
 struct Evaluator<'a> {
     /// The whole scenario, for the verification run.
     base_text: &'a str,
@@ -341,8 +663,8 @@ struct Evaluator<'a> {
 impl Evaluator<'_> {
     /// A search evaluation: the groups on the search text, the scenario's
     /// seed, the search's replications.
-    fn run(&mut self, groups: &[Group], sc: &Scenario) -> Result<RunResults, ScenarioError> {
-        self.simulate(true, groups, sc, sc.run().seed, self.target.replications)
+    fn run(&mut self, st: &State, sc: &Scenario) -> Result<RunResults, ScenarioError> {
+        self.simulate(true, st, sc, sc.run().seed, self.target.replications)
     }
 
     /// The groups simulated on the search text or the whole scenario, with
@@ -350,7 +672,7 @@ impl Evaluator<'_> {
     fn simulate(
         &mut self,
         search: bool,
-        groups: &[Group],
+        st: &State,
         sc: &Scenario,
         seed: u64,
         replications: u32,
@@ -374,7 +696,7 @@ impl Evaluator<'_> {
             ),
         ];
         let text = if search { &self.search_text } else { self.base_text };
-        let text = sized_text(text, groups, sc, &run)?;
+        let text = sized_text(text, st, sc, &run)?;
         let scenario = Scenario::from_toml(&text, "sized scenario")?;
         let res = crate::montecarlo::run(&Model::new(scenario), replications, &|| {});
         self.evaluations += 1;
@@ -387,11 +709,11 @@ impl Evaluator<'_> {
 /// one pass.
 fn sized_text(
     text: &str,
-    groups: &[Group],
+    st: &State,
     sc: &Scenario,
     extra: &[(String, toml::Value)],
 ) -> Result<String, ScenarioError> {
-    let mut values = patches(groups, sc);
+    let mut values = patches(st, sc);
     values.extend_from_slice(extra);
     set_values(text, &values).map_err(|e| {
         ScenarioError::new(
@@ -407,13 +729,16 @@ fn sized_text(
 }
 
 /// The scenario text with only the `keep` regions (and maxima by region
-/// only for them).
-fn only_regions(text: &str, keep: &[String]) -> String {
+/// only for them) and the `keep_centres` contact centres.
+fn only_regions(text: &str, keep: &[String], keep_centres: &[String]) -> String {
     let Ok(mut root) = text.parse::<toml::Table>() else {
         return text.to_string();
     };
     if let Some(toml::Value::Table(regions)) = root.get_mut("regions") {
         regions.retain(|k, _| keep.iter().any(|x| x == k));
+    }
+    if let Some(toml::Value::Table(centres)) = root.get_mut("centres") {
+        centres.retain(|k, _| keep_centres.iter().any(|x| x == k));
     }
     if let Some(toml::Value::Table(types)) = root.get_mut("call_types") {
         for (_, ct) in types.iter_mut() {
@@ -425,8 +750,115 @@ fn only_regions(text: &str, keep: &[String]) -> String {
     toml::to_string(&root).unwrap_or_else(|_| text.to_string())
 }
 
-/// Sizes the teams of the searched regions; `on_eval` is called after each
-/// simulation with the number run so far.
+/// The regions and centres the search must simulate: the `keep` regions,
+/// every centre answering one of them (or rolling over to or from such a
+/// centre), and every region such a centre answers, to a fixed point.
+fn closure(sc: &Scenario, answers: &[Vec<usize>], keep: &mut [bool]) -> Vec<bool> {
+    let n = sc.centres().len();
+    let rolls_to = |c: usize| match sc.centres()[c].rollover.map(|r| r.to) {
+        Some(RolloverTo::Centre(d)) => Some(d),
+        _ => None,
+    };
+    let mut keep_c = vec![false; n];
+    loop {
+        let mut changed = false;
+        for c in 0..n {
+            let linked =
+                rolls_to(c).is_some_and(|d| keep_c[d]) || (0..n).any(|e| keep_c[e] && rolls_to(e) == Some(c));
+            if !keep_c[c] && (answers[c].iter().any(|&r| keep[r]) || linked) {
+                keep_c[c] = true;
+                changed = true;
+            }
+            if keep_c[c] {
+                for &r in &answers[c] {
+                    if !keep[r] {
+                        keep[r] = true;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            return keep_c;
+        }
+    }
+}
+
+/// The units of the greedy search: connected components of the searched
+/// regions and sized centres, a region linked to the centre answering it,
+/// a centre to the centre it rolls over to. Teams alone: one unit a region.
+fn units(plan: &Plan<'_>) -> Vec<Unit> {
+    let nr = plan.sc.regions().len();
+    let n = nr + plan.sc.centres().len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    let mut join = |a: usize, b: usize| {
+        let (a, b) = (root(&mut parent, a), root(&mut parent, b));
+        parent[a.max(b)] = a.min(b);
+    };
+    for &c in &plan.centres {
+        for &r in &plan.answers[c] {
+            if plan.searched.contains(&r) {
+                join(r, nr + c);
+            }
+        }
+        if let Some(RolloverTo::Centre(d)) = plan.sc.centres()[c].rollover.map(|r| r.to)
+            && plan.centres.contains(&d)
+        {
+            join(nr + c, nr + d);
+        }
+    }
+    let mut out: Vec<(usize, Unit)> = Vec::new();
+    let nodes = plan
+        .searched
+        .iter()
+        .copied()
+        .chain(plan.centres.iter().map(|&c| nr + c));
+    for node in nodes {
+        let r = root(&mut parent, node);
+        let i = match out.iter().position(|(k, _)| *k == r) {
+            Some(i) => i,
+            None => {
+                out.push((r, Unit::default()));
+                out.len() - 1
+            }
+        };
+        if node < nr {
+            out[i].1.regions.push(node);
+        } else {
+            out[i].1.centres.push(node - nr);
+        }
+    }
+    out.into_iter().map(|(_, u)| u).collect()
+}
+
+/// A counsellor group's shift as the scenario text gives it.
+fn desk_shift(root: Option<&toml::Table>, centre: &str, group: &str) -> String {
+    let value = root
+        .and_then(|t| t.get("centres")?.get(centre)?.get("counsellors")?.get(group))
+        .map(|g| g.get("shift"));
+    match value {
+        Some(None) => "24/7".into(),
+        Some(Some(toml::Value::String(s))) => s.clone(),
+        Some(Some(toml::Value::Table(t))) => match (t.get("days"), t.get("start"), t.get("end")) {
+            (Some(toml::Value::String(d)), Some(toml::Value::String(s)), Some(toml::Value::String(e))) => {
+                format!("{d} {s}-{e}")
+            }
+            _ => "as given".into(),
+        },
+        _ => "as given".into(),
+    }
+}
+
+/// Sizes the teams of the searched regions and, with an answer target, the
+/// counsellors of the centres answering them; `on_eval` is called after
+/// each simulation with the number run so far.
 pub fn size(
     base_text: &str,
     file: &str,
@@ -436,10 +868,10 @@ pub fn size(
 ) -> Result<Sizing, SizingError> {
     let sc = Scenario::from_toml(base_text, file)?;
     let names: Vec<String> = sc.regions().iter().map(|r| r.name.clone()).collect();
-    let mut searched = Vec::new();
+    let mut selected = Vec::new();
     for name in &options.regions {
         match names.iter().position(|n| n == name) {
-            Some(r) => searched.push(r),
+            Some(r) => selected.push(r),
             None => {
                 return Err(SizingError::UnknownRegion {
                     name: name.clone(),
@@ -452,28 +884,79 @@ pub fn size(
             }
         }
     }
-    if searched.is_empty() {
-        searched = (0..names.len()).collect();
+    if selected.is_empty() {
+        selected = (0..names.len()).collect();
     }
-    searched.sort_unstable();
-    searched.dedup();
+    selected.sort_unstable();
+    selected.dedup();
+    if !target.teams && target.answer.is_none() {
+        return Err(SizingError::Nothing);
+    }
+    let answers: Vec<Vec<usize>> = (0..sc.centres().len())
+        .map(|c| {
+            (0..names.len())
+                .filter(|&r| sc.regions()[r].centre == Some(c))
+                .collect()
+        })
+        .collect();
+    let centres: Vec<usize> = if target.answer.is_some() {
+        (0..sc.centres().len())
+            .filter(|&c| answers[c].iter().any(|r| selected.contains(r)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if target.answer.is_some() && centres.is_empty() {
+        return Err(SizingError::NoCentre {
+            regions: selected
+                .iter()
+                .map(|&r| format!("{:?}", names[r]))
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    let plan = Plan {
+        sc: &sc,
+        target,
+        searched: if target.teams {
+            selected.clone()
+        } else {
+            Vec::new()
+        },
+        centres,
+        answers,
+    };
     let shifts = if options.shifts.is_empty() {
         vec![Shift::always()]
     } else {
         options.shifts.clone()
     };
-    let allowed = allowed_zones(&sc, &searched, options.sites.as_deref())?;
-    // Leave out regions that cannot change the searched ones.
-    let linked = sc.regions().iter().enumerate().any(|(i, r)| {
-        (searched.contains(&i) && r.mutual_aid.iter().any(|p| !searched.contains(p)))
-            || (!searched.contains(&i) && r.mutual_aid.iter().any(|p| searched.contains(p)))
-    });
+    let allowed = allowed_zones(&sc, &plan.searched, options.sites.as_deref())?;
+    // Leave out regions that cannot change the searched ones: keep those
+    // sharing a contact centre with them, and their centres.
+    let mut keep = vec![false; names.len()];
+    for &r in &selected {
+        keep[r] = true;
+    }
+    let keep_centres = closure(&sc, &plan.answers, &mut keep);
+    let linked = sc
+        .regions()
+        .iter()
+        .enumerate()
+        .any(|(i, r)| r.mutual_aid.iter().any(|&p| keep[p] != keep[i]));
     let search_text = if linked {
         base_text.to_string()
     } else {
         only_regions(
             base_text,
-            &searched.iter().map(|&r| names[r].clone()).collect::<Vec<_>>(),
+            &(0..names.len())
+                .filter(|&r| keep[r])
+                .map(|r| names[r].clone())
+                .collect::<Vec<_>>(),
+            &(0..sc.centres().len())
+                .filter(|&c| keep_centres[c])
+                .map(|c| sc.centres()[c].name.clone())
+                .collect::<Vec<_>>(),
         )
     };
     let mut ev = Evaluator {
@@ -485,128 +968,184 @@ pub fn size(
     };
     // The replication count is the run's argument; the scenario is not changed.
     let base_results = crate::montecarlo::run(&Model::new(sc.clone()), target.replications, &|| {});
-    let mut groups: Vec<Group> = sc
-        .team_groups()
-        .iter()
-        .filter(|g| searched.contains(&g.region))
-        .map(|g| Group {
-            region: g.region,
-            name: g.name.clone(),
-            base: sc.zones()[g.base].name.clone(),
-            sites: Vec::new(),
-            shift: None,
-            hours_per_week: g.schedule.minutes_per_week() / 60.0,
-            base_count: g.count,
-            count: if options.add_only { g.count } else { 0 },
-        })
-        .collect();
-    let floor = |g: &Group| if options.add_only { g.base_count } else { 0 };
-    let mut tighten = vec![0.0; names.len()];
+    let mut st = State {
+        groups: sc
+            .team_groups()
+            .iter()
+            .filter(|g| plan.searched.contains(&g.region))
+            .map(|g| Group {
+                region: g.region,
+                name: g.name.clone(),
+                base: sc.zones()[g.base].name.clone(),
+                sites: Vec::new(),
+                shift: None,
+                hours_per_week: g.schedule.minutes_per_week() / 60.0,
+                base_count: g.count,
+                count: if options.add_only { g.count } else { 0 },
+            })
+            .collect(),
+        desks: plan
+            .centres
+            .iter()
+            .flat_map(|&c| {
+                sc.centres()[c].counsellors.iter().map(move |g| Desk {
+                    centre: c,
+                    name: g.name.clone(),
+                    hours_per_week: g.schedule.minutes_per_week() / 60.0,
+                    base_count: g.count,
+                    count: if options.add_only { g.count } else { 0 },
+                })
+            })
+            .collect(),
+    };
+    let units = units(&plan);
+    let mut tight = Tight {
+        regions: vec![0.0; names.len()],
+        centres: vec![0.0; sc.centres().len()],
+    };
     let mut steps = Vec::new();
-    let mut current = ev.run(&groups, &sc)?;
-    record(&mut steps, &groups, &searched, &names, &current);
+    let mut centre_steps = Vec::new();
+    let mut step = 0;
+    let mut current = ev.run(&st, &sc)?;
+    record(&mut steps, &mut centre_steps, step, &st, &plan, &current);
+    // Units where no candidate helps any more: once its centres meet their
+    // target, a counsellor is added only if it removes shortfall (a team,
+    // as before, up to the cap).
+    let mut stalled = vec![false; units.len()];
     let mut verified;
     let mut rounds_of_verification = 0;
     loop {
-        // Greedy: add the best team in every searched region that misses.
+        // Greedy: one more team or counsellor in every unit that misses.
         loop {
-            let unmet: Vec<usize> = searched
-                .iter()
-                .copied()
-                .filter(|&r| {
-                    shortfall(&current, &sc, r, &target, tighten[r]) > 0.0
-                        && total(&groups, r) < target.max_teams_per_region
-                })
-                .collect();
-            if unmet.is_empty() {
-                break;
-            }
-            let mut candidates: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
-            for &r in &unmet {
-                candidates[r] = (0..groups.len()).filter(|&i| groups[i].region == r).collect();
-                for shift in &shifts {
-                    if let Some(zone) = new_base_zone(&current, &sc, r, &groups, &allowed[r], shift) {
-                        groups.push(Group {
-                            region: r,
-                            name: format!("new {} {}", zone.0, shift.label),
-                            base: zone.0,
-                            sites: zone.1,
-                            shift: Some(shift.clone()),
-                            hours_per_week: shift.hours_per_week,
-                            base_count: 0,
-                            count: 0,
-                        });
-                        candidates[r].push(groups.len() - 1);
-                    }
+            let mut now = vec![0.0; units.len()];
+            let mut candidates: Vec<Vec<Var>> = vec![Vec::new(); units.len()];
+            for (u, unit) in units.iter().enumerate() {
+                now[u] = plan.unit_shortfall(&current, unit, &tight);
+                if now[u] == 0.0 || stalled[u] {
+                    continue;
                 }
-            }
-            let width = candidates.iter().map(Vec::len).max().unwrap_or(0);
-            let mut best: Vec<Option<(bool, f64, usize)>> = vec![None; names.len()];
-            for j in 0..width {
-                for &r in &unmet {
-                    if let Some(&g) = candidates[r].get(j) {
-                        groups[g].count += 1;
+                for &r in &unit.regions {
+                    if plan.region_shortfall(&current, r, &tight) == 0.0
+                        || total(&st.groups, r) >= target.max_teams_per_region
+                    {
+                        continue;
                     }
-                }
-                let res = ev.run(&groups, &sc)?;
-                for &r in &unmet {
-                    if let Some(&g) = candidates[r].get(j) {
-                        groups[g].count -= 1;
-                        let now = shortfall(&current, &sc, r, &target, tighten[r]);
-                        let s = shortfall(&res, &sc, r, &target, tighten[r]);
-                        // Meeting the target beats everything, then the
-                        // cheapest; else the most shortfall removed per hour.
-                        let score = if s == 0.0 {
-                            (true, -groups[g].hours_per_week)
-                        } else {
-                            (false, (now - s) / groups[g].hours_per_week)
-                        };
-                        if best[r].is_none_or(|(m, v, _)| (score.0, score.1) > (m, v)) {
-                            best[r] = Some((score.0, score.1, g));
+                    candidates[u].extend(
+                        (0..st.groups.len())
+                            .filter(|&i| st.groups[i].region == r)
+                            .map(Var::Team),
+                    );
+                    for shift in &shifts {
+                        if let Some(zone) = new_base_zone(&current, &sc, r, &st.groups, &allowed[r], shift) {
+                            st.groups.push(Group {
+                                region: r,
+                                name: format!("new {} {}", zone.0, shift.label),
+                                base: zone.0,
+                                sites: zone.1,
+                                shift: Some(shift.clone()),
+                                hours_per_week: shift.hours_per_week,
+                                base_count: 0,
+                                count: 0,
+                            });
+                            candidates[u].push(Var::Team(st.groups.len() - 1));
                         }
                     }
                 }
-            }
-            for &r in &unmet {
-                if let Some((_, _, g)) = best[r] {
-                    groups[g].count += 1;
+                if let Some(a) = target.answer {
+                    candidates[u].extend(
+                        (0..st.desks.len())
+                            .filter(|&d| {
+                                unit.centres.contains(&st.desks[d].centre)
+                                    && st.desks[d].count < a.max_per_group
+                            })
+                            .map(Var::Desk),
+                    );
                 }
             }
-            groups.retain(|g| !g.added() || g.count > 0);
-            current = ev.run(&groups, &sc)?;
-            record(&mut steps, &groups, &searched, &names, &current);
+            let unmet: Vec<usize> = (0..units.len()).filter(|&u| !candidates[u].is_empty()).collect();
+            if unmet.is_empty() {
+                st.groups.retain(|g| !g.added() || g.count > 0);
+                break;
+            }
+            let width = candidates.iter().map(Vec::len).max().unwrap_or(0);
+            let answered: Vec<bool> = units
+                .iter()
+                .map(|u| {
+                    u.centres
+                        .iter()
+                        .all(|&c| plan.centre_shortfall(&current, c, tight.centres[c]) == 0.0)
+                })
+                .collect();
+            let mut best: Vec<Option<(bool, f64, Var)>> = vec![None; units.len()];
+            for j in 0..width {
+                let trial: Vec<(usize, Var)> = unmet
+                    .iter()
+                    .filter_map(|&u| candidates[u].get(j).map(|&v| (u, v)))
+                    .collect();
+                for &(_, v) in &trial {
+                    *st.count_mut(v) += 1;
+                }
+                let res = ev.run(&st, &sc)?;
+                for &(u, v) in &trial {
+                    *st.count_mut(v) -= 1;
+                    let s = plan.unit_shortfall(&res, &units[u], &tight);
+                    if s > 0.0 && s >= now[u] && matches!(v, Var::Desk(_)) && answered[u] {
+                        // Once the centres meet their target, a counsellor
+                        // is added (for the teams' target) only if it helps.
+                        continue;
+                    }
+                    let cost = st.cost(v, &target);
+                    // Meeting the target beats everything, then the
+                    // cheapest; else the most shortfall removed per hour.
+                    let score = if s == 0.0 {
+                        (true, -cost)
+                    } else {
+                        (false, (now[u] - s) / cost)
+                    };
+                    if best[u].is_none_or(|(m, x, _)| (score.0, score.1) > (m, x)) {
+                        best[u] = Some((score.0, score.1, v));
+                    }
+                }
+            }
+            for &u in &unmet {
+                match best[u] {
+                    Some((_, _, v)) => *st.count_mut(v) += 1,
+                    None => stalled[u] = true,
+                }
+            }
+            st.groups.retain(|g| !g.added() || g.count > 0);
+            current = ev.run(&st, &sc)?;
+            step += 1;
+            record(&mut steps, &mut centre_steps, step, &st, &plan, &current);
         }
-        // Prune: drop any team whose removal keeps its region's target.
-        let met_now: Vec<bool> = (0..names.len())
-            .map(|r| searched.contains(&r) && shortfall(&current, &sc, r, &target, tighten[r]) == 0.0)
+        // Prune: drop any team or counsellor whose removal keeps its unit's
+        // target.
+        let met_now: Vec<bool> = units
+            .iter()
+            .map(|u| plan.unit_shortfall(&current, u, &tight) == 0.0)
             .collect();
         loop {
             let mut removed = false;
-            let width = searched
-                .iter()
-                .map(|&r| groups.iter().filter(|g| g.region == r).count())
-                .max()
-                .unwrap_or(0);
+            let vars: Vec<Vec<Var>> = units.iter().map(|u| st.vars(u)).collect();
+            let width = vars.iter().map(Vec::len).max().unwrap_or(0);
             for j in 0..width {
-                let trial: Vec<(usize, usize)> = searched
-                    .iter()
-                    .copied()
-                    .filter(|&r| met_now[r])
-                    .filter_map(|r| {
-                        let g = groups.iter().enumerate().filter(|(_, g)| g.region == r).nth(j)?.0;
-                        (groups[g].count > floor(&groups[g])).then_some((r, g))
+                let trial: Vec<(usize, Var)> = (0..units.len())
+                    .filter(|&u| met_now[u])
+                    .filter_map(|u| {
+                        let v = *vars[u].get(j)?;
+                        (st.count(v) > st.floor(v, options.add_only)).then_some((u, v))
                     })
                     .collect();
                 if trial.is_empty() {
                     continue;
                 }
-                for &(_, g) in &trial {
-                    groups[g].count -= 1;
+                for &(_, v) in &trial {
+                    *st.count_mut(v) -= 1;
                 }
-                let res = ev.run(&groups, &sc)?;
-                for &(r, g) in &trial {
-                    if shortfall(&res, &sc, r, &target, tighten[r]) > 0.0 {
-                        groups[g].count += 1;
+                let res = ev.run(&st, &sc)?;
+                for &(u, v) in &trial {
+                    if plan.unit_shortfall(&res, &units[u], &tight) > 0.0 {
+                        *st.count_mut(v) += 1;
                     } else {
                         removed = true;
                     }
@@ -615,24 +1154,38 @@ pub fn size(
             if !removed {
                 break;
             }
-            current = ev.run(&groups, &sc)?;
-            record(&mut steps, &groups, &searched, &names, &current);
+            current = ev.run(&st, &sc)?;
+            step += 1;
+            record(&mut steps, &mut centre_steps, step, &st, &plan, &current);
         }
-        groups.retain(|g| !g.added() || g.count > 0);
+        st.groups.retain(|g| !g.added() || g.count > 0);
         // Verify on replications the search never saw.
         verified = ev.simulate(
             false,
-            &groups,
+            &st,
             &sc,
             verify_seed(sc.run().seed),
             target.verify_replications,
         )?;
         let mut again = false;
-        for &r in &searched {
-            let gap = shortfall(&verified, &sc, r, &target, 0.0);
-            if gap > 0.0 && total(&groups, r) < target.max_teams_per_region {
-                tighten[r] += gap;
-                again = true;
+        let none = Tight {
+            regions: vec![0.0; names.len()],
+            centres: vec![0.0; sc.centres().len()],
+        };
+        for (unit, _) in units.iter().zip(&stalled).filter(|(_, s)| !**s) {
+            for &r in &unit.regions {
+                let gap = plan.region_shortfall(&verified, r, &none);
+                if gap > 0.0 && total(&st.groups, r) < target.max_teams_per_region {
+                    tight.regions[r] += gap;
+                    again = true;
+                }
+            }
+            for &c in &unit.centres {
+                let gap = plan.centre_shortfall(&verified, c, 0.0);
+                if gap > 0.0 && st.desk_room(c, &target) {
+                    tight.centres[c] += gap;
+                    again = true;
+                }
             }
         }
         rounds_of_verification += 1;
@@ -641,46 +1194,92 @@ pub fn size(
         }
     }
     let search = current;
-    let checks = searched
+    let nan = Estimate {
+        mean: f64::NAN,
+        half_width: f64::NAN,
+        n: 0,
+    };
+    let none = Tight {
+        regions: vec![0.0; names.len()],
+        centres: vec![0.0; sc.centres().len()],
+    };
+    let checks = plan
+        .searched
         .iter()
         .map(|&r| {
             let name = &names[r];
-            let nan = Estimate {
-                mean: f64::NAN,
-                half_width: f64::NAN,
-                n: 0,
-            };
             RegionCheck {
                 region: name.clone(),
                 before: miss(&base_results, name, None).unwrap_or(nan),
                 search: miss(&search, name, None).unwrap_or(nan),
                 verified: miss(&verified, name, None).unwrap_or(nan),
-                met: shortfall(&verified, &sc, r, &target, 0.0) == 0.0,
+                met: plan.region_shortfall(&verified, r, &none) == 0.0,
             }
         })
         .collect();
-    groups.sort_by_key(|g| (g.region, g.added()));
-    let changed: Vec<String> = groups
+    let mut answer_checks = Vec::new();
+    if let Some(a) = target.answer {
+        for &c in &plan.centres {
+            for &r in &plan.answers[c] {
+                for (figure, min) in a.figures() {
+                    let get = |res: &RunResults| answer_figure(res, &names[r], figure);
+                    answer_checks.push(AnswerCheck {
+                        centre: plan.centre_name(c).to_string(),
+                        region: names[r].clone(),
+                        figure: figure.name(),
+                        target: min,
+                        before: get(&base_results).unwrap_or(nan),
+                        search: get(&search).unwrap_or(nan),
+                        verified: get(&verified).unwrap_or(nan),
+                        met: get(&verified).is_none_or(|e| lower(e) >= min),
+                    });
+                }
+            }
+        }
+    }
+    st.groups.sort_by_key(|g| (g.region, g.added()));
+    let changed: Vec<String> = st
+        .groups
         .iter()
         .filter(|g| g.count != g.base_count)
         .map(|g| format!("{} {}: {} -> {}", names[g.region], g.name, g.base_count, g.count))
+        .chain(st.desks.iter().filter(|d| d.count != d.base_count).map(|d| {
+            format!(
+                "{} counsellors {}: {} -> {}",
+                plan.centre_name(d.centre),
+                d.name,
+                d.base_count,
+                d.count
+            )
+        }))
         .collect();
-    let sized_for: Vec<&str> = searched.iter().map(|&r| names[r].as_str()).collect();
+    let mut sized_for = Vec::new();
+    let mut goals = Vec::new();
+    if target.teams {
+        let regions: Vec<&str> = plan.searched.iter().map(|&r| names[r].as_str()).collect();
+        sized_for.push(regions.join(", "));
+        goals.push(format!("miss share <= {}", target.max_miss_share));
+    }
+    if let Some(a) = target.answer {
+        let centres: Vec<&str> = plan.centres.iter().map(|&c| plan.centre_name(c)).collect();
+        sized_for.push(format!("the counsellors of {}", centres.join(", ")));
+        goals.push(format!("in-state answer share >= {}", a.min_answer_share));
+        if let Some(m) = a.min_within_20s {
+            goals.push(format!("answered within 20 s >= {m}"));
+        }
+    }
     let name = format!(
-        "{}, sized for {} ({}miss share <= {})",
+        "{}, sized for {} ({}{})",
         sc.name(),
-        sized_for.join(", "),
+        sized_for.join(" and "),
         if options.add_only { "add-only, " } else { "" },
-        target.max_miss_share
+        goals.join(", ")
     );
-    let text = sized_text(
-        base_text,
-        &groups,
-        &sc,
-        &[("name".into(), toml::Value::String(name))],
-    )?;
+    let text = sized_text(base_text, &st, &sc, &[("name".into(), toml::Value::String(name))])?;
+    let root = base_text.parse::<toml::Table>().ok();
     Ok(Sizing {
-        groups: groups
+        groups: st
+            .groups
             .iter()
             .map(|g| GroupSize {
                 region: names[g.region].clone(),
@@ -693,7 +1292,20 @@ pub fn size(
                 count: g.count,
             })
             .collect(),
+        counsellors: st
+            .desks
+            .iter()
+            .map(|d| CounsellorSize {
+                centre: plan.centre_name(d.centre).to_string(),
+                group: d.name.clone(),
+                shift: desk_shift(root.as_ref(), plan.centre_name(d.centre), &d.name),
+                hours_per_week: d.hours_per_week,
+                base_count: d.base_count,
+                count: d.count,
+            })
+            .collect(),
         checks,
+        answer_checks,
         scenario_toml: format!(
             "# Changed by cessa-sim size: {}\n{text}",
             if changed.is_empty() {
@@ -705,6 +1317,7 @@ pub fn size(
         results: verified,
         base_results,
         steps,
+        centre_steps,
         evaluations: ev.evaluations,
         verify_seed: verify_seed(sc.run().seed),
     })
@@ -719,25 +1332,47 @@ fn total(groups: &[Group], r: usize) -> u32 {
     groups.iter().filter(|g| g.region == r).map(|g| g.count).sum()
 }
 
-fn record(steps: &mut Vec<Step>, groups: &[Group], searched: &[usize], names: &[String], res: &RunResults) {
-    let step = steps.last().map_or(0, |s| s.step + 1);
-    for &r in searched {
-        let nan = Estimate {
-            mean: f64::NAN,
-            half_width: f64::NAN,
-            n: 0,
-        };
+fn record(
+    steps: &mut Vec<Step>,
+    centre_steps: &mut Vec<CentreStep>,
+    step: usize,
+    st: &State,
+    plan: &Plan<'_>,
+    res: &RunResults,
+) {
+    let nan = Estimate {
+        mean: f64::NAN,
+        half_width: f64::NAN,
+        n: 0,
+    };
+    for &r in &plan.searched {
+        let region = plan.region_name(r);
         steps.push(Step {
             step,
-            region: names[r].clone(),
-            teams: total(groups, r),
-            team_hours_per_week: groups
+            region: region.to_string(),
+            teams: total(&st.groups, r),
+            team_hours_per_week: st
+                .groups
                 .iter()
                 .filter(|g| g.region == r)
                 .map(|g| f64::from(g.count) * g.hours_per_week)
                 .sum(),
-            miss_share: miss(res, &names[r], None).unwrap_or(nan),
+            miss_share: miss(res, region, None).unwrap_or(nan),
         });
+    }
+    for &c in &plan.centres {
+        let desks = || st.desks.iter().filter(|d| d.centre == c);
+        for &r in &plan.answers[c] {
+            let region = plan.region_name(r);
+            centre_steps.push(CentreStep {
+                step,
+                centre: plan.centre_name(c).to_string(),
+                region: region.to_string(),
+                counsellors: desks().map(|d| d.count).sum(),
+                counsellor_hours_per_week: desks().map(|d| f64::from(d.count) * d.hours_per_week).sum(),
+                answer_share: region_figure(res, region, GroupFigure::InStateAnswerShare).unwrap_or(nan),
+            });
+        }
     }
 }
 
@@ -889,7 +1524,191 @@ teams.van = { count = 2 }
             max_teams_per_region: 20,
             replications: 12,
             verify_replications: 40,
+            teams: true,
+            answer: None,
         }
+    }
+
+    /// One 24/7 counsellor group, exponential talk (mean 10 min), callers
+    /// who wait for ever, 30 contacts an hour: Erlang C with a = 5 erlangs.
+    /// The team never matters (every contact is settled by phone).
+    const ERLANG_C_DESK: &str = r#"
+[run]
+horizon_days = 40
+warmup_days = 2
+seed = 3
+[call_types.crisis]
+max_response_min = "none"
+triage = { phone = 1.0 }
+on_scene = 30
+[regions.Town]
+population = 1000
+calls_per_hour = 30.0
+travel = { time = 0 }
+teams.van = { count = 1 }
+[centres.Line]
+counsellors.all = { count = 3, shift = "24/7" }
+talk = { dist = "exponential", mean = 10 }
+"#;
+
+    fn answer(min_within_20s: Option<f64>, max_per_group: u32) -> Target {
+        Target {
+            teams: false,
+            answer: Some(AnswerTarget {
+                min_answer_share: 0.9,
+                min_within_20s,
+                max_per_group,
+                counsellor_cost: 0.25,
+            }),
+            ..target()
+        }
+    }
+
+    /// P(answered within 20 s) = 1 - C(c, a) e^{-(c mu - lambda) t} is 0.849
+    /// with 8 counsellors and 0.930 with 9 (Erlang C), so the fewest
+    /// meeting 89% is exactly 9, far enough from both for the simulation.
+    #[test]
+    fn counsellor_sizing_finds_the_erlang_c_answer() {
+        let (lambda, mu, t, want) = (0.5, 0.1, 20.0 / 60.0, 0.89);
+        let within = |c: u32| 1.0 - crate::queueing::mmc_wait_tail(c, lambda, mu, t);
+        let exact = (1..100).find(|&c| within(c) >= want).unwrap();
+        assert_eq!(exact, 9);
+        assert!(within(exact - 1) < want - 0.03 && within(exact) > want + 0.03);
+        let s = size(
+            ERLANG_C_DESK,
+            "t.toml",
+            answer(Some(want), 40),
+            &Options::default(),
+            &|_| {},
+        )
+        .unwrap();
+        assert!(s.groups.is_empty() && s.checks.is_empty(), "teams stay as given");
+        assert_eq!(s.counsellors.len(), 1);
+        let g = &s.counsellors[0];
+        assert_eq!(
+            (g.centre.as_str(), g.group.as_str(), g.shift.as_str()),
+            ("Line", "all", "24/7")
+        );
+        assert_eq!((g.base_count, g.count), (3, exact), "{:?}", s.answer_checks);
+        assert!(s.all_met(), "{:?}", s.answer_checks);
+        // Both figures, each on the search and the verification run.
+        assert_eq!(s.answer_checks.len(), 2);
+        let c = &s.answer_checks[1];
+        assert_eq!(c.figure, "answered_within_20s_share");
+        assert_eq!(c.verified.n, 40);
+        assert!(c.verified.low() >= want && c.search.low() >= want);
+        assert!((c.verified.mean - within(exact)).abs() < 0.02, "{c:?}");
+        assert!(c.before.mean < 0.5, "3 counsellors cannot keep up: {c:?}");
+        assert_eq!(s.results.seed, 4, "verified on another seed");
+        let (head, body) = s.scenario_toml.split_once('\n').unwrap();
+        assert!(head.contains("Line counsellors all: 3 -> 9"), "{head}");
+        let sized = Scenario::from_toml(body, "sized").unwrap();
+        assert_eq!(sized.centres()[0].counsellors[0].count, 9);
+        assert_eq!(sized.team_count(), 1);
+        assert!(
+            sized.name().contains("sized for the counsellors of Line ("),
+            "{}",
+            sized.name()
+        );
+        assert_eq!(s.centre_steps.first().unwrap().counsellors, 0);
+        assert_eq!(s.centre_steps.last().unwrap().counsellors, exact);
+        assert!(s.steps.is_empty());
+    }
+
+    /// A cap below the answer: not met, reported as such.
+    #[test]
+    fn counsellor_cap_below_the_answer_is_not_met() {
+        let s = size(
+            ERLANG_C_DESK,
+            "t.toml",
+            answer(Some(0.89), 6),
+            &Options::default(),
+            &|_| {},
+        )
+        .unwrap();
+        assert!(!s.all_met());
+        assert_eq!(s.counsellors[0].count, 6);
+        assert!(s.answer_checks.iter().any(|c| !c.met));
+    }
+
+    /// Two regions; a centre answering both (`SHARED`) or one each.
+    const TWO: &str = r#"
+[run]
+horizon_days = 20
+warmup_days = 1
+seed = 5
+[call_types.crisis]
+max_response_min = 60
+triage = { phone = 0.7, mobile = 0.3 }
+on_scene = { dist = "exponential", mean = 30 }
+[regions.A]
+population = 1000
+calls_per_hour = 6.0
+travel = { time = 10 }
+teams.van = { count = 1 }
+[regions.B]
+population = 1000
+calls_per_hour = 6.0
+travel = { time = 10 }
+teams.van = { count = 4 }
+"#;
+
+    /// A region shares its centre's queue with the other regions it
+    /// answers: sizing one region keeps them all in the search's
+    /// simulations, and the centre's target is checked in each; a centre
+    /// answering only other regions is left out (and not sized).
+    #[test]
+    fn regions_sharing_a_centre_are_simulated_together() {
+        let shared = format!(
+            "{TWO}[centres.Both]\nregions = [\"A\", \"B\"]\ncounsellors.all = {{ count = 1 }}\ntalk = {{ dist = \"exponential\", mean = 4 }}\npatience = 2\n"
+        );
+        let options = Options {
+            regions: vec!["A".into()],
+            ..Options::default()
+        };
+        let s = size(&shared, "t.toml", target(), &options, &|_| {}).unwrap();
+        assert_eq!(s.checks.len(), 1, "teams of A only");
+        let s = size(&shared, "t.toml", answer(None, 30), &options, &|_| {}).unwrap();
+        let regions: Vec<&str> = s.answer_checks.iter().map(|c| c.region.as_str()).collect();
+        assert_eq!(regions, ["A", "B"]);
+        assert!(s.all_met(), "{:?}", s.answer_checks);
+        let apart = format!(
+            "{TWO}[centres.X]\nregions = [\"A\"]\ncounsellors.all = {{ count = 1 }}\ntalk = 4\npatience = 2\n\
+             [centres.Y]\nregions = [\"B\"]\ncounsellors.all = {{ count = 7 }}\ntalk = 4\npatience = 2\n"
+        );
+        let s = size(&apart, "t.toml", answer(None, 30), &options, &|_| {}).unwrap();
+        assert_eq!(s.counsellors.len(), 1);
+        assert_eq!(s.counsellors[0].centre, "X");
+        assert_eq!(s.answer_checks.len(), 1);
+        assert!(s.all_met(), "{:?}", s.answer_checks);
+        let sized = Scenario::from_toml(s.scenario_toml.split_once('\n').unwrap().1, "sized").unwrap();
+        assert_eq!(sized.centres()[1].counsellors[0].count, 7, "Y as given");
+    }
+
+    /// Add-only keeps the scenario's counsellors; without a centre there is
+    /// nothing to size.
+    #[test]
+    fn counsellors_add_only_and_no_centre() {
+        let options = Options {
+            add_only: true,
+            ..Options::default()
+        };
+        let text = ERLANG_C_DESK.replace("count = 3, shift", "count = 12, shift");
+        let s = size(&text, "t.toml", answer(Some(0.89), 40), &options, &|_| {}).unwrap();
+        assert_eq!(s.counsellors[0].count, 12, "add-only never removes");
+        let s = size(
+            &text,
+            "t.toml",
+            answer(Some(0.89), 40),
+            &Options::default(),
+            &|_| {},
+        )
+        .unwrap();
+        assert_eq!(s.counsellors[0].count, 9, "without add-only, 12 is pruned to 9");
+        let err = size(ERLANG, "t.toml", answer(None, 40), &Options::default(), &|_| {})
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no contact centre answers \"Town\""), "{err}");
     }
 
     #[test]

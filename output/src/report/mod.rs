@@ -905,15 +905,55 @@ pub fn write_sweep_report(
     Ok(path)
 }
 
-/// Writes `report.html` for a sizing: the recommended teams against the
-/// current ones, the search and verification figures, the cost-versus-miss
-/// trade-off of each sized region (from `tradeoff.csv`), then the
-/// verification run's report sections.
+/// The files of a sizing folder the report shows (empty: missing).
+#[derive(Debug, Clone, Default)]
+pub struct SizingFiles {
+    /// `size.csv`: the team groups.
+    pub size: String,
+    /// `checks.csv`: the regions' miss share, search and verification.
+    pub checks: String,
+    /// `tradeoff.csv`: team-hours against the miss share by step.
+    pub tradeoff: String,
+    /// `counsellors.csv`: the counsellor groups.
+    pub counsellors: String,
+    /// `answer_checks.csv`: the answer figures, search and verification.
+    pub answer_checks: String,
+    /// `answer_tradeoff.csv`: counsellor-hours against the in-state answer
+    /// share by step.
+    pub answer_tradeoff: String,
+}
+
+/// Points `(x, y, y_low, y_high)` by series name, from a trade-off CSV:
+/// the name in column `name`, x in `x`, the share and its CI from `y`.
+fn tradeoff_points(csv_text: &str, name: &[usize], x: usize, y: usize) -> Vec<(String, Vec<charts::Band>)> {
+    let mut by: Vec<(String, Vec<charts::Band>)> = Vec::new();
+    for rec in csv::Reader::from_reader(csv_text.as_bytes()).records().flatten() {
+        let num = |i: usize| rec.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+        let key = name
+            .iter()
+            .map(|&i| rec.get(i).unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let point = (num(x), 100.0 * num(y), 100.0 * num(y + 1), 100.0 * num(y + 2));
+        match by.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, pts)) => pts.push(point),
+            None => by.push((key, vec![point])),
+        }
+    }
+    for (_, pts) in &mut by {
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+    by
+}
+
+/// Writes `report.html` for a sizing: the recommended teams and
+/// counsellors against the current ones, the search and verification
+/// figures, the cost-versus-miss trade-off of each sized region (from
+/// `tradeoff.csv`) and the cost-versus-answer trade-off of each region a
+/// sized centre answers, then the verification run's report sections.
 pub fn write_sizing_report(
     dir: &Path,
-    size_csv: &str,
-    checks_csv: &str,
-    tradeoff_csv: &str,
+    files: &SizingFiles,
     res: &RunResults,
     scenario_toml: &str,
     version: &str,
@@ -938,44 +978,76 @@ pub fn write_sizing_report(
         t.push_str("</table>");
         t
     };
-    let mut sec = String::from("<h2>Recommended teams</h2>");
-    sec.push_str(&table(size_csv));
-    sec.push_str(
-        "<h2>Checked on fresh replications</h2><p>A miss is a mobile call diverted or reached late. \
-         The search compares options on one set of replications; the recommendation is then run on another seed, \
-         which the search never saw, and is accepted only if the upper 95% bound meets the target there.</p>",
-    );
-    sec.push_str(&table(checks_csv));
-    // The trade-off: team-hours per week against the miss share, per region.
-    let mut by_region: Vec<(String, Vec<charts::Band>)> = Vec::new();
-    for rec in csv::Reader::from_reader(tradeoff_csv.as_bytes())
-        .records()
-        .flatten()
-    {
-        let num = |i: usize| rec.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(f64::NAN);
-        let region = rec.get(1).unwrap_or_default().to_string();
-        let point = (num(3), 100.0 * num(4), 100.0 * num(5), 100.0 * num(6));
-        match by_region.iter_mut().find(|(r, _)| *r == region) {
-            Some((_, pts)) => pts.push(point),
-            None => by_region.push((region, vec![point])),
-        }
+    let rows = |csv_text: &str| csv::Reader::from_reader(csv_text.as_bytes()).records().count();
+    // Teams are sized when the folder has team groups or region checks
+    // (a counsellors-only sizing writes both files with headers only).
+    let teams = rows(&files.size) > 0 || rows(&files.checks) > 0;
+    let counsellors = rows(&files.counsellors) > 0;
+    let mut sec = String::new();
+    if teams || !counsellors {
+        sec.push_str("<h2>Recommended teams</h2>");
+        sec.push_str(&table(&files.size));
     }
-    if !by_region.is_empty() {
+    if counsellors {
+        sec.push_str(
+            "<h2>Recommended counsellors</h2><p>Counsellors on shift in each group of each sized contact centre, \
+             now and recommended.</p>",
+        );
+        sec.push_str(&table(&files.counsellors));
+    }
+    sec.push_str(
+        "<h2>Checked on fresh replications</h2><p>The search compares options on one set of replications; \
+         the recommendation is then run on another seed, which the search never saw, and is accepted only if \
+         the 95% bound meets the target there.</p>",
+    );
+    if teams || !counsellors {
+        sec.push_str(
+            "<p>A miss is a mobile call diverted or reached late; its upper 95% bound must be within the target.</p>",
+        );
+        sec.push_str(&table(&files.checks));
+    }
+    if counsellors {
+        sec.push_str(
+            "<p>Answer figures of each region a sized centre answers: the in-state answer share (of contacts \
+             offered to the centre, answered by an in-state counsellor) and, if asked, the share of answered \
+             contacts answered within 20 seconds; the lower 95% bound must reach the minimum.</p>",
+        );
+        sec.push_str(&table(&files.answer_checks));
+    }
+    // The trade-offs: cost per week against the miss or answer share.
+    let curves = [
+        (
+            tradeoff_points(&files.tradeoff, &[1], 3, 4),
+            "team-hours per week in the region",
+            "% of mobile calls missed (95% CI)",
+            "sizing_tradeoff",
+            "team-hours per week against the miss share",
+        ),
+        (
+            tradeoff_points(&files.answer_tradeoff, &[1, 2], 4, 5),
+            "counsellor-hours per week in the centre",
+            "% of offered contacts answered in state (95% CI)",
+            "sizing_answer_tradeoff",
+            "counsellor-hours per week against the in-state answer share",
+        ),
+    ];
+    if curves.iter().any(|c| !c.0.is_empty()) {
         sec.push_str("<h2>The trade-off</h2>");
-        for (i, (region, mut pts)) in by_region.into_iter().enumerate() {
-            pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+    for (points, x_label, y_label, file, what) in curves {
+        for (i, (name, pts)) in points.into_iter().enumerate() {
             let lines = Lines {
-                x_label: "team-hours per week in the region".into(),
-                y_label: "% of mobile calls missed (95% CI)".into(),
-                series: vec![(format!("{region}: each step of the search"), pts)],
+                x_label: x_label.into(),
+                y_label: y_label.into(),
+                series: vec![(format!("{name}: each step of the search"), pts)],
                 scatter: true,
             };
-            let fig = render(dir, &format!("sizing_tradeoff_{i}"), (820, 420), &lines)?;
+            let fig = render(dir, &format!("{file}_{i}"), (820, 420), &lines)?;
             figure(
                 &mut sec,
                 &fig,
                 &format!(
-                    "{region}: team-hours per week against the miss share, one point per step of the search (search replications). A committee can pick its own point."
+                    "{name}: {what}, one point per step of the search (search replications). A committee can pick its own point."
                 ),
             );
         }

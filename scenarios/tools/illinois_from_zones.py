@@ -67,6 +67,15 @@ TALK_RANGE = {
     "low": ((4, 10), {"night": 3, "day": 4, "evening": 5}),
     "high": ((16, 40), {"night": 8, "day": 12, "evening": 15}),
 }
+# Sensitivity of the demand: x0.4 / x2.95 (10-74 mobile dispatches per 100k
+# a month), with the counsellors refitted the same way (the published answer
+# rate holds whatever the demand; unrefitted, x2.95 would leave half the
+# contacts unanswered and the teams idle): x0.4 with 3/4/4 gives 92.9%, x2.95
+# with 11/16/18 92.5%.
+DEMAND_RANGE = {
+    "low": (0.4, {"night": 3, "day": 4, "evening": 4}),
+    "high": (2.95, {"night": 11, "day": 16, "evening": 18}),
+}
 COUNSELLOR_RANGE = (0.8, 1.2)  # every group's count, rounded half up
 PATIENCE_RANGE = (0.5, 2.0)  # the mean patience halved / doubled
 Z90 = 1.2815515655446004  # the standard normal's 90th percentile
@@ -359,18 +368,29 @@ def scenario():
 
 def sensitivity():
     regions, _, pops, _, _, placed = build()
-    out = [SENSITIVITY_HEADER]
-    w = out.append
     centre = "'centres.\"Illinois 988\""
 
-    def inline(pairs):
-        return "{ " + ", ".join(f"{centre}.{path}' = {num(v)}" for path, v in pairs) + " }"
+    def inline(pairs, first=""):
+        return "{ " + first + ", ".join(f"{centre}.{path}' = {num(v)}" for path, v in pairs) + " }"
 
     def counts(f):
         return {g: math.floor(c * f + 0.5) for g, (c, _, _) in COUNSELLORS.items()}
 
     def slash(d):
         return "/".join(str(v) for v in d.values())
+
+    (dl, cl), (dh, ch) = DEMAND_RANGE["low"], DEMAND_RANGE["high"]
+    demand = [
+        "[assumptions.demand]",
+        f'note = "x{num(dl)} / x{num(dh)}: 10-74 mobile dispatches per 100k a month (parameters.md; Crisis Now), '
+        f'counsellors refitted to {IN_STATE_ANSWER_SHARE:.1%} answered in state ({slash(cl)} and {slash(ch)})"',
+    ]
+    for side, (scale, c) in DEMAND_RANGE.items():
+        demand.append(
+            f"{side} = {inline([(f'counsellors.{g}.count', n) for g, n in c.items()], f'demand_scale = {num(scale)}, ')}"
+        )
+    out = [SENSITIVITY_HEADER.replace("@DEMAND@", "\n".join(demand))]
+    w = out.append
 
     lo, hi = (counts(f) for f in COUNSELLOR_RANGE)
     w("[assumptions.counsellors]")
@@ -524,7 +544,8 @@ after_call = "return_to_base"
 # mobile dispatches is wide: 10-75 per 100k (parameters.md), about 74 by the
 # Crisis Now calculator (230 episodes x 32% mobile), about 130 in the Lane
 # County records (a city service that also takes police referrals);
-# `cessa-sim sensitivity` runs 0.4x-2.95x of this demand (10-74 per 100k).
+# `cessa-sim sensitivity` runs 0.4x-2.95x of this demand (10-74 per 100k),
+# the 9-8-8 counsellors refitted to the published answer rate on each side.
 #
 # Call types (754/50(2) "types of emergency"). ASSUMPTION: shares and triage;
 # on-scene time: police mental-health calls, median 43 minutes (UNB thesis);
@@ -589,10 +610,7 @@ SENSITIVITY_HEADER = '''# How far each assumption of the Illinois default moves 
 # with `low` and/or `high` tables of `path = value` (a missing side = as
 # given). A `*` segment stands for every key at that level.
 
-[assumptions.demand]
-note = "x0.4 / x2.95: 10-74 mobile dispatches per 100k a month (parameters.md; Crisis Now)"
-low = { demand_scale = 0.4 }
-high = { demand_scale = 2.95 }
+@DEMAND@
 
 [assumptions."on-scene time"]
 note = "x0.75 / x1.5: on-scene median 32-65 min (UNB thesis: median 43, wide spread)"

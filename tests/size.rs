@@ -7,14 +7,6 @@ use common::{cessa, tmp};
 /// add-only. The other regions' teams are untouched, the name says what was
 /// sized, and the sized scenario run on its own with yet another seed meets
 /// the target's upper bound.
-///
-/// Since the default has its 9-8-8 contact centre, about 7% of every
-/// region's mobile calls are lost at the phones (abandoned or rolled over:
-/// the centre is fitted to the published 92.5% answered in state), and no
-/// team wins them back, so a 5% miss target is out of reach for any number
-/// of teams (exit 3; the README says so). Here the phones are staffed so
-/// that they lose nothing (`PHONES`), and the teams' part is what is sized,
-/// against the same 5% as before the centre.
 #[test]
 fn one_region_add_only_is_verified_and_leaves_the_others_alone() {
     let dir = tmp("size", "region5");
@@ -33,12 +25,6 @@ fn one_region_add_only_is_verified_and_leaves_the_others_alone() {
         "30",
         "--set",
         "run.horizon_days=60",
-        "--set",
-        PHONES[0],
-        "--set",
-        PHONES[1],
-        "--set",
-        PHONES[2],
         "--out",
         out.to_str().unwrap(),
         "--report",
@@ -113,14 +99,6 @@ fn one_region_add_only_is_verified_and_leaves_the_others_alone() {
         1.0 - in_time_low
     );
 }
-
-/// Counsellors enough for the default's centre to answer every contact at
-/// once (its load is about 4.2 counsellors busy on average).
-const PHONES: [&str; 3] = [
-    r#"centres."Illinois 988".counsellors.night.count=40"#,
-    r#"centres."Illinois 988".counsellors.day.count=40"#,
-    r#"centres."Illinois 988".counsellors.evening.count=40"#,
-];
 
 /// Bad input exits 2 with every problem named; an infeasible target exits 3.
 #[test]

@@ -16,9 +16,6 @@ Inputs (read-only, under ../shared/data/illinois/, sources in finer/SOURCES.md):
   suburban Cook parts at the population-weighted centre of their tracts;
 - finer/il_mh_facilities_samhsa2022.csv: candidate team bases.
 
-The 9-8-8 contact centre's counsellors are not published: they are fitted
-to IDHS's published in-state answer share (parameters.md; see COUNSELLORS).
-
 Every figure that is not a published one is marked ASSUMPTION in the output.
 The checks at the end of `build()` fail loudly if the data do not add up.
 """
@@ -42,48 +39,6 @@ ACCELERATION = {30: 0.062, 45: 0.1, 55: 0.2}
 # Contacts per 100,000 residents per month: the middle of IDHS's 90-120 988
 # calls per 100k (105) over the 988 channel's share (0.75) = 140.
 CALLS_PER_100K = 140
-
-# The pooled 9-8-8 contact centre (see the header's comment on it).
-# Counsellors on three 8-hour shifts: name -> (count, start, end). Calibrated
-# with `cessa-sim run -r 4` so that the statewide in-state answer share is
-# about IDHS's published 92.5% (December 2024) at the default demand:
-# 5/7/8 gives 92.8% (6/7/7 93.0%, 5/7/7 91.4%, 6/6/7 91.0%, 6/7/8 94.4%).
-COUNSELLORS = {
-    "night": (5, "00:00", "08:00"),
-    "day": (7, "08:00", "16:00"),
-    "evening": (8, "16:00", "24:00"),
-}
-IN_STATE_ANSWER_SHARE = 0.925  # IDHS, December 2024 (parameters.md)
-TALK = (8, 20)  # ASSUMPTION: lognormal median, p90 minutes (the old 988 intake)
-PATIENCE_MIN = 3  # ASSUMPTION: mean of an exponential patience
-ROLLOVER_S = 90  # ASSUMPTION: seconds unanswered before the national backup
-HANDOFF = (1, 3)  # ASSUMPTION: uniform minutes of a 9-1-1 or referral hand-off
-CHANNEL_SHARES = {"988": 0.75, "911_transfer": 0.15, "referral": 0.10}
-# Sensitivity of the talk time: halved / doubled (as the intake delay was
-# before the centre), with the counsellors refitted (`cessa-sim run -r 4`) to
-# the same published 92.5% on each side, since that figure, not the talk
-# time, is what is known: x0.5 with 3/4/5 gives 92.8%, x2 with 8/12/15 92.5%.
-TALK_RANGE = {
-    "low": ((4, 10), {"night": 3, "day": 4, "evening": 5}),
-    "high": ((16, 40), {"night": 8, "day": 12, "evening": 15}),
-}
-# Sensitivity of the demand: x0.4 / x2.95 (10-74 mobile dispatches per 100k
-# a month), with the counsellors refitted the same way (the published answer
-# rate holds whatever the demand; unrefitted, x2.95 would leave half the
-# contacts unanswered and the teams idle): x0.4 with 3/4/4 gives 92.9%, x2.95
-# with 11/16/18 92.5%.
-DEMAND_RANGE = {
-    "low": (0.4, {"night": 3, "day": 4, "evening": 4}),
-    "high": (2.95, {"night": 11, "day": 16, "evening": 18}),
-}
-COUNSELLOR_RANGE = (0.8, 1.2)  # every group's count, rounded half up
-PATIENCE_RANGE = (0.5, 2.0)  # the mean patience halved / doubled
-Z90 = 1.2815515655446004  # the standard normal's 90th percentile
-
-
-def lognormal_mean(median, p90):
-    return median * math.exp((math.log(p90 / median) / Z90) ** 2 / 2)
-
 
 # Suburban Cook: the four parts and the EMS Region each belongs to.
 COOK_PARTS = [
@@ -368,56 +323,8 @@ def scenario():
 
 def sensitivity():
     regions, _, pops, _, _, placed = build()
-    centre = "'centres.\"Illinois 988\""
-
-    def inline(pairs, first=""):
-        return "{ " + first + ", ".join(f"{centre}.{path}' = {num(v)}" for path, v in pairs) + " }"
-
-    def counts(f):
-        return {g: math.floor(c * f + 0.5) for g, (c, _, _) in COUNSELLORS.items()}
-
-    def slash(d):
-        return "/".join(str(v) for v in d.values())
-
-    (dl, cl), (dh, ch) = DEMAND_RANGE["low"], DEMAND_RANGE["high"]
-    demand = [
-        "[assumptions.demand]",
-        f'note = "x{num(dl)} / x{num(dh)}: 10-74 mobile dispatches per 100k a month (parameters.md; Crisis Now), '
-        f'counsellors refitted to {IN_STATE_ANSWER_SHARE:.1%} answered in state ({slash(cl)} and {slash(ch)})"',
-    ]
-    for side, (scale, c) in DEMAND_RANGE.items():
-        demand.append(
-            f"{side} = {inline([(f'counsellors.{g}.count', n) for g, n in c.items()], f'demand_scale = {num(scale)}, ')}"
-        )
-    out = [SENSITIVITY_HEADER.replace("@DEMAND@", "\n".join(demand))]
+    out = [SENSITIVITY_HEADER]
     w = out.append
-
-    lo, hi = (counts(f) for f in COUNSELLOR_RANGE)
-    w("[assumptions.counsellors]")
-    w(
-        f'note = "every counsellor group x{num(COUNSELLOR_RANGE[0])} / x{num(COUNSELLOR_RANGE[1])}: '
-        f"night/day/evening {slash(lo)} and {slash(hi)}, rounded, against the {slash(counts(1))} fitted to "
-        f'IDHS\'s {IN_STATE_ANSWER_SHARE:.1%} answered in state"'
-    )
-    w(f"low = {inline((f'counsellors.{g}.count', c) for g, c in lo.items())}")
-    w(f"high = {inline((f'counsellors.{g}.count', c) for g, c in hi.items())}")
-    w("")
-    w('[assumptions."talk time"]')
-    (tl, cl), (th, ch) = TALK_RANGE["low"], TALK_RANGE["high"]
-    w(
-        f'note = "the phone assessment halved / doubled (median {tl[0]} / {th[0]} min), counsellors refitted to '
-        f'{IN_STATE_ANSWER_SHARE:.1%} answered in state ({slash(cl)} and {slash(ch)})"'
-    )
-    for side, (talk, c) in TALK_RANGE.items():
-        pairs = [("talk.median", talk[0]), ("talk.p90", talk[1])]
-        w(f"{side} = {inline(pairs + [(f'counsellors.{g}.count', n) for g, n in c.items()])}")
-    w("")
-    w("[assumptions.patience]")
-    pl, ph = (PATIENCE_MIN * f for f in PATIENCE_RANGE)
-    w(f'note = "mean patience halved / doubled ({num(pl)} / {num(ph)} min), the counsellors as fitted"')
-    w(f"low = {inline([('patience.mean', pl)])}")
-    w(f"high = {inline([('patience.mean', ph)])}")
-    w("")
     w('[assumptions."cruising speed"]')
     w('note = "each region\'s cruising speed -20% / +20% (55 mph: 44 / 66)"')
     for side, f in (("low", 0.8), ("high", 1.2)):
@@ -434,70 +341,6 @@ def sensitivity():
         for name in at:
             w(f"'regions.\"Region {k}\".teams.{key(name)}.base' = \"{top}\"")
     return "\n".join(out) + "\n"
-
-
-def channels_and_centre():
-    """The entry channels and the pooled 9-8-8 contact centre, with the
-    offered load the comment states."""
-    contacts = IL_POPULATION_2020 * CALLS_PER_100K / 100_000
-    talk_mean = lognormal_mean(*TALK)
-    busy = contacts * talk_mean / (365.25 / 12 * 24 * 60)
-    lo, hi = HANDOFF
-    out = [
-        "# Entry channels. ASSUMPTION: shares (no Illinois figures found); 9-1-1",
-        "# transfers start 1 July 2027 (750/7.2). With the contact centre below, a",
-        "# channel's `intake` is only the hand-off before the centre's queue; the",
-        "# phone assessment is the centre's talk time.",
-        '[channels."988"]',
-        f'share = {CHANNEL_SHARES["988"]:.2f}               # dials 9-8-8: straight into the centre\'s queue',
-        '[channels."911_transfer"]',
-        f'share = {CHANNEL_SHARES["911_transfer"]:.2f}',
-        f'intake = {{ dist = "uniform", low = {lo}, high = {hi} }}   # ASSUMPTION: minutes of the warm hand-off from 9-1-1',
-        "priority_line = true       # ASSUMPTION: answered before the 9-8-8 queue",
-        "[channels.referral]",
-        f'share = {CHANNEL_SHARES["referral"]:.2f}',
-        f'intake = {{ dist = "uniform", low = {lo}, high = {hi} }}   # ASSUMPTION: hand-off by police or other first responders',
-        "",
-        "# The 9-8-8 contact centre: every contact waits for a counsellor, who",
-        "# assesses it (talk time) before triage settles it by phone or sends a",
-        "# team; the maximum response time counts from the first ring. Illinois",
-        "# answers 9-8-8 at six centres with a statewide backup; which EMS Regions",
-        "# each answers is not in shared/data, so ASSUMPTION: one pooled statewide",
-        "# centre (no `regions`: it answers every region), taking 9-8-8 calls,",
-        "# 9-1-1 transfers and referrals alike. Six separate queues would lose more",
-        "# calls with the same counsellors, so the counts below are an effective",
-        "# pooled staff fitted to the published answer rate, not a head count.",
-        f"# Offered load: every contact, {contacts:,.0f} a month (9-8-8 itself {contacts * CHANNEL_SHARES['988']:,.0f},",
-        "# within IDHS's 12,000-15,475 calls a month; 9-1-1 transfers",
-        f"# {contacts * CHANNEL_SHARES['911_transfer']:,.0f} and referrals {contacts * CHANNEL_SHARES['referral']:,.0f}),"
-        f" at a mean talk of {talk_mean:.1f} min:",
-        f"# {busy:.1f} counsellors busy on average.",
-        "# Counsellors: CALIBRATED, not published: sized (`cessa-sim run -r 4`) so",
-        f"# that the statewide in-state answer share is about the published {IN_STATE_ANSWER_SHARE:.1%}",
-        "# (Illinois DHS, December 2024; parameters.md) at this demand: these",
-        "# give 92.9% (200 replications). ASSUMPTION: three 8-hour shifts every",
-        "# day, more in the evening peak; no callbacks (a caller who hangs up is",
-        "# lost).",
-        '[centres."Illinois 988"]',
-    ]
-    for name, (count, start, end) in COUNSELLORS.items():
-        out.append(
-            f'counsellors.{name} = {{ count = {count}, shift = {{ days = "all", start = "{start}", end = "{end}" }} }}'
-        )
-    out += [
-        f'talk = {{ dist = "lognormal", median = {TALK[0]}, p90 = {TALK[1]} }}  '
-        "# ASSUMPTION: minutes of phone assessment (was 9-8-8's intake)",
-        f'patience = {{ dist = "exponential", mean = {PATIENCE_MIN} }}        '
-        "# ASSUMPTION: minutes a caller waits before hanging up",
-        'order = "first_come"                                 '
-        "# ASSUMPTION: the call type is known only once answered",
-        f'rollover = {{ after_s = {ROLLOVER_S}, to = "national" }}         '
-        f"# ASSUMPTION: unanswered for {ROLLOVER_S} s: the national backup (no local team follows)",
-    ]
-    return "\n".join(out)
-
-
-CHANNELS_AND_CENTRE = channels_and_centre()
 
 
 HEADER = f'''# The Illinois default scenario of cessa-sim.
@@ -534,7 +377,17 @@ candidates = "any"         # also busy teams whose estimated arrival still meets
 estimate = "expected"      # the dispatcher knows expected, not true, remaining times
 after_call = "return_to_base"
 
-{CHANNELS_AND_CENTRE}
+# Entry channels. ASSUMPTION: shares and intake delays (no Illinois figures
+# found); 9-1-1 transfers start 1 July 2027 (750/7.2).
+[channels."988"]
+share = 0.75
+intake = {{ dist = "lognormal", median = 8, p90 = 20 }}      # ASSUMPTION: phone assessment before dispatch
+[channels."911_transfer"]
+share = 0.15
+intake = {{ dist = "lognormal", median = 5, p90 = 15 }}      # ASSUMPTION
+[channels.referral]
+share = 0.10
+intake = {{ dist = "lognormal", median = 10, p90 = 30 }}     # ASSUMPTION: police or other first responders
 
 # Demand: {CALLS_PER_100K} contacts per 100,000 residents per month, the central
 # estimate from Illinois' own volume: IDHS's 988 calls run 90-120 per 100k a
@@ -544,8 +397,7 @@ after_call = "return_to_base"
 # mobile dispatches is wide: 10-75 per 100k (parameters.md), about 74 by the
 # Crisis Now calculator (230 episodes x 32% mobile), about 130 in the Lane
 # County records (a city service that also takes police referrals);
-# `cessa-sim sensitivity` runs 0.4x-2.95x of this demand (10-74 per 100k),
-# the 9-8-8 counsellors refitted to the published answer rate on each side.
+# `cessa-sim sensitivity` runs 0.4x-2.95x of this demand (10-74 per 100k).
 #
 # Call types (754/50(2) "types of emergency"). ASSUMPTION: shares and triage;
 # on-scene time: police mental-health calls, median 43 minutes (UNB thesis);
@@ -610,7 +462,10 @@ SENSITIVITY_HEADER = '''# How far each assumption of the Illinois default moves 
 # with `low` and/or `high` tables of `path = value` (a missing side = as
 # given). A `*` segment stands for every key at that level.
 
-@DEMAND@
+[assumptions.demand]
+note = "x0.4 / x2.95: 10-74 mobile dispatches per 100k a month (parameters.md; Crisis Now)"
+low = { demand_scale = 0.4 }
+high = { demand_scale = 2.95 }
 
 [assumptions."on-scene time"]
 note = "x0.75 / x1.5: on-scene median 32-65 min (UNB thesis: median 43, wide spread)"
@@ -626,6 +481,11 @@ high = { "regions.*.travel.circuity" = 1.4 }
 note = "the mobile share of each call type x0.67 / x1.33, the phone share taking the rest"
 low = { "call_types.urgent.triage.mobile" = 0.20, "call_types.urgent.triage.phone" = 0.65, "call_types.emergent.triage.mobile" = 0.12, "call_types.emergent.triage.phone" = 0.86, "call_types.routine.triage.mobile" = 0.053, "call_types.routine.triage.phone" = 0.947 }
 high = { "call_types.urgent.triage.mobile" = 0.40, "call_types.urgent.triage.phone" = 0.45, "call_types.emergent.triage.mobile" = 0.24, "call_types.emergent.triage.phone" = 0.74, "call_types.routine.triage.mobile" = 0.107, "call_types.routine.triage.phone" = 0.893 }
+
+[assumptions."intake delay"]
+note = "phone assessment before dispatch halved / doubled"
+low = { "channels.988.intake.median" = 4, "channels.988.intake.p90" = 10, "channels.911_transfer.intake.median" = 2.5, "channels.911_transfer.intake.p90" = 7.5, "channels.referral.intake.median" = 5, "channels.referral.intake.p90" = 15 }
+high = { "channels.988.intake.median" = 16, "channels.988.intake.p90" = 40, "channels.911_transfer.intake.median" = 10, "channels.911_transfer.intake.p90" = 30, "channels.referral.intake.median" = 20, "channels.referral.intake.p90" = 60 }
 '''
 
 if __name__ == "__main__":

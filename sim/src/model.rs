@@ -233,19 +233,6 @@ impl Model {
         }
     }
 
-    /// The flat id of counsellor group `g` of centre `c`.
-    pub(crate) fn desk_group_id(&self, c: usize, g: usize) -> u32 {
-        self.desk_groups
-            .iter()
-            .position(|&x| x == (c, g))
-            .expect("a counsellor group") as u32
-    }
-
-    /// The (centre, group) of a flat counsellor-group id.
-    pub(crate) fn desk_group(&self, id: usize) -> (usize, usize) {
-        self.desk_groups[id]
-    }
-
     #[inline]
     pub(crate) fn pick_zone<R: Rng + ?Sized>(&self, r: usize, rng: &mut R) -> usize {
         self.scenario.regions()[r].zones[pick(&self.zone_cum[r], rng)]

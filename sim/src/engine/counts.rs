@@ -28,10 +28,7 @@ impl Engine<'_> {
         let c = self.calls[id as usize];
         self.record(&c, None);
         if c.measured {
-            let cell = self
-                .m
-                .shape
-                .cell(c.region as usize, c.ctype as usize, c.channel as usize);
+            let cell = c.cell(&self.m.shape);
             self.tally.outcome(cell, Outcome::Diverted);
             if no_team {
                 self.tally.extra(cell, Extra::NO_TEAM);

@@ -108,19 +108,19 @@ impl Desk {
 impl Engine<'_> {
     /// Schedules every counsellor group's first shift start.
     pub(super) fn start_desk_shifts(&mut self) {
-        for (c, centre) in self.m.scenario.centres().iter().enumerate() {
-            for (g, group) in centre.counsellors.iter().enumerate() {
-                let t = group.schedule.next_start(0.0, self.cal.minute_of_week(0.0));
-                if t.is_finite() {
-                    self.events.push(
-                        t,
-                        Event {
-                            kind: Kind::DeskShift,
-                            id: self.m.desk_group_id(c, g),
-                            generation: 0,
-                        },
-                    );
-                }
+        let m = self.m;
+        for (id, &(c, g)) in m.desk_groups.iter().enumerate() {
+            let schedule = &m.scenario.centres()[c].counsellors[g].schedule;
+            let t = schedule.next_start(0.0, self.cal.minute_of_week(0.0));
+            if t.is_finite() {
+                self.events.push(
+                    t,
+                    Event {
+                        kind: Kind::DeskShift,
+                        id: id as u32,
+                        generation: 0,
+                    },
+                );
             }
         }
     }
@@ -168,10 +168,7 @@ impl Engine<'_> {
                 d.rollover_at = t + r.after_min;
             }
             if call.measured {
-                let cell =
-                    self.m
-                        .shape
-                        .cell(call.region as usize, call.ctype as usize, call.channel as usize);
+                let cell = call.cell(&self.m.shape);
                 self.tally.extra(cell, Extra::OFFERED);
             }
         } else {
@@ -204,10 +201,7 @@ impl Engine<'_> {
         if call.desk.first {
             call.desk.first = false;
             if call.measured {
-                let cell =
-                    self.m
-                        .shape
-                        .cell(call.region as usize, call.ctype as usize, call.channel as usize);
+                let cell = call.cell(&self.m.shape);
                 self.tally.desk_time(cell, self.now - call.desk.queued_at);
             }
         }
@@ -223,10 +217,7 @@ impl Engine<'_> {
         call.state = CallState::Talking;
         let call = *call;
         if call.measured {
-            let cell = self
-                .m
-                .shape
-                .cell(call.region as usize, call.ctype as usize, call.channel as usize);
+            let cell = call.cell(&self.m.shape);
             self.tally
                 .answered(cell, t - call.desk.queued_at, call.desk.triage == Triage::Mobile);
         }
@@ -254,10 +245,7 @@ impl Engine<'_> {
             }
             triage => {
                 let (o, mzc) = Self::triage_outcome(triage);
-                let cell =
-                    self.m
-                        .shape
-                        .cell(call.region as usize, call.ctype as usize, call.channel as usize);
+                let cell = call.cell(&self.m.shape);
                 self.count_simple(
                     call.measured,
                     cell,
@@ -274,7 +262,9 @@ impl Engine<'_> {
     /// Free counsellors of centre `c` answer waiting contacts, most urgent
     /// level first, first come within it.
     fn answer_waiting(&mut self, c: usize) {
-        while self.has_free_counsellor(c) {
+        // Nobody's shift changes within this instant: count them once.
+        let on_shift = self.counsellors_on_shift(c);
+        while self.desks[c].busy < on_shift {
             let Some(id) = self.desks[c].queues.iter_mut().find_map(VecDeque::pop_front) else {
                 return;
             };
@@ -352,10 +342,7 @@ impl Engine<'_> {
     pub(super) fn lost_at_desk(&mut self, id: u32, o: Outcome) {
         let call = self.calls[id as usize];
         if call.measured {
-            let cell = self
-                .m
-                .shape
-                .cell(call.region as usize, call.ctype as usize, call.channel as usize);
+            let cell = call.cell(&self.m.shape);
             self.tally.outcome(cell, o);
             if call.desk.triage == Triage::Mobile {
                 self.tally.extra(cell, Extra::MOBILE_LOST_AT_DESK);
@@ -367,7 +354,7 @@ impl Engine<'_> {
     /// A counsellor group's shift starts: schedule the next, answer waiting contacts.
     pub(super) fn desk_shift(&mut self, id: usize) {
         let m = self.m;
-        let (c, g) = m.desk_group(id);
+        let (c, g) = m.desk_groups[id];
         self.next_shift_start(
             &m.scenario.centres()[c].counsellors[g].schedule,
             Kind::DeskShift,

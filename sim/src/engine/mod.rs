@@ -137,6 +137,14 @@ struct Call {
     generation: u32,
 }
 
+impl Call {
+    /// Its tally cell (region, call type, channel).
+    #[inline]
+    fn cell(&self, shape: &crate::tally::Shape) -> usize {
+        shape.cell(self.region as usize, self.ctype as usize, self.channel as usize)
+    }
+}
+
 /// What a team is doing.
 #[derive(Debug, Clone)]
 struct Team {

@@ -144,7 +144,8 @@ enum Command {
     /// a verdict per region: the Monte Carlo interval of the base and,
     /// apart from it, the range across the assumptions. For the embedded
     /// default it uses the shipped ranges (demand, travel speed, circuity,
-    /// on-scene time, mobile share of triage, intake delay, base placement);
+    /// on-scene time, mobile share of triage, the 9-8-8 centre's
+    /// counsellors, talk time and patience, base placement);
     /// --ranges FILE takes `path = [low, high]` lines for any value.
     /// Examples:
     ///

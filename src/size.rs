@@ -241,10 +241,24 @@ pub(crate) fn size(args: SizeArgs) -> anyhow::Result<()> {
     let missed: Vec<&str> = sizing
         .checks
         .iter()
-        .filter(|c| !c.met)
+        .filter(|c| !c.met && !c.phone_bound)
         .map(|c| c.region.as_str())
         .collect();
-    let mut why = Vec::new();
+    let mut why: Vec<String> = sizing
+        .checks
+        .iter()
+        .filter(|c| c.phone_bound)
+        .map(|c| {
+            format!(
+                "{}: the phones alone lose {} of its mobile calls (hung up or rolled over before a counsellor \
+                 answered), more than --max-miss {}; no number of teams can meet it, so its teams were left \
+                 as given. Size the counsellors too: add --counsellors",
+                c.region,
+                output::percent::percent(c.lost_at_phones, output::percent::Style::share(1).lower_bound()),
+                output::percent::percent(max_miss, output::percent::Style::share(1)),
+            )
+        })
+        .collect();
     if !missed.is_empty() {
         let shifts: Vec<&str> = shifts.iter().map(|s| s.label.as_str()).collect();
         why.push(format!(

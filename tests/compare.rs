@@ -84,7 +84,11 @@ fn bad_options_exit_2_with_every_problem() {
 
 /// Issue 13's figure: on the default, "Region 5 +2" (Jefferson and Franklin
 /// from 1 to 2 teams) has a paired interval at least 3x narrower than two
-/// independent runs' in Region 5 (3.7x measured with 200 replications).
+/// independent runs' in Region 5 (3.7x measured with 200 replications; 3.5x
+/// since the default has its 9-8-8 contact centre). The ratio of two
+/// half-widths from few replications is itself uncertain (about ±15% at
+/// 40): with the centre, 40 replications measured 2.9x, so the check runs
+/// 80 (3.4x), keeping the 3x bound.
 #[test]
 fn paired_interval_is_three_times_narrower_on_the_default() {
     let dir = tmp("compare", "default");
@@ -92,7 +96,7 @@ fn paired_interval_is_three_times_narrower_on_the_default() {
         "compare",
         "-q",
         "-r",
-        "40",
+        "80",
         "--alt",
         r#"Region 5 +2: --set regions."Region 5".teams.Jefferson.count=2 --set regions."Region 5".teams.Franklin.count=2"#,
         "--out",

@@ -136,23 +136,37 @@ pub fn sizing_table(s: &Sizing, target: &Target) -> String {
                 percent(c.verified, MISS),
                 hours(s, &c.region, true),
                 hours(s, &c.region, false),
-                if c.met { "met" } else { "NOT MET" }
+                if c.met {
+                    "met"
+                } else if c.phone_bound {
+                    "NOT MET: the phones lose more (see below)"
+                } else {
+                    "NOT MET"
+                }
             ));
         }
     }
     if target.answer.is_some() {
+        // Centre names are as long as their scenario makes them.
+        let w = s
+            .counsellors
+            .iter()
+            .map(|g| g.centre.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(6);
         out.push_str(&format!(
-            "\n{:<11} {:<20} {:<24} {:>8} {:>11} {:>11}\n",
+            "\n{:<w$} {:<20} {:<24} {:>8} {:>11} {:>11}\n",
             "centre", "counsellor group", "shift", "h/week", "counsellors", "recommended"
         ));
         for g in &s.counsellors {
             out.push_str(&format!(
-                "{:<11} {:<20} {:<24} {:>8.0} {:>11} {:>11}\n",
+                "{:<w$} {:<20} {:<24} {:>8.0} {:>11} {:>11}\n",
                 g.centre, g.group, g.shift, g.hours_per_week, g.base_count, g.count
             ));
         }
         out.push_str(&format!(
-            "\n{:<11} {:<11} {:<18} {:>18} {:>18} {:>18} {:>7} {:>19} {:>21} {}\n",
+            "\n{:<w$} {:<11} {:<18} {:>18} {:>18} {:>18} {:>7} {:>19} {:>21} {}\n",
             "centre",
             "region",
             "figure",
@@ -166,7 +180,7 @@ pub fn sizing_table(s: &Sizing, target: &Target) -> String {
         ));
         for c in &s.answer_checks {
             out.push_str(&format!(
-                "{:<11} {:<11} {:<18} {:>18} {:>18} {:>18} {:>7} {:>19.0} {:>21.0} {}\n",
+                "{:<w$} {:<11} {:<18} {:>18} {:>18} {:>18} {:>7} {:>19.0} {:>21.0} {}\n",
                 c.centre,
                 c.region,
                 figure_label(c.figure),
@@ -257,6 +271,8 @@ pub fn write_sizing(dir: &Path, s: &Sizing, target: &Target, version: &str) -> R
         "miss_verified",
         "miss_verified_ci_low",
         "miss_verified_ci_high",
+        "lost_at_phones_verified",
+        "phone_bound",
         "met",
     ];
     let rows = s
@@ -271,6 +287,8 @@ pub fn write_sizing(dir: &Path, s: &Sizing, target: &Target, version: &str) -> R
                 f(c.verified.mean),
                 f(c.verified.low()),
                 f(c.verified.high()),
+                f(c.lost_at_phones.mean),
+                c.phone_bound.to_string(),
                 c.met.to_string(),
             ]
         })

@@ -16,6 +16,9 @@ Inputs (read-only, under ../shared/data/illinois/, sources in finer/SOURCES.md):
   suburban Cook parts at the population-weighted centre of their tracts;
 - finer/il_mh_facilities_samhsa2022.csv: candidate team bases.
 
+The 9-8-8 contact centre's counsellors are not published: they are fitted
+to IDHS's published in-state answer share (parameters.md; see COUNSELLORS).
+
 Every figure that is not a published one is marked ASSUMPTION in the output.
 The checks at the end of `build()` fail loudly if the data do not add up.
 """
@@ -39,6 +42,76 @@ ACCELERATION = {30: 0.062, 45: 0.1, 55: 0.2}
 # Contacts per 100,000 residents per month: the middle of IDHS's 90-120 988
 # calls per 100k (105) over the 988 channel's share (0.75) = 140.
 CALLS_PER_100K = 140
+
+# The 9-8-8 contact centres (see the header's comment on them). Illinois
+# answers 9-8-8 at six centres with a statewide backup; which EMS Regions
+# each answers is not in shared/data, so ASSUMPTION: six centres of
+# neighbouring regions, 1.1-3.2 million residents each.
+CENTRES = {
+    "988 Chicago": [11],
+    "988 North suburbs": [9, 10],
+    "988 West and south suburbs": [7, 8],
+    "988 Northern Illinois": [1, 2],
+    "988 Central Illinois": [3, 6],
+    "988 Southern Illinois": [4, 5],
+}
+SHIFTS = {"night": ("00:00", "08:00"), "day": ("08:00", "16:00"), "evening": ("16:00", "24:00")}
+# Counsellors are not published. Each centre's and shift's count follows the
+# square-root staffing rule (Halfin and Whitt 1981; with abandonment Garnett,
+# Mandelbaum and Reiman 2002): c = ceil(R + BETA sqrt(R)), R the offered load
+# in erlangs (contacts per minute in the shift x mean talk minutes), at
+# least 1. One BETA for every centre, fitted with `cessa-sim run -r 40` so
+# that the statewide in-state answer share is about IDHS's published 92.5%
+# (December 2024): see FIT. The rule keeps that service level when the load
+# changes, so the sensitivity ranges of demand and talk time refit the
+# counsellors with it instead of leaving the phones swamped or idle.
+BETA = 1.2
+FIT = "beta 1.2 gives 92.6% (40 replications; 1.1 gives 92.0%, 1.3 93.3%)"
+IN_STATE_ANSWER_SHARE = 0.925  # IDHS, December 2024 (parameters.md)
+TALK = (8, 20)  # ASSUMPTION: lognormal median, p90 minutes (the old 988 intake)
+PATIENCE_MIN = 3  # ASSUMPTION: mean of an exponential patience
+ROLLOVER_S = 90  # ASSUMPTION: seconds unanswered before the national backup
+HANDOFF = (1, 3)  # ASSUMPTION: uniform minutes of a 9-1-1 or referral hand-off
+CHANNEL_SHARES = {"988": 0.75, "911_transfer": 0.15, "referral": 0.10}
+TALK_RANGE = {"low": (4, 10), "high": (16, 40)}  # halved / doubled, as the intake delay was
+# x0.4 / x2.95: 10-74 mobile dispatches per 100k a month.
+DEMAND_RANGE = {"low": 0.4, "high": 2.95}
+COUNSELLOR_RANGE = (0.8, 1.2)  # every group's count, rounded half up, at least 1
+PATIENCE_RANGE = (0.5, 2.0)  # the mean patience halved / doubled
+Z90 = 1.2815515655446004  # the standard normal's 90th percentile
+# The built-in "crisis" profile (sim/src/scenario/profile.rs): relative
+# demand by hour of day, x1.1 on Saturday and Sunday.
+CRISIS_DAY = [0.85, 0.75, 0.75, 0.75, 0.75, 0.75, 0.8, 0.9, 1.0, 1.0, 1.0, 1.05, 1.05, 1.1, 1.1, 1.1, 1.05,
+              1.05, 1.15, 1.15, 1.15, 1.15, 1.1, 0.95]
+CRISIS_WEEKEND = 1.1
+
+
+def lognormal_mean(median, p90):
+    return median * math.exp((math.log(p90 / median) / Z90) ** 2 / 2)
+
+
+def shift_factor(start, end):
+    """Mean demand in the shift's hours (every day) over the weekly mean."""
+    h0, h1 = int(start[:2]), int(end[:2])
+    week = [f * (CRISIS_WEEKEND if d >= 5 else 1.0) for d in range(7) for f in CRISIS_DAY]
+    inside = [week[d * 24 + h] for d in range(7) for h in range(h0, h1)]
+    return (sum(inside) / len(inside)) / (sum(week) / len(week))
+
+
+def counsellors(pops, demand=1.0, talk=TALK, scale=1.0):
+    """centre -> shift -> count by the square-root rule (scale: a factor on
+    every count afterwards, rounded half up, at least 1)."""
+    per_minute = CALLS_PER_100K / 100_000 / (365.25 / 12 * 24 * 60) * demand
+    out = {}
+    for centre, regions in CENTRES.items():
+        pop = sum(pops[k] for k in regions)
+        out[centre] = {}
+        for shift, (start, end) in SHIFTS.items():
+            load = pop * per_minute * shift_factor(start, end) * lognormal_mean(*talk)
+            c = max(1, math.ceil(load + BETA * math.sqrt(load)))
+            out[centre][shift] = max(1, math.floor(c * scale + 0.5))
+    return out
+
 
 # Suburban Cook: the four parts and the EMS Region each belongs to.
 COOK_PARTS = [
@@ -280,7 +353,7 @@ def build():
 
 def scenario():
     regions, facilities, pops, quota, teams, placed = build()
-    out = [HEADER]
+    out = [HEADER.replace("@CENTRES@", channels_and_centres(pops))]
     w = out.append
     for k, zones in regions.items():
         at, minutes, speed, area = placed[k]
@@ -323,8 +396,63 @@ def scenario():
 
 def sensitivity():
     regions, _, pops, _, _, placed = build()
+
+    def counts(c):
+        return [
+            (f"'centres.\"{centre}\".counsellors.{shift}.count'", n)
+            for centre, shifts in c.items()
+            for shift, n in shifts.items()
+        ]
+
+    def table(name, note, sides):
+        """An assumption with `low` and `high` tables of (path, value)."""
+        w(f"[assumptions.{name}]")
+        w(f'note = "{note}"')
+        for side, pairs in sides.items():
+            w(f"[assumptions.{name}.{side}]")
+            for path, v in pairs:
+                w(f"{path} = {num(v)}")
+        w("")
+
+    def total(c):
+        return sum(sum(s.values()) for s in c.values())
+
     out = [SENSITIVITY_HEADER]
     w = out.append
+    fitted = counsellors(pops)
+    refit = f"counsellors refitted by the square-root rule (BETA {num(BETA)})"
+    sides = {s: counsellors(pops, demand=f) for s, f in DEMAND_RANGE.items()}
+    table(
+        "demand",
+        f"x{num(DEMAND_RANGE['low'])} / x{num(DEMAND_RANGE['high'])}: 10-74 mobile dispatches per 100k a month "
+        f"(parameters.md; Crisis Now), {refit}: {total(sides['low'])} and {total(sides['high'])} "
+        f"counsellor-shifts a day against {total(fitted)}",
+        {s: [("demand_scale", DEMAND_RANGE[s])] + counts(c) for s, c in sides.items()},
+    )
+    sides = {s: counsellors(pops, scale=f) for s, f in zip(("low", "high"), COUNSELLOR_RANGE)}
+    table(
+        "counsellors",
+        f"every counsellor group x{num(COUNSELLOR_RANGE[0])} / x{num(COUNSELLOR_RANGE[1])}, rounded, at least 1: "
+        f"{total(sides['low'])} and {total(sides['high'])} counsellor-shifts a day against the {total(fitted)} "
+        f"fitted to IDHS's {IN_STATE_ANSWER_SHARE:.1%} answered in state",
+        {s: counts(c) for s, c in sides.items()},
+    )
+    sides = {s: counsellors(pops, talk=t) for s, t in TALK_RANGE.items()}
+    table(
+        '"talk time"',
+        f"the phone assessment halved / doubled (median {TALK_RANGE['low'][0]} / {TALK_RANGE['high'][0]} min), "
+        f"{refit}: {total(sides['low'])} and {total(sides['high'])} counsellor-shifts a day",
+        {
+            s: [("'centres.*.talk.median'", TALK_RANGE[s][0]), ("'centres.*.talk.p90'", TALK_RANGE[s][1])] + counts(c)
+            for s, c in sides.items()
+        },
+    )
+    table(
+        "patience",
+        f"mean patience halved / doubled ({num(PATIENCE_MIN * PATIENCE_RANGE[0])} / "
+        f"{num(PATIENCE_MIN * PATIENCE_RANGE[1])} min), the counsellors as fitted",
+        {s: [("'centres.*.patience.mean'", PATIENCE_MIN * f)] for s, f in zip(("low", "high"), PATIENCE_RANGE)},
+    )
     w('[assumptions."cruising speed"]')
     w('note = "each region\'s cruising speed -20% / +20% (55 mph: 44 / 66)"')
     for side, f in (("low", 0.8), ("high", 1.2)):
@@ -341,6 +469,74 @@ def sensitivity():
         for name in at:
             w(f"'regions.\"Region {k}\".teams.{key(name)}.base' = \"{top}\"")
     return "\n".join(out) + "\n"
+
+
+def channels_and_centres(pops):
+    """The entry channels and the six 9-8-8 contact centres, with the
+    offered load the comment states."""
+    contacts = IL_POPULATION_2020 * CALLS_PER_100K / 100_000
+    talk_mean = lognormal_mean(*TALK)
+    busy = contacts * talk_mean / (365.25 / 12 * 24 * 60)
+    fitted = counsellors(pops)
+    lo, hi = HANDOFF
+    out = [
+        "# Entry channels. ASSUMPTION: shares (no Illinois figures found); 9-1-1",
+        "# transfers start 1 July 2027 (750/7.2). With the contact centres below, a",
+        "# channel's `intake` is only the hand-off before a centre's queue; the",
+        "# phone assessment is the centre's talk time.",
+        '[channels."988"]',
+        f'share = {CHANNEL_SHARES["988"]:.2f}               # dials 9-8-8: straight into the centre\'s queue',
+        '[channels."911_transfer"]',
+        f'share = {CHANNEL_SHARES["911_transfer"]:.2f}',
+        f'intake = {{ dist = "uniform", low = {lo}, high = {hi} }}   # ASSUMPTION: minutes of the warm hand-off from 9-1-1',
+        "priority_line = true       # ASSUMPTION: answered before the 9-8-8 queue",
+        "[channels.referral]",
+        f'share = {CHANNEL_SHARES["referral"]:.2f}',
+        f'intake = {{ dist = "uniform", low = {lo}, high = {hi} }}   # ASSUMPTION: hand-off by police or other first responders',
+        "",
+        "# The 9-8-8 contact centres: every contact waits for a counsellor, who",
+        "# assesses it (talk time) before triage settles it by phone or sends a",
+        "# team; the maximum response time counts from the first ring. Illinois",
+        "# answers 9-8-8 at six centres with a statewide backup; which EMS Regions",
+        "# each answers is not in shared/data, so ASSUMPTION: six centres of",
+        "# neighbouring regions (below), taking 9-8-8 calls, 9-1-1 transfers and",
+        "# referrals alike; a call unanswered for a while rolls over to the",
+        "# national backup, where no local team follows.",
+        f"# Offered load: every contact, {contacts:,.0f} a month (9-8-8 itself {contacts * CHANNEL_SHARES['988']:,.0f},",
+        "# within IDHS's 12,000-15,475 calls a month; 9-1-1 transfers",
+        f"# {contacts * CHANNEL_SHARES['911_transfer']:,.0f} and referrals {contacts * CHANNEL_SHARES['referral']:,.0f}),"
+        f" at a mean talk of {talk_mean:.1f} min:",
+        f"# {busy:.1f} counsellors busy on average statewide.",
+        "# Counsellors: CALIBRATED, not published. Each centre's and shift's count",
+        "# is the square-root staffing rule c = ceil(R + beta sqrt(R)), R its offered",
+        f"# load in erlangs, with one beta = {num(BETA)} fitted (`cessa-sim run -r 40`) so that",
+        f"# the statewide in-state answer share is about IDHS's published {IN_STATE_ANSWER_SHARE:.1%}",
+        f"# (December 2024; parameters.md): {FIT}. ASSUMPTION: three 8-hour",
+        "# shifts every day; no callbacks (a caller who hangs up is lost).",
+    ]
+    for centre, regions in CENTRES.items():
+        pop = sum(pops[k] for k in regions)
+        out += [
+            "",
+            f'[centres."{centre}"]',
+            f"# {', '.join(f'Region {k}' for k in regions)}: {pop:,} residents.",
+            "regions = [" + ", ".join(f'"Region {k}"' for k in regions) + "]",
+        ]
+        for shift, (start, end) in SHIFTS.items():
+            out.append(
+                f'counsellors.{shift} = {{ count = {fitted[centre][shift]}, shift = {{ days = "all", start = "{start}", end = "{end}" }} }}'
+            )
+        out += [
+            f'talk = {{ dist = "lognormal", median = {TALK[0]}, p90 = {TALK[1]} }}  '
+            "# ASSUMPTION: minutes of phone assessment (was 9-8-8's intake)",
+            f'patience = {{ dist = "exponential", mean = {PATIENCE_MIN} }}        '
+            "# ASSUMPTION: minutes a caller waits before hanging up",
+            'order = "first_come"                                 '
+            "# ASSUMPTION: the call type is known only once answered",
+            f'rollover = {{ after_s = {ROLLOVER_S}, to = "national" }}         '
+            f"# ASSUMPTION: unanswered for {ROLLOVER_S} s",
+        ]
+    return "\n".join(out)
 
 
 HEADER = f'''# The Illinois default scenario of cessa-sim.
@@ -377,17 +573,7 @@ candidates = "any"         # also busy teams whose estimated arrival still meets
 estimate = "expected"      # the dispatcher knows expected, not true, remaining times
 after_call = "return_to_base"
 
-# Entry channels. ASSUMPTION: shares and intake delays (no Illinois figures
-# found); 9-1-1 transfers start 1 July 2027 (750/7.2).
-[channels."988"]
-share = 0.75
-intake = {{ dist = "lognormal", median = 8, p90 = 20 }}      # ASSUMPTION: phone assessment before dispatch
-[channels."911_transfer"]
-share = 0.15
-intake = {{ dist = "lognormal", median = 5, p90 = 15 }}      # ASSUMPTION
-[channels.referral]
-share = 0.10
-intake = {{ dist = "lognormal", median = 10, p90 = 30 }}     # ASSUMPTION: police or other first responders
+@CENTRES@
 
 # Demand: {CALLS_PER_100K} contacts per 100,000 residents per month, the central
 # estimate from Illinois' own volume: IDHS's 988 calls run 90-120 per 100k a
@@ -397,7 +583,8 @@ intake = {{ dist = "lognormal", median = 10, p90 = 30 }}     # ASSUMPTION: polic
 # mobile dispatches is wide: 10-75 per 100k (parameters.md), about 74 by the
 # Crisis Now calculator (230 episodes x 32% mobile), about 130 in the Lane
 # County records (a city service that also takes police referrals);
-# `cessa-sim sensitivity` runs 0.4x-2.95x of this demand (10-74 per 100k).
+# `cessa-sim sensitivity` runs 0.4x-2.95x of this demand (10-74 per 100k),
+# the 9-8-8 counsellors refitted to the published answer rate on each side.
 #
 # Call types (754/50(2) "types of emergency"). ASSUMPTION: shares and triage;
 # on-scene time: police mental-health calls, median 43 minutes (UNB thesis);
@@ -462,10 +649,6 @@ SENSITIVITY_HEADER = '''# How far each assumption of the Illinois default moves 
 # with `low` and/or `high` tables of `path = value` (a missing side = as
 # given). A `*` segment stands for every key at that level.
 
-[assumptions.demand]
-note = "x0.4 / x2.95: 10-74 mobile dispatches per 100k a month (parameters.md; Crisis Now)"
-low = { demand_scale = 0.4 }
-high = { demand_scale = 2.95 }
 
 [assumptions."on-scene time"]
 note = "x0.75 / x1.5: on-scene median 32-65 min (UNB thesis: median 43, wide spread)"
@@ -481,11 +664,6 @@ high = { "regions.*.travel.circuity" = 1.4 }
 note = "the mobile share of each call type x0.67 / x1.33, the phone share taking the rest"
 low = { "call_types.urgent.triage.mobile" = 0.20, "call_types.urgent.triage.phone" = 0.65, "call_types.emergent.triage.mobile" = 0.12, "call_types.emergent.triage.phone" = 0.86, "call_types.routine.triage.mobile" = 0.053, "call_types.routine.triage.phone" = 0.947 }
 high = { "call_types.urgent.triage.mobile" = 0.40, "call_types.urgent.triage.phone" = 0.45, "call_types.emergent.triage.mobile" = 0.24, "call_types.emergent.triage.phone" = 0.74, "call_types.routine.triage.mobile" = 0.107, "call_types.routine.triage.phone" = 0.893 }
-
-[assumptions."intake delay"]
-note = "phone assessment before dispatch halved / doubled"
-low = { "channels.988.intake.median" = 4, "channels.988.intake.p90" = 10, "channels.911_transfer.intake.median" = 2.5, "channels.911_transfer.intake.p90" = 7.5, "channels.referral.intake.median" = 5, "channels.referral.intake.p90" = 15 }
-high = { "channels.988.intake.median" = 16, "channels.988.intake.p90" = 40, "channels.911_transfer.intake.median" = 10, "channels.911_transfer.intake.p90" = 30, "channels.referral.intake.median" = 20, "channels.referral.intake.p90" = 60 }
 '''
 
 if __name__ == "__main__":

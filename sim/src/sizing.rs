@@ -288,6 +288,13 @@ pub struct RegionCheck {
     pub search: Estimate,
     /// Miss share of the recommendation, verification replications.
     pub verified: Estimate,
+    /// The phones' part of the miss share on the verification run: mobile
+    /// calls lost before a counsellor assessed them (NaN without a centre).
+    pub lost_at_phones: Estimate,
+    /// The phones alone lose more mobile calls than the target allows while
+    /// the counsellors are not sized, so no number of teams can meet it: the
+    /// search left the region as it was.
+    pub phone_bound: bool,
     /// The target is met on the verification run.
     pub met: bool,
 }
@@ -915,11 +922,31 @@ pub fn size(
                 .join(", "),
         });
     }
+    // The replication count is the run's argument; the scenario is not changed.
+    let base_results = crate::montecarlo::run(&Model::new(sc.clone()), target.replications, &|| {});
+    // Regions where the phones alone lose more mobile calls than the miss
+    // target allows (lower 95% bound) while their centre's counsellors are
+    // not sized: no number of teams can meet the target there (the phones do
+    // not depend on the teams), so their teams are left as given.
+    let phone_bound: Vec<usize> = selected
+        .iter()
+        .copied()
+        .filter(|&r| {
+            target.teams
+                && sc.regions()[r].centre.is_some_and(|c| !centres.contains(&c))
+                && region_figure(&base_results, &names[r], GroupFigure::LostAtPhonesShare)
+                    .is_some_and(|e| lower(e) > target.max_miss_share)
+        })
+        .collect();
     let plan = Plan {
         sc: &sc,
         target,
         searched: if target.teams {
-            selected.clone()
+            selected
+                .iter()
+                .copied()
+                .filter(|r| !phone_bound.contains(r))
+                .collect()
         } else {
             Vec::new()
         },
@@ -966,13 +993,11 @@ pub fn size(
         evaluations: 0,
         on_eval,
     };
-    // The replication count is the run's argument; the scenario is not changed.
-    let base_results = crate::montecarlo::run(&Model::new(sc.clone()), target.replications, &|| {});
     let mut st = State {
         groups: sc
             .team_groups()
             .iter()
-            .filter(|g| plan.searched.contains(&g.region))
+            .filter(|g| plan.searched.contains(&g.region) || phone_bound.contains(&g.region))
             .map(|g| Group {
                 region: g.region,
                 name: g.name.clone(),
@@ -981,7 +1006,11 @@ pub fn size(
                 shift: None,
                 hours_per_week: g.schedule.minutes_per_week() / 60.0,
                 base_count: g.count,
-                count: if options.add_only { g.count } else { 0 },
+                count: if options.add_only || phone_bound.contains(&g.region) {
+                    g.count
+                } else {
+                    0
+                },
             })
             .collect(),
         desks: plan
@@ -1203,16 +1232,19 @@ pub fn size(
         regions: vec![0.0; names.len()],
         centres: vec![0.0; sc.centres().len()],
     };
-    let checks = plan
-        .searched
+    let checks = selected
         .iter()
+        .filter(|_| target.teams)
         .map(|&r| {
             let name = &names[r];
+            let bound = phone_bound.contains(&r);
             RegionCheck {
                 region: name.clone(),
                 before: miss(&base_results, name, None).unwrap_or(nan),
-                search: miss(&search, name, None).unwrap_or(nan),
+                search: miss(if bound { &base_results } else { &search }, name, None).unwrap_or(nan),
                 verified: miss(&verified, name, None).unwrap_or(nan),
+                lost_at_phones: region_figure(&verified, name, GroupFigure::LostAtPhonesShare).unwrap_or(nan),
+                phone_bound: bound,
                 met: plan.region_shortfall(&verified, r, &none) == 0.0,
             }
         })
@@ -1256,7 +1288,7 @@ pub fn size(
     let mut sized_for = Vec::new();
     let mut goals = Vec::new();
     if target.teams {
-        let regions: Vec<&str> = plan.searched.iter().map(|&r| names[r].as_str()).collect();
+        let regions: Vec<&str> = selected.iter().map(|&r| names[r].as_str()).collect();
         sized_for.push(regions.join(", "));
         goals.push(format!("miss share <= {}", target.max_miss_share));
     }

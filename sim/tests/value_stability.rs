@@ -88,10 +88,17 @@ fn zones_matrix_example() {
     pinned(kpi(&res, None, "wait_mean_min"), ZONES_WAIT, "wait_mean_min");
 }
 
+/// The default has a 9-8-8 contact centre: its calls lost at the phones
+/// (abandoned, rolled over) and its in-state answer share are pinned too.
 #[test]
 fn illinois_default() {
     let (totals, res) = run("illinois.toml", sim::scenario::ILLINOIS_TOML, 21, 2);
     assert_eq!(totals, ILLINOIS_TOTALS, "outcome totals");
+    assert_eq!(
+        [res.outcome_totals.abandoned, res.outcome_totals.rolled_over],
+        ILLINOIS_LOST_AT_PHONES,
+        "abandoned, rolled over"
+    );
     pinned(
         kpi(&res, None, "diverted_share"),
         ILLINOIS_DIVERTED,
@@ -107,6 +114,11 @@ fn illinois_default() {
         ILLINOIS_R11_UTIL,
         "Region 11 utilization",
     );
+    pinned(
+        kpi(&res, None, "in_state_answer_share"),
+        ILLINOIS_IN_STATE,
+        "in_state_answer_share",
+    );
 }
 
 const ONE_REGION_TOTALS: Totals = [1653, 60, 0, 388, 9, 0, 2110];
@@ -115,7 +127,9 @@ const ONE_REGION_RESPONSE: f64 = 2.6290170814664492e1;
 const ZONES_TOTALS: Totals = [4549, 174, 113, 1107, 16, 73, 6032];
 const ZONES_DIVERTED: f64 = 6.10724533949811e-2;
 const ZONES_WAIT: f64 = 5.535502092510265e-2;
-const ILLINOIS_TOTALS: Totals = [12679, 553, 182, 2813, 23, 149, 16399];
-const ILLINOIS_DIVERTED: f64 = 4.986785956745224e-2;
-const ILLINOIS_R5_P90: f64 = 7.765e1;
-const ILLINOIS_R11_UTIL: f64 = 7.278539836736381e-2;
+const ILLINOIS_TOTALS: Totals = [11861, 533, 173, 2620, 28, 112, 16534];
+const ILLINOIS_DIVERTED: f64 = 3.749281196089707e-2;
+const ILLINOIS_R5_P90: f64 = 6.585e1;
+const ILLINOIS_R11_UTIL: f64 = 6.476881920101427e-2;
+const ILLINOIS_LOST_AT_PHONES: [u64; 2] = [555, 652];
+const ILLINOIS_IN_STATE: f64 = 9.269964138114853e-1;

@@ -1328,8 +1328,8 @@ mod tests {
         assert_eq!(svgs, files.len());
         assert_eq!(
             svgs,
-            3 + 11 * 4,
-            "overview bars, state and Chicago maps, 4 charts per region"
+            3 + 11 * 5,
+            "overview bars, state and Chicago maps, 4 charts per region and its counsellors' utilization (the default's 9-8-8 centre answers every region)"
         );
         for f in &files {
             let name = f.file_name().unwrap().to_str().unwrap();

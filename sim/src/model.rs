@@ -17,6 +17,12 @@ pub(crate) struct TeamInfo {
     pub base: usize,
     /// On shift at every moment (24/7).
     pub always_on: bool,
+    /// Its `TeamHome` event (back at base after a call, under `escalate`)
+    /// can change something: false when the team is always on shift and
+    /// every region's travel is a time (no route), so where it is never
+    /// matters and a call it could not take on becoming free (checked
+    /// then) it cannot take later either (issue 18: a third of M1's events).
+    pub home_event: bool,
 }
 
 /// A scenario prepared for simulation.
@@ -102,6 +108,10 @@ impl Model {
         };
         let mut teams = Vec::new();
         let mut group_teams = Vec::new();
+        let location_matters = scenario
+            .regions()
+            .iter()
+            .any(|r| matches!(r.travel, Travel::Routes { .. }));
         for (g, group) in scenario.team_groups().iter().enumerate() {
             let first = teams.len();
             for _ in 0..group.count {
@@ -110,6 +120,7 @@ impl Model {
                     group: g,
                     base: group.base,
                     always_on: group.schedule.is_always(),
+                    home_event: location_matters || !group.schedule.is_always(),
                 });
             }
             group_teams.push(first..teams.len());

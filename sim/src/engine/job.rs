@@ -110,7 +110,7 @@ impl Engine<'_> {
         }
         if m.scenario.dispatch().policy == Policy::Escalate {
             let home_at = self.teams[tm].home_at;
-            if home_at.is_finite() && home_at > t {
+            if home_at.is_finite() && home_at > t && m.teams[tm].home_event {
                 self.events.push(
                     home_at,
                     Event {

@@ -41,6 +41,9 @@ pub struct Model {
     pub(crate) candidates: Vec<Vec<u32>>,
     /// Regions whose queued calls each team may take.
     pub(crate) served: Vec<Vec<u32>>,
+    /// Where each team stands in the candidate lists: (region, position in
+    /// `candidates[region]`), for the engine's per-region sets of idle teams.
+    pub(crate) candidate_slots: Vec<Vec<(u32, u32)>>,
     /// Priority level (0 = most urgent) of each call type.
     pub(crate) priority_level: Vec<usize>,
     pub(crate) priority_levels: usize,
@@ -127,11 +130,13 @@ impl Model {
         }
         let mut candidates = vec![Vec::new(); scenario.regions().len()];
         let mut served = vec![Vec::new(); teams.len()];
+        let mut candidate_slots = vec![Vec::new(); teams.len()];
         for (r, region) in scenario.regions().iter().enumerate() {
             let sources = std::iter::once(r).chain(region.mutual_aid.iter().copied());
             for src in sources {
                 for (tm, t) in teams.iter().enumerate() {
                     if t.region == src {
+                        candidate_slots[tm].push((r as u32, candidates[r].len() as u32));
                         candidates[r].push(tm as u32);
                         served[tm].push(r as u32);
                     }
@@ -228,6 +233,7 @@ impl Model {
             group_teams,
             candidates,
             served,
+            candidate_slots,
             priority_level,
             priority_levels: priorities.len(),
             zone_cum,

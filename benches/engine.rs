@@ -1,6 +1,8 @@
 //! Criterion benchmarks of the engine: the event queue, arrival generation,
 //! one replication-year of the Illinois default and of the benchmark model M1
-//! (`scenarios/bench/m1.toml`). Throughput is in events or simulated contacts.
+//! (`scenarios/bench/m1.toml`), and the cost per call as the team count
+//! grows (M1 at 4, 40 and 400 teams). Throughput is in events or simulated
+//! contacts.
 //!
 //! Run: `cargo bench --bench engine`. The peer comparison and the targets are
 //! in `benches/compare.sh`.
@@ -123,5 +125,36 @@ fn overload(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, event_queue, replication_years, overload);
+/// Cost per call as the team count grows (issue 18): M1 with 4, 40 and 400
+/// teams in its one region, the demand scaled with the teams (2 calls an hour
+/// per 4 teams) so utilization stays the same, and the horizon shortened in
+/// proportion (365, 36 and 3 days) so each run simulates about 17,000
+/// contacts. Throughput is in contacts: the target is that a call at 400
+/// teams costs at most 1.5 times one at 4.
+fn team_scaling(c: &mut Criterion) {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("pool");
+    let mut g = c.benchmark_group("cost_per_call_by_teams");
+    g.sample_size(10);
+    for teams in [4i64, 40, 400] {
+        let m = model(
+            M1,
+            &[
+                ("run.horizon_days", toml::Value::Integer(1460 / teams)),
+                ("regions.M1.teams.team.count", toml::Value::Integer(teams)),
+                (
+                    "regions.M1.calls_per_hour",
+                    toml::Value::Float(teams as f64 / 2.0),
+                ),
+            ],
+        );
+        g.throughput(Throughput::Elements(one_year(&m, &pool)));
+        g.bench_function(format!("{teams}_teams"), |b| b.iter(|| one_year(&m, &pool)));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, event_queue, replication_years, overload, team_scaling);
 criterion_main!(benches);

@@ -4,22 +4,24 @@
 //!
 //! M1: Poisson arrivals at 2 per hour, 4 identical teams 24/7, travel
 //! lognormal (mean 25, sd 12 minutes), on scene exponential (mean 60
-//! minutes), maximum response 60 minutes, `escalate` with the `expected`
-//! estimate (the dispatcher assumes 25 minutes of travel), no intake delay,
+//! minutes), maximum response 60 minutes, `escalate` with the `exact`
+//! estimate (the dispatcher knows each call's travel time), no intake delay,
 //! one year, no warm-up. The semantics are cessa-sim's:
 //!
-//! - a call that finds an idle team is sent one at once (25 <= 60);
-//! - otherwise it joins a FIFO queue and is diverted at arrival + 60 - 25;
+//! - a call whose travel exceeds 60 minutes is diverted at once;
+//! - otherwise a call that finds an idle team is sent one at once;
+//! - otherwise it joins a FIFO queue and is diverted at
+//!   arrival + 60 - its travel, when no team could reach it in time any more;
 //! - a team that frees at `s` takes the oldest queued call with
-//!   `s + 25 <= arrival + 60`;
-//! - response = wait + true travel, in time if <= 60, else late;
+//!   `s + travel <= arrival + 60`;
+//! - so every call a team reaches is in time (no late calls);
 //! - a team is busy for travel + on scene; busy time is clipped to the year;
 //!   calls still queued at the end of the year are served or diverted.
 //!
-//! Since every queued call has the same patience (35 minutes), give-ups
-//! happen in queue order: expired calls are dropped from the head of the
-//! queue lazily, when a team frees, and the event list reduces to the next
-//! arrival and the four teams' free times — no heap.
+//! Teams free in time order and a call that has expired stays expired, so
+//! give-ups need no event: expired calls are dropped when they reach the
+//! head of the queue, as a team frees, and the event list reduces to the
+//! next arrival and the four teams' free times — no heap.
 //!
 //! `cargo bench --bench minimal_m1` (or the built binary) runs 100
 //! replication-years and prints JSON. Options: `--replications N` / `-r N`,
@@ -88,9 +90,6 @@ impl Sim {
     /// their free times; calls past their give-up time are diverted.
     #[inline(always)]
     fn serve_until(&mut self, t: f64) {
-        // The dispatcher gives up on a call when even an idle team (25
-        // minutes away, as it believes) could no longer make the maximum.
-        let patience = MAX_RESPONSE - TRAVEL_MEAN;
         while !self.queue.is_empty() {
             let (mut k, mut s) = (0, self.free_at[0]);
             for (i, &f) in self.free_at.iter().enumerate().skip(1) {
@@ -102,7 +101,9 @@ impl Sim {
                 return;
             }
             while let Some(c) = self.queue.front() {
-                if s <= c.arrival + patience + EPS {
+                // The dispatcher gives up on a call once no team could reach it
+                // in time any more (it knows the call's travel time).
+                if s + c.travel <= c.arrival + MAX_RESPONSE + EPS {
                     break;
                 }
                 self.queue.pop_front();
@@ -140,6 +141,11 @@ fn replicate<R: Rng>(rng: &mut R, mu: f64, sigma: f64) -> Rep {
             scene,
         };
         sim.r.calls += 1;
+        if travel > MAX_RESPONSE + EPS {
+            // No team could reach it in time, idle or not.
+            sim.r.diverted += 1;
+            continue;
+        }
         sim.serve_until(t);
         // After serving, a non-empty queue means every team is busy.
         let idle = if sim.queue.is_empty() {

@@ -17,6 +17,12 @@ pub(crate) struct TeamInfo {
     pub base: usize,
     /// On shift at every moment (24/7).
     pub always_on: bool,
+    /// Its `TeamHome` event (back at base after a call, under `escalate`)
+    /// can change something: false when the team is always on shift and
+    /// every region's travel is a time (no route), so where it is never
+    /// matters and a call it could not take on becoming free (checked
+    /// then) it cannot take later either (issue 18: a third of M1's events).
+    pub home_event: bool,
 }
 
 /// A scenario prepared for simulation.
@@ -35,6 +41,9 @@ pub struct Model {
     pub(crate) candidates: Vec<Vec<u32>>,
     /// Regions whose queued calls each team may take.
     pub(crate) served: Vec<Vec<u32>>,
+    /// Where each team stands in the candidate lists: (region, position in
+    /// `candidates[region]`), for the engine's per-region sets of idle teams.
+    pub(crate) candidate_slots: Vec<Vec<(u32, u32)>>,
     /// Priority level (0 = most urgent) of each call type.
     pub(crate) priority_level: Vec<usize>,
     pub(crate) priority_levels: usize,
@@ -102,6 +111,10 @@ impl Model {
         };
         let mut teams = Vec::new();
         let mut group_teams = Vec::new();
+        let location_matters = scenario
+            .regions()
+            .iter()
+            .any(|r| matches!(r.travel, Travel::Routes { .. }));
         for (g, group) in scenario.team_groups().iter().enumerate() {
             let first = teams.len();
             for _ in 0..group.count {
@@ -110,17 +123,20 @@ impl Model {
                     group: g,
                     base: group.base,
                     always_on: group.schedule.is_always(),
+                    home_event: location_matters || !group.schedule.is_always(),
                 });
             }
             group_teams.push(first..teams.len());
         }
         let mut candidates = vec![Vec::new(); scenario.regions().len()];
         let mut served = vec![Vec::new(); teams.len()];
+        let mut candidate_slots = vec![Vec::new(); teams.len()];
         for (r, region) in scenario.regions().iter().enumerate() {
             let sources = std::iter::once(r).chain(region.mutual_aid.iter().copied());
             for src in sources {
                 for (tm, t) in teams.iter().enumerate() {
                     if t.region == src {
+                        candidate_slots[tm].push((r as u32, candidates[r].len() as u32));
                         candidates[r].push(tm as u32);
                         served[tm].push(r as u32);
                     }
@@ -217,6 +233,7 @@ impl Model {
             group_teams,
             candidates,
             served,
+            candidate_slots,
             priority_level,
             priority_levels: priorities.len(),
             zone_cum,

@@ -70,7 +70,8 @@ impl Engine<'_> {
             .map_or(team.loc, |&q| self.calls[q as usize].zone)
     }
 
-    /// Tests: every team's kept estimate equals a walk of its queue.
+    /// Tests: every team's kept estimate equals a walk of its queue, and the
+    /// idle sets match the teams.
     #[cfg(test)]
     pub(super) fn check_queue_estimates(&self) {
         for (tm, team) in self.teams.iter().enumerate() {
@@ -87,6 +88,13 @@ impl Engine<'_> {
                 team.queue.len()
             );
             assert_eq!(loc, self.queue_tail(tm));
+        }
+        // And every region's idle set says which candidates are idle.
+        for (r, cands) in self.m.candidates.iter().enumerate() {
+            for (pos, &tm) in cands.iter().enumerate() {
+                let bit = self.idle[r][pos / 64] >> (pos % 64) & 1 == 1;
+                assert_eq!(bit, !self.teams[tm as usize].busy, "region {r}, team {tm}");
+            }
         }
     }
 
@@ -215,6 +223,15 @@ impl Engine<'_> {
     /// (only idle ones when `idle_only`): (estimated arrival, team, idle).
     /// Also says whether any candidate is on shift at all.
     pub(super) fn best_team(&self, c: &Call, t: f64, idle_only: bool) -> (bool, Option<(f64, usize, bool)>) {
+        if idle_only
+            && matches!(
+                self.m.scenario.regions()[c.region as usize].travel,
+                Travel::Time(_)
+            )
+            && let Some(found) = self.first_idle_team(c, t)
+        {
+            return (true, Some(found));
+        }
         let mut any_on_shift = false;
         let mut best: Option<(f64, usize, bool)> = None;
         for &tm in &self.m.candidates[c.region as usize] {
@@ -237,6 +254,47 @@ impl Engine<'_> {
             }
         }
         (any_on_shift, best)
+    }
+
+    /// [`Self::best_team`] among idle teams when the call's region has travel
+    /// by time: every idle team is then the same estimated travel away, so
+    /// the best is the first idle candidate (the scan's tie-break) on shift
+    /// that could finish the call within its duty, found from the region's
+    /// idle set instead of a scan of every team. None when there is none;
+    /// the caller then scans, which also tells whether any team is on shift.
+    fn first_idle_team(&self, c: &Call, t: f64) -> Option<(f64, usize, bool)> {
+        let r = c.region as usize;
+        let mut eta = None;
+        for (w, &word) in self.idle[r].iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let pos = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let tm = self.m.candidates[r][pos] as usize;
+                debug_assert!(!self.teams[tm].busy);
+                let Some(duty_end) = self.duty_end(tm, t) else {
+                    continue;
+                };
+                // Travel by time does not depend on where the team is.
+                let e = *eta.get_or_insert_with(|| t + self.travel_est(self.location(tm, t), c));
+                if self.finishes_within(c, e, duty_end) {
+                    return Some((e, tm, true));
+                }
+            }
+        }
+        None
+    }
+
+    /// Marks team `tm` idle or busy in the idle set of every region it may serve.
+    pub(super) fn set_idle(&mut self, tm: usize, idle: bool) {
+        for &(r, pos) in &self.m.candidate_slots[tm] {
+            let (w, bit) = (pos as usize / 64, 1u64 << (pos % 64));
+            if idle {
+                self.idle[r as usize][w] |= bit;
+            } else {
+                self.idle[r as usize][w] &= !bit;
+            }
+        }
     }
 
     /// Escalate: queue the call, to be diverted once no team could reach it in time.

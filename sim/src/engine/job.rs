@@ -69,6 +69,7 @@ impl Engine<'_> {
             Travel::Time(d) => d.mean_min(),
             Travel::Routes { .. } => self.m.scenario.route_mean_min(from as usize, c.zone as usize),
         };
+        self.set_idle(tm, false);
         let team = &mut self.teams[tm];
         team.busy = true;
         team.job_start = t;
@@ -95,6 +96,7 @@ impl Engine<'_> {
         let t = self.now;
         let m = self.m;
         self.change_busy(m.teams[tm].region, -1);
+        self.set_idle(tm, true);
         {
             let team = &mut self.teams[tm];
             team.busy = false;
@@ -110,7 +112,7 @@ impl Engine<'_> {
         }
         if m.scenario.dispatch().policy == Policy::Escalate {
             let home_at = self.teams[tm].home_at;
-            if home_at.is_finite() && home_at > t {
+            if home_at.is_finite() && home_at > t && m.teams[tm].home_event {
                 self.events.push(
                     home_at,
                     Event {

@@ -179,6 +179,10 @@ pub(crate) struct Engine<'m> {
     calls: Vec<Call>,
     free_calls: Vec<u32>,
     teams: Vec<Team>,
+    /// Per region, a bit set over `Model::candidates[region]`: bit `i` is
+    /// set while candidate `i` is idle, so a decision finds the first idle
+    /// candidate without a scan of every team (issue 18).
+    idle: Vec<Vec<u64>>,
     /// Escalate: waiting calls per region, one queue per priority level.
     queues: Vec<Vec<VecDeque<u32>>>,
     /// Teams of each region busy now, and since when.
@@ -227,6 +231,17 @@ impl<'m> Engine<'m> {
             })
             .collect();
         let levels = m.priority_levels;
+        let idle = m
+            .candidates
+            .iter()
+            .map(|c| {
+                let mut bits = vec![0u64; c.len().div_ceil(64)];
+                for i in 0..c.len() {
+                    bits[i / 64] |= 1 << (i % 64);
+                }
+                bits
+            })
+            .collect();
         Engine {
             m,
             cal: &m.calendar,
@@ -235,6 +250,7 @@ impl<'m> Engine<'m> {
             calls: Vec::with_capacity(256),
             free_calls: Vec::with_capacity(256),
             teams,
+            idle,
             queues: vec![vec![VecDeque::with_capacity(16); levels]; sc.regions().len()],
             waiting: vec![0; sc.regions().len()],
             busy_count: vec![0; sc.regions().len()],

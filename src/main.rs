@@ -49,8 +49,10 @@ enum Command {
     /// Check the simulator against exact queueing theory.
     ///
     /// Runs the validation cases (Erlang B, Erlang C, M/M/c+D under both
-    /// policies, time-varying arrivals and M_t/M/infinity, conservation and
-    /// Little's law on the Illinois default) and prints, for each check, the
+    /// policies, the 9-8-8 contact centre against Erlang A, teams at
+    /// distinct bases against Larson's hypercube model, time-varying
+    /// arrivals and M_t/M/infinity, conservation and Little's law on the
+    /// Illinois default) and prints, for each check, the
     /// exact value, the simulated mean with its 99% confidence interval, and
     /// pass or FAIL. Exit code 1 if any check fails. Examples:
     ///

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use sim::RunResults;
-use sim::results::{GROUP_KPIS, GroupResult, HOUR_KPIS, REGION_KPIS};
+use sim::results::{GROUP_KPIS, GroupResult, HOUR_KPIS, REGION_KPIS, TEAM_KPIS};
 use sim::stats::Estimate;
 use sim::tally::MonthZone;
 
@@ -347,6 +347,29 @@ pub fn write_run(
             csv_bytes(group_header(), group_rows(&groups), &dir.join(name))?,
         )?;
     }
+
+    let mut header: Vec<String> = ["region", "group", "base", "teams", "team_hours_per_week"]
+        .map(String::from)
+        .to_vec();
+    header.extend(est_headers(TEAM_KPIS));
+    let rows = res
+        .teams
+        .iter()
+        .map(|t| {
+            let mut row = vec![
+                t.region.clone(),
+                t.group.clone(),
+                t.base.clone(),
+                t.teams.to_string(),
+                fmt(t.team_hours_per_week),
+            ];
+            for &k in TEAM_KPIS {
+                row.extend(est_cells(t.kpis.get(k)));
+            }
+            row
+        })
+        .collect();
+    put("by_team.csv", csv_bytes(header, rows, &dir.join("by_team.csv"))?)?;
 
     const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     let mut header: Vec<String> = ["region", "hour_of_week", "day", "hour"]

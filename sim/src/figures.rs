@@ -4,7 +4,7 @@
 //! Adding a figure is one variant and its arms here; the compiler points at
 //! every arm still missing, and nothing else is positional.
 
-use crate::tally::{DESK_BIN_MIN, Outcome, hist_quantile, hist_quantile_in};
+use crate::tally::{DESK_BIN_MIN, Outcome, TRAVEL_BIN_MIN, hist_quantile, hist_quantile_in};
 
 /// What one replication's figure of a group is computed from: its summed
 /// counters (see [`crate::tally`]) and the measured span.
@@ -217,6 +217,45 @@ figures!(
     PTwoOrMoreBusy = "p_two_or_more_busy", "probability", "share of time with two or more teams busy at once" => s.busy_levels.iter().skip(2).sum::<f64>() / s.span_min;
 });
 
+/// What one replication's figures of a team group are computed from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TeamSums<'a> {
+    /// Measured jobs of the group's teams.
+    pub jobs: f64,
+    /// Measured jobs of every team of the group's region.
+    pub region_jobs: f64,
+    /// Busy team-minutes of the group in the measured window.
+    pub busy_min: f64,
+    /// Scheduled team-minutes of the group in the measured window.
+    pub on_shift_min: f64,
+    /// Overtime team-minutes of the group.
+    pub overtime_min: f64,
+    /// Sum of travel minutes of its jobs.
+    pub travel_sum_min: f64,
+    /// Histogram of those travel times ([`TRAVEL_BIN_MIN`] bins).
+    pub travel_hist: &'a [u32],
+    /// Measured months.
+    pub months: f64,
+}
+
+figures!(
+    /// A figure reported per team group (`regions.NAME.teams.GROUP`, one
+    /// base and shift): which base carries the load.
+    TeamFigure, |s: TeamSums<'_>| {
+    /// Utilization.
+    Utilization = "utilization", "share", "busy team-time (travel, scene, transport) over the group's scheduled team-time" => ratio(s.busy_min, s.on_shift_min);
+    /// Dispatches per month.
+    DispatchesPerMonth = "dispatches_per_month", "jobs/month", "mobile responses by the group's teams per month" => s.jobs / s.months;
+    /// Share of the region's dispatches.
+    DispatchShare = "dispatch_share", "share", "of the mobile responses by the region's teams: those by this group" => ratio(s.jobs, s.region_jobs);
+    /// Mean travel.
+    TravelMeanMin = "travel_mean_min", "min", "mean travel time of the group's responses" => ratio(s.travel_sum_min, s.jobs);
+    /// 90th percentile of travel.
+    TravelP90Min = "travel_p90_min", "min", "90th percentile of the travel time of the group's responses" => hist_quantile_in(s.travel_hist, 0.9, TRAVEL_BIN_MIN);
+    /// Overtime hours per month.
+    OvertimeHoursPerMonth = "overtime_hours_per_month", "team-hours/month", "team-hours the group worked past shift ends, per month" => s.overtime_min / 60.0 / s.months;
+});
+
 /// What one replication's figures of a (region, hour of week) are computed from.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct HourSums {
@@ -269,6 +308,10 @@ mod tests {
         for (i, f) in RegionFigure::ALL.iter().enumerate() {
             assert_eq!(*f as usize, i);
             assert_eq!(RegionFigure::from_name(f.name()), Some(*f));
+        }
+        for (i, f) in TeamFigure::ALL.iter().enumerate() {
+            assert_eq!(*f as usize, i);
+            assert_eq!(TeamFigure::from_name(f.name()), Some(*f));
         }
         for (i, f) in HourFigure::ALL.iter().enumerate() {
             assert_eq!(*f as usize, i);

@@ -59,6 +59,8 @@ pub struct Model {
     travel_draw_mean: Vec<f64>,
     /// On-shift team-minutes in the measured window by hour of week, `[region][168]`.
     pub on_shift_by_hour_min: Vec<f64>,
+    /// On-shift team-minutes in the measured window of each team group, `[group]`.
+    pub team_on_shift_min: Vec<f64>,
     /// On-shift counsellor-minutes in the measured window by hour of week,
     /// `[centre][168]`.
     pub desk_on_shift_by_hour_min: Vec<f64>,
@@ -108,6 +110,7 @@ impl Model {
             zones: scenario.zones().len(),
             months: calendar.months().len(),
             centres: scenario.centres().len(),
+            groups: scenario.team_groups().len(),
         };
         let mut teams = Vec::new();
         let mut group_teams = Vec::new();
@@ -201,6 +204,18 @@ impl Model {
                 (group.region, count, &group.schedule)
             }),
         );
+        let team_on_shift_min = on_shift_minutes(
+            &scenario,
+            &calendar,
+            scenario.team_groups().len(),
+            scenario.team_groups().iter().enumerate().map(|(g, group)| {
+                let count = teams.iter().filter(|t| t.group == g).count() as f64;
+                (g, count, &group.schedule)
+            }),
+        )
+        .chunks_exact(HOURS_PER_WEEK)
+        .map(|hours| hours.iter().sum())
+        .collect();
         let desk_groups: Vec<(usize, usize)> = scenario
             .centres()
             .iter()
@@ -244,6 +259,7 @@ impl Model {
             expected_service_min,
             travel_draw_mean,
             on_shift_by_hour_min,
+            team_on_shift_min,
             desk_on_shift_by_hour_min,
             desk_groups,
             hour_occurrences,

@@ -561,6 +561,119 @@ pub fn mt_m_inf_block_average(rates_per_block: &[f64], block_minutes: f64, servi
     rates_per_block.iter().zip(starts).map(average).collect()
 }
 
+/// Steady state of Larson's hypercube queueing model with zero-line
+/// capacity (a loss system): `N` distinguishable teams, demand atoms
+/// (zones) with Poisson rates, each zone with a fixed preference order of
+/// all the teams, exponential service at one rate `μ` for every team, and a
+/// call lost when every team is busy. Returned by [`hypercube_loss`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hypercube {
+    /// Each team's workload: the long-run share of time it is busy.
+    pub workload: Vec<f64>,
+    /// `served[j][i]`: the share of zone `j`'s calls served by team `i`
+    /// (over arrivals, PASTA); each row sums to `1 − loss`.
+    pub served: Vec<Vec<f64>>,
+    /// Share of all calls lost (every team busy): Erlang B `B(N, λ/μ)`,
+    /// whatever the preferences.
+    pub loss: f64,
+}
+
+/// Solves the hypercube model's `2^N` balance equations exactly (dense
+/// Gaussian elimination; `N ≤ 12`).
+///
+/// `rates[j]` is zone `j`'s arrival rate and `service_rate` the teams' `μ`
+/// (the same time unit); `prefs[j]` lists every team once, most preferred
+/// first. A state is the set of busy teams (bit `i` = team `i`); a zone's
+/// call goes to the first idle team on its list. Source: Larson, "A
+/// hypercube queuing model for facility location and redistricting in
+/// urban emergency services", *Computers & Operations Research* 1 (1974)
+/// 67–95; Larson and Odoni, *Urban Operations Research* (1981), §5.4.
+///
+/// # Panics
+/// If a preference list is not a permutation of `0..N`, `N` is 0 or above
+/// 12, or a rate is negative.
+pub fn hypercube_loss(rates: &[f64], service_rate: f64, prefs: &[Vec<usize>]) -> Hypercube {
+    let n = prefs.first().map_or(0, Vec::len);
+    assert!((1..=12).contains(&n), "hypercube: 1 to 12 teams");
+    assert_eq!(
+        rates.len(),
+        prefs.len(),
+        "hypercube: one preference list per zone"
+    );
+    for p in prefs {
+        let mut seen = vec![false; n];
+        for &i in p {
+            assert!(
+                i < n && !seen[i],
+                "hypercube: a preference list is not a permutation"
+            );
+            seen[i] = true;
+        }
+        assert_eq!(p.len(), n, "hypercube: every list names every team");
+    }
+    assert!(rates.iter().all(|r| *r >= 0.0 && r.is_finite()) && service_rate > 0.0);
+    let states = 1usize << n;
+    let first_idle = |b: usize, j: usize| prefs[j].iter().copied().find(|&i| b & (1 << i) == 0);
+    // Transposed generator: a[to][from] = rate from `from` to `to`, the
+    // diagonal minus the total rate out, so that A π = 0.
+    let mut a = vec![vec![0.0; states]; states];
+    for b in 0..states {
+        for (j, &rate) in rates.iter().enumerate() {
+            if let Some(i) = first_idle(b, j) {
+                a[b | (1 << i)][b] += rate;
+                a[b][b] -= rate;
+            }
+        }
+        for i in 0..n {
+            if b & (1 << i) != 0 {
+                a[b & !(1 << i)][b] += service_rate;
+                a[b][b] -= service_rate;
+            }
+        }
+    }
+    // One balance equation is redundant: replace it with Σ π = 1.
+    let mut rhs = vec![0.0; states];
+    a[states - 1].iter_mut().for_each(|x| *x = 1.0);
+    rhs[states - 1] = 1.0;
+    for col in 0..states {
+        let pivot = (col..states)
+            .max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))
+            .unwrap_or(col);
+        a.swap(col, pivot);
+        rhs.swap(col, pivot);
+        let (p, prhs) = (a[col].clone(), rhs[col]);
+        for (row, r) in a.iter_mut().enumerate() {
+            if row != col && r[col] != 0.0 {
+                let f = r[col] / p[col];
+                for (x, y) in r[col..].iter_mut().zip(&p[col..]) {
+                    *x -= f * y;
+                }
+                rhs[row] -= f * prhs;
+            }
+        }
+    }
+    let pi: Vec<f64> = (0..states).map(|b| rhs[b] / a[b][b]).collect();
+    let workload = (0..n)
+        .map(|i| (0..states).filter(|b| b & (1 << i) != 0).map(|b| pi[b]).sum())
+        .collect();
+    let served = (0..rates.len())
+        .map(|j| {
+            let mut row = vec![0.0; n];
+            for (b, p) in pi.iter().enumerate() {
+                if let Some(i) = first_idle(b, j) {
+                    row[i] += p;
+                }
+            }
+            row
+        })
+        .collect();
+    Hypercube {
+        workload,
+        served,
+        loss: pi[states - 1],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -570,6 +683,59 @@ mod tests {
     /// Asserts `|x − y| <= tol (1 + |y|)`.
     fn check(x: f64, y: f64, tol: f64, what: &str) {
         assert!((x - y).abs() <= tol * (1.0 + y.abs()), "{what}: {x} vs {y}");
+    }
+
+    /// The hypercube model against what is known exactly: one team is
+    /// M/M/1/1; ordered hunting (every zone with the same list) gives the
+    /// k-th team the load a(B(k−1, a) − B(k, a)); the loss is Erlang B
+    /// whatever the preferences, and the workloads carry a(1 − B).
+    #[test]
+    fn hypercube_matches_erlang_b_and_ordered_hunting() {
+        let h = hypercube_loss(&[0.5], 1.0, &[vec![0]]);
+        check(h.workload[0], 0.5 / 1.5, 1e-12, "M/M/1/1");
+        check(h.loss, 0.5 / 1.5, 1e-12, "M/M/1/1 loss");
+        let a = 2.7;
+        let same = vec![vec![2, 0, 3, 1]; 3];
+        let h = hypercube_loss(&[1.0, 0.5, 1.2], 1.0, &same);
+        for (k, &team) in same[0].iter().enumerate() {
+            let k = k as u32;
+            check(
+                h.workload[team],
+                a * (erlang_b(k, a) - erlang_b(k + 1, a)),
+                1e-10,
+                "ordered hunting",
+            );
+        }
+        // Eight teams, each zone preferring teams by distance on a line.
+        let pos: [f64; 8] = [0.0, 1.0, 3.0, 4.5, 7.0, 8.0, 10.5, 12.0];
+        let prefs: Vec<Vec<usize>> = pos
+            .iter()
+            .map(|&x| {
+                let mut p: Vec<usize> = (0..8).collect();
+                p.sort_by(|&i, &k| (pos[i] - x).abs().total_cmp(&(pos[k] - x).abs()));
+                p
+            })
+            .collect();
+        let rates = [0.3, 0.9, 0.4, 0.6, 0.2, 0.8, 0.5, 0.7];
+        let a: f64 = rates.iter().sum();
+        let h = hypercube_loss(&rates, 1.0, &prefs);
+        check(h.loss, erlang_b(8, a), 1e-10, "loss = B(8, a)");
+        check(
+            h.workload.iter().sum(),
+            a * (1.0 - erlang_b(8, a)),
+            1e-10,
+            "carried load",
+        );
+        for (j, row) in h.served.iter().enumerate() {
+            check(row.iter().sum(), 1.0 - h.loss, 1e-10, "a zone's calls");
+            // The nearest team serves a zone's calls whenever it is idle.
+            assert!(row[prefs[j][0]] > row[prefs[j][1]], "zone {j}: {row:?}");
+        }
+        // A team's workload is its served calls over μ (rates per unit time).
+        for i in 0..8 {
+            let carried: f64 = rates.iter().zip(&h.served).map(|(r, row)| r * row[i]).sum();
+            check(h.workload[i], carried, 1e-10, "workload = carried calls / μ");
+        }
     }
 
     /// Direct (overflow-prone, fine for small c) `(Σ_{k<n} a^k/k!, a^n/n!)`.

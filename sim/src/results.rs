@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{HOURS_PER_WEEK, MONTH_MIN};
-pub use crate::figures::{GroupFigure, HourFigure, RegionFigure};
-use crate::figures::{GroupSums, HourSums, RegionSums};
+pub use crate::figures::{GroupFigure, HourFigure, RegionFigure, TeamFigure};
+use crate::figures::{GroupSums, HourSums, RegionSums, TeamSums};
 use crate::model::Model;
 use crate::stats::{Estimate, Welford};
 use crate::tally::{
-    BINS, DESK_BINS, Extra, HourCount, MAX_BUSY_LEVEL, MonthZone, OUTCOMES, Tally, hist_quantile,
+    BINS, DESK_BINS, Extra, HourCount, MAX_BUSY_LEVEL, MonthZone, OUTCOMES, TRAVEL_BINS, Tally, hist_quantile,
 };
 
 /// Names of the figures reported for every group, in order
@@ -21,6 +21,9 @@ pub const GROUP_KPIS: &[&str] = GroupFigure::NAMES;
 
 /// Names of the figures reported per region about its teams ([`RegionFigure`]).
 pub const REGION_KPIS: &[&str] = RegionFigure::NAMES;
+
+/// Names of the figures reported per team group ([`TeamFigure`]).
+pub const TEAM_KPIS: &[&str] = TeamFigure::NAMES;
 
 /// Names of the figures reported per (region, hour of week) ([`HourFigure`]).
 pub const HOUR_KPIS: &[&str] = HourFigure::NAMES;
@@ -43,6 +46,7 @@ pub(crate) struct Layout {
     region_at: usize,
     hour_at: usize,
     month_zone_at: usize,
+    team_at: usize,
     len: usize,
 }
 
@@ -92,12 +96,14 @@ impl Layout {
         let region_at = groups.len() * GROUP_KPIS.len();
         let hour_at = region_at + s.regions * REGION_KPIS.len();
         let month_zone_at = hour_at + s.regions * HOURS_PER_WEEK * HOUR_KPIS.len();
-        let len = month_zone_at + s.months * s.zones * MonthZone::N;
+        let team_at = month_zone_at + s.months * s.zones * MonthZone::N;
+        let len = team_at + s.groups * TEAM_KPIS.len();
         Layout {
             groups,
             region_at,
             hour_at,
             month_zone_at,
+            team_at,
             len,
         }
     }
@@ -122,6 +128,8 @@ pub struct Observation {
     pub contacts_generated: u64,
     /// Calls still waiting at the end of the run.
     pub unresolved: u64,
+    /// Measured jobs by team group and zone, `[group][zone]`.
+    team_zone_jobs: Vec<u32>,
 }
 
 impl Observation {
@@ -248,8 +256,27 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
             values[at..at + HOUR_KPIS.len()].copy_from_slice(&kpis);
         }
     }
-    for (v, c) in values[layout.month_zone_at..].iter_mut().zip(&tally.month_zone) {
+    for (v, c) in values[layout.month_zone_at..layout.team_at]
+        .iter_mut()
+        .zip(&tally.month_zone)
+    {
         *v = f64::from(*c);
+    }
+    for (g, group) in sc.team_groups().iter().enumerate() {
+        let sums = TeamSums {
+            jobs: f64::from(tally.team_jobs[g]),
+            region_jobs: tally.jobs[group.region] as f64,
+            busy_min: tally.team_busy_min[g],
+            on_shift_min: m.team_on_shift_min[g],
+            overtime_min: tally.team_overtime_min[g],
+            travel_sum_min: tally.team_travel_sum_min[g],
+            travel_hist: &tally.team_travel_hist[g * (TRAVEL_BINS + 1)..(g + 1) * (TRAVEL_BINS + 1)],
+            months,
+        };
+        let at = layout.team_at + g * TEAM_KPIS.len();
+        for (v, f) in values[at..at + TEAM_KPIS.len()].iter_mut().zip(TeamFigure::ALL) {
+            *v = f.value(&sums);
+        }
     }
     Observation {
         values,
@@ -257,6 +284,7 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
         outcome_totals: tally.outcome_totals(),
         contacts_generated: tally.contacts_generated(),
         unresolved: tally.unresolved,
+        team_zone_jobs: tally.team_zone_jobs.clone(),
     }
 }
 
@@ -270,6 +298,8 @@ pub struct Aggregator {
     outcome_totals: [u64; OUTCOMES],
     contacts_generated: u64,
     unresolved: u64,
+    /// Measured jobs by team group and zone over all replications.
+    team_zone_jobs: Vec<u64>,
 }
 
 impl Aggregator {
@@ -284,6 +314,7 @@ impl Aggregator {
             outcome_totals: [0; OUTCOMES],
             contacts_generated: 0,
             unresolved: 0,
+            team_zone_jobs: vec![0; m.shape.groups * m.shape.zones],
         }
     }
 
@@ -304,6 +335,9 @@ impl Aggregator {
         }
         self.contacts_generated += obs.contacts_generated;
         self.unresolved += obs.unresolved;
+        for (a, v) in self.team_zone_jobs.iter_mut().zip(&obs.team_zone_jobs) {
+            *a += u64::from(*v);
+        }
         self.replications += 1;
     }
 
@@ -393,6 +427,26 @@ impl Aggregator {
                 });
             }
         }
+        let zones = m.shape.zones;
+        let teams = sc
+            .team_groups()
+            .iter()
+            .enumerate()
+            .map(|(g, group)| TeamResult {
+                region: sc.regions()[group.region].name.clone(),
+                group: group.name.clone(),
+                base: sc.zones()[group.base].name.clone(),
+                teams: group.count,
+                team_hours_per_week: f64::from(group.count) * group.schedule.minutes_per_week() / 60.0,
+                kpis: kpi_map(TEAM_KPIS, self.layout.team_at + g * TEAM_KPIS.len()),
+                dispatches_by_zone: self.team_zone_jobs[g * zones..(g + 1) * zones]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(z, n)| (sc.zones()[z].name.clone(), *n))
+                    .collect(),
+            })
+            .collect();
         RunResults {
             scenario: sc.name().to_string(),
             start_date: sc.run().start_date.to_string(),
@@ -407,6 +461,7 @@ impl Aggregator {
             regions,
             hour_of_week,
             month_zone,
+            teams,
         }
     }
 }
@@ -515,6 +570,27 @@ pub struct RegionResult {
     pub kpis: BTreeMap<String, Estimate>,
 }
 
+/// Results about one team group (`regions.NAME.teams.GROUP`): one base,
+/// one shift.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TeamResult {
+    /// Region name.
+    pub region: String,
+    /// Group name.
+    pub group: String,
+    /// Base zone.
+    pub base: String,
+    /// Teams in the group.
+    pub teams: u32,
+    /// Scheduled team-hours per week of the group.
+    pub team_hours_per_week: f64,
+    /// Every figure of [`TEAM_KPIS`] with its 95% CI.
+    pub kpis: BTreeMap<String, Estimate>,
+    /// Measured dispatches by the call's zone, summed over replications
+    /// (zones with none left out): who serves whom.
+    pub dispatches_by_zone: BTreeMap<String, u64>,
+}
+
 /// One (region, hour of week) row.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HourRow {
@@ -570,6 +646,9 @@ pub struct RunResults {
     pub hour_of_week: Vec<HourRow>,
     /// Per month and zone.
     pub month_zone: Vec<MonthZoneRow>,
+    /// Per team group (base and shift): load, travel, overtime.
+    #[serde(default)]
+    pub teams: Vec<TeamResult>,
 }
 
 impl RunResults {

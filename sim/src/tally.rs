@@ -9,6 +9,11 @@ pub const BIN_MIN: f64 = 0.5;
 /// Number of response-time bins below the overflow bin (covers 24 hours).
 pub const BINS: usize = 2880;
 
+/// Width of a bin of the per-team-group travel histograms, minutes.
+pub const TRAVEL_BIN_MIN: f64 = 1.0;
+/// Number of those bins below the overflow bin (covers 12 hours).
+pub const TRAVEL_BINS: usize = 720;
+
 /// Busy-team counts above this are tallied together.
 pub const MAX_BUSY_LEVEL: usize = 64;
 
@@ -157,6 +162,8 @@ pub struct Shape {
     pub months: usize,
     /// Contact centres.
     pub centres: usize,
+    /// Team groups (`regions.NAME.teams.GROUP`).
+    pub groups: usize,
 }
 
 impl Shape {
@@ -222,6 +229,20 @@ pub struct Tally {
     pub desk_time_hist: Vec<u32>,
     /// Busy counsellor-minutes by hour of week, `[centre][168]`.
     pub desk_busy_by_hour_min: Vec<f64>,
+    /// Jobs of measured calls by team group, `[group]`.
+    pub team_jobs: Vec<u32>,
+    /// Busy minutes (travel, scene, transport) of each group's teams in the
+    /// measured window, `[group]`.
+    pub team_busy_min: Vec<f64>,
+    /// Overtime minutes past shift ends of each group's teams, `[group]`.
+    pub team_overtime_min: Vec<f64>,
+    /// Sum of travel minutes of each group's measured jobs, `[group]`.
+    pub team_travel_sum_min: Vec<f64>,
+    /// Histograms of those travel times, `[group][TRAVEL_BINS + 1]`
+    /// ([`TRAVEL_BIN_MIN`] bins, the last overflow).
+    pub team_travel_hist: Vec<u32>,
+    /// Measured jobs by team group and the call's zone, `[group][zone]`.
+    pub team_zone_jobs: Vec<u32>,
     /// Mobile calls (measured or not) still waiting when the run ended,
     /// counted as diverted.
     pub unresolved: u64,
@@ -267,6 +288,12 @@ impl Tally {
                 }
             ],
             desk_busy_by_hour_min: vec![0.0; shape.centres * HOURS_PER_WEEK],
+            team_jobs: vec![0; shape.groups],
+            team_busy_min: vec![0.0; shape.groups],
+            team_overtime_min: vec![0.0; shape.groups],
+            team_travel_sum_min: vec![0.0; shape.groups],
+            team_travel_hist: vec![0; shape.groups * (TRAVEL_BINS + 1)],
+            team_zone_jobs: vec![0; shape.groups * shape.zones],
             unresolved: 0,
         }
     }
@@ -323,6 +350,17 @@ impl Tally {
     pub fn desk_time(&mut self, cell: usize, minutes: f64) {
         let bin = ((minutes / DESK_BIN_MIN) as usize).min(DESK_BINS);
         self.desk_time_hist[cell * (DESK_BINS + 1) + bin] += 1;
+    }
+
+    /// Records a measured job of a team of `group` to a call in `zone`,
+    /// with its travel minutes.
+    #[inline]
+    pub fn team_job(&mut self, group: usize, zone: usize, travel_min: f64) {
+        self.team_jobs[group] += 1;
+        self.team_travel_sum_min[group] += travel_min;
+        let bin = ((travel_min / TRAVEL_BIN_MIN) as usize).min(TRAVEL_BINS);
+        self.team_travel_hist[group * (TRAVEL_BINS + 1) + bin] += 1;
+        self.team_zone_jobs[group * self.shape.zones + zone] += 1;
     }
 
     /// Counts in the (region, hour of week) table.

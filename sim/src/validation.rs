@@ -16,7 +16,8 @@ use crate::scenario::Scenario;
 use crate::scenario::patch::set_values;
 use crate::stats::{Estimate, Welford, t_quantile};
 use crate::tally::{
-    BIN_MIN, BINS, DESK_BIN_MIN, DESK_BINS, Extra, HourCount, MAX_BUSY_LEVEL, OUTCOMES, Outcome, Tally,
+    BIN_MIN, BINS, DESK_BIN_MIN, DESK_BINS, Extra, HourCount, MAX_BUSY_LEVEL, MonthZone, OUTCOMES, Outcome,
+    Tally,
 };
 
 /// Confidence of the whole suite: every check passing when every exact
@@ -74,6 +75,12 @@ enum Kind {
         c: u32,
         a: f64,
         patience: CentrePatience,
+    },
+    /// Larson's hypercube: `n` distinguishable teams, one at each of `n`
+    /// zones on a line, offered load `a`.
+    Hypercube {
+        n: usize,
+        a: f64,
     },
     TimeVarying,
     Little,
@@ -220,6 +227,16 @@ pub fn cases(full: bool) -> Vec<Case> {
             replications: reps,
             horizon_days: days,
             kind: Kind::Centre { c, a, patience },
+        });
+    }
+    let sets: &[(usize, f64)] = if full { &[(3, 1.2), (6, 3.5)] } else { &[(3, 1.2)] };
+    for &(n, a) in sets {
+        out.push(Case {
+            name: "hypercube",
+            params: format!("N={n} a={a}"),
+            replications: reps,
+            horizon_days: days,
+            kind: Kind::Hypercube { n, a },
         });
     }
     out.push(Case {
@@ -638,6 +655,7 @@ pub fn run_case(case: &Case) -> Vec<Check> {
                 }
             }
         }
+        Kind::Hypercube { n, a } => hypercube_case(case, n, a),
         Kind::TimeVarying => {
             let sc = scenario(
                 TIME_VARYING,
@@ -721,6 +739,135 @@ pub fn run_case(case: &Case) -> Vec<Check> {
             ]
         }
     }
+}
+
+/// Positions on a line (miles, say) of the hypercube cases' zones: no two
+/// zones are the same distance from a third, so preferences are strict.
+const HYPERCUBE_AT: [f64; 8] = [0.0, 1.0, 3.0, 4.5, 7.0, 8.0, 10.5, 12.0];
+/// Relative demand of those zones.
+const HYPERCUBE_WEIGHT: [f64; 8] = [3.0, 1.0, 2.0, 4.0, 1.0, 2.0, 3.0, 1.0];
+
+/// The hypercube case: team `i` based at zone `i`, a call going to the
+/// idle team nearest its zone (`predict`, idle candidates, exact estimate),
+/// lost when none is idle (a maximum no idle team misses, none a busy one
+/// meets). Travel is a matrix of thousandths of a minute by distance, so
+/// it orders the teams without adding service time (at most 0.013 of the
+/// 60 minutes on scene); ties are broken by team number, as in dispatch.
+fn hypercube_case(case: &Case, n: usize, a: f64) -> Vec<Check> {
+    let at = &HYPERCUBE_AT[..n];
+    let weight = &HYPERCUBE_WEIGHT[..n];
+    let minutes = |team: usize, zone: usize| 0.001 * ((at[team] - at[zone]).abs() + 0.01 * team as f64);
+    let mut text = format!(
+        "name = \"Validation: hypercube\"\n[run]\nhorizon_days = {}\nwarmup_days = 7\nseed = 131\n\
+         [dispatch]\npolicy = \"predict\"\ncandidates = \"idle\"\nestimate = \"exact\"\nafter_call = \"return_to_base\"\n\
+         [call_types.crisis]\nmax_response_min = 1\ntriage = {{ mobile = 1.0 }}\n\
+         on_scene = {{ dist = \"exponential\", mean = {SERVICE_MIN} }}\n\
+         [regions.Hyper]\npopulation = 100000\ncalls_per_hour = {}\n",
+        case.horizon_days,
+        a * 60.0 / SERVICE_MIN
+    );
+    for i in 0..n {
+        text += &format!("teams.t{i} = {{ count = 1, base = \"z{i}\", shift = \"24/7\" }}\n");
+    }
+    text += "[regions.Hyper.zones]\n";
+    for (j, w) in weight.iter().enumerate() {
+        text += &format!("z{j} = {w}\n");
+    }
+    text += "[regions.Hyper.travel.matrix]\n";
+    for from in 0..n {
+        let row: Vec<String> = (0..n)
+            .map(|to| format!("z{to} = {}", minutes(from, to)))
+            .collect();
+        text += &format!("z{from} = {{ {} }}\n", row.join(", "));
+    }
+    let m = Model::new(
+        Scenario::from_toml(&text, "validation").unwrap_or_else(|e| panic!("hypercube scenario: {e}")),
+    );
+    let sc = &m.scenario;
+    let group = |i: usize| {
+        sc.team_groups()
+            .iter()
+            .position(|g| g.name == format!("t{i}"))
+            .expect("team group")
+    };
+    let zone = |j: usize| {
+        sc.zones()
+            .iter()
+            .position(|z| z.name == format!("z{j}"))
+            .expect("zone")
+    };
+    let (groups, zones): (Vec<usize>, Vec<usize>) = ((0..n).map(group).collect(), (0..n).map(zone).collect());
+    let total_weight: f64 = weight.iter().sum();
+    let rates: Vec<f64> = weight
+        .iter()
+        .map(|w| a / SERVICE_MIN * w / total_weight)
+        .collect();
+    let prefs: Vec<Vec<usize>> = (0..n)
+        .map(|j| {
+            let mut p: Vec<usize> = (0..n).collect();
+            p.sort_by(|&x, &y| minutes(x, j).total_cmp(&minutes(y, j)));
+            p
+        })
+        .collect();
+    let exact = queueing::hypercube_loss(&rates, 1.0 / SERVICE_MIN, &prefs);
+    let all_zones = n <= 3;
+    let mz = m.shape.zones;
+    let rows = per_replication(&m, case.replications, |t| {
+        let calls = |z: usize| -> f64 {
+            (0..m.shape.months)
+                .map(|mo| f64::from(t.month_zone[(mo * mz + z) * MonthZone::N + MonthZone::MOBILE.i()]))
+                .sum()
+        };
+        let mut v: Vec<f64> = groups
+            .iter()
+            .map(|&g| t.team_busy_min[g] / m.team_on_shift_min[g])
+            .collect();
+        for (&z, pref) in zones.iter().zip(&prefs) {
+            let teams: Vec<usize> = if all_zones {
+                (0..n).collect()
+            } else {
+                vec![pref[0], pref[1]]
+            };
+            for i in teams {
+                v.push(f64::from(t.team_zone_jobs[groups[i] * mz + z]) / calls(z));
+            }
+        }
+        let tot = totals(t);
+        v.push(tot.diverted() / tot.mobile());
+        v
+    });
+    let e = estimates(&rows);
+    let mut out: Vec<Check> = (0..n)
+        .map(|i| {
+            check(
+                case,
+                &format!("workload of team {i}"),
+                exact.workload[i],
+                e[i],
+                0.02,
+            )
+        })
+        .collect();
+    let mut k = n;
+    for (j, pref) in prefs.iter().enumerate() {
+        let teams: Vec<usize> = if all_zones {
+            (0..n).collect()
+        } else {
+            vec![pref[0], pref[1]]
+        };
+        for i in teams {
+            out.push(check(
+                case,
+                &format!("share of zone {j}'s calls served by team {i}"),
+                exact.served[j][i],
+                e[k],
+                0.03,
+            ));
+            k += 1;
+        }
+    }
+    out.push(check(case, "lost share = B(N,a)", exact.loss, e[k], 0.02));
+    out
 }
 
 /// All 168 hours at once: each hour's interval is widened to the

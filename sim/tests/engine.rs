@@ -319,3 +319,64 @@ fn calls_per_hour_of_week_use_each_hours_occurrences() {
         assert!(e.contains(1.5), "hour {h}: {e:?}");
     }
 }
+
+/// Per team group (issue 15): the groups' busy time adds up to the
+/// region's, their dispatch shares to one, their dispatches by zone to the
+/// calls reached; the far base drives longer; travel is the matrix's
+/// minutes (the near teams' p90 is zone B's 20).
+#[test]
+fn team_group_figures_add_up_to_the_region() {
+    let text = r#"
+name = "two bases"
+[run]
+horizon_days = 60
+warmup_days = 2
+seed = 5
+[dispatch]
+after_call = "return_to_base"
+[call_types.crisis]
+max_response_min = 60
+triage = { mobile = 1.0 }
+on_scene = { dist = "exponential", mean = 40 }
+[regions.County]
+population = 100000
+calls_per_hour = 1.0
+teams.near = { count = 2, base = "A" }
+teams.far = { count = 1, base = "C" }
+[regions.County.zones]
+A = 4
+B = 1
+C = 1
+[regions.County.travel.matrix]
+A = { A = 5, B = 20, C = 30 }
+B = { A = 20, B = 6, C = 25 }
+C = { A = 30, B = 25, C = 7 }
+"#;
+    let res = run_text(text, 10);
+    assert_eq!(res.teams.len(), 2);
+    let team = |g: &str| res.teams.iter().find(|t| t.group == g).unwrap();
+    let k = |g: &str, f: &str| team(g).kpis[f].mean;
+    let busy: f64 = ["near", "far"]
+        .iter()
+        .map(|g| k(g, "utilization") * team(g).team_hours_per_week)
+        .sum();
+    let region = res.region_kpi("County", "utilization").unwrap().mean * 3.0 * 168.0;
+    assert!((busy - region).abs() < 1e-9 * region, "{busy} vs {region}");
+    let shares = k("near", "dispatch_share") + k("far", "dispatch_share");
+    assert!((shares - 1.0).abs() < 1e-9, "{shares}");
+    let by_zone: u64 = res.teams.iter().flat_map(|t| t.dispatches_by_zone.values()).sum();
+    let o = res.outcome_totals;
+    assert_eq!(by_zone, o.mobile_in_time + o.mobile_late);
+    // Team C serves zone C from its own base (7 min) unless busy; the near
+    // teams mostly zone A (5 min).
+    assert!(k("far", "travel_mean_min") > k("near", "travel_mean_min"));
+    assert!(team("far").dispatches_by_zone["C"] > team("far").dispatches_by_zone["A"]);
+    assert!(k("near", "dispatches_per_month") > 3.0 * k("far", "dispatches_per_month"));
+    // Travel is the matrix's minutes exactly (no random factor).
+    assert!(k("far", "travel_mean_min") >= 7.0 && k("near", "travel_mean_min") >= 5.0);
+    assert!(
+        (20.0..21.0).contains(&k("near", "travel_p90_min")),
+        "{}",
+        k("near", "travel_p90_min")
+    );
+}

@@ -1934,3 +1934,128 @@ fn channels_priority_line() {
         "without a line: {l:?} {q:?}"
     );
 }
+
+// ---------------------------------------------------------------------------
+// Issue 15: a team's real day.
+
+/// `call_types.NAME.max_response_by_zone`: a zone's own maximum. With two
+/// zones, 20 idle teams and 10-minute trips, a 5-minute maximum in zone B
+/// diverts every call there (`predict` with the exact estimate sees the
+/// trip) and none in A; ignored, nothing is diverted.
+#[test]
+fn call_types_max_response_by_zone() {
+    let base = with(
+        DISPATCH,
+        "travel = { time = 10 }",
+        "travel = { time = 10 }\nzones = { A = 1, B = 1 }",
+    );
+    let base = with(
+        &base,
+        "teams.van = { count = 20 }",
+        "teams.van = { count = 20, base = \"A\" }",
+    );
+    let base = with(
+        &base,
+        "[call_types.crisis]",
+        "[dispatch]\npolicy = \"predict\"\nestimate = \"exact\"\n[call_types.crisis]",
+    );
+    let plain = run(&base);
+    assert_exact(kpi(&plain, "diverted_share").mean, 0.0, "no zone maximum");
+    let res = run(&with(
+        &base,
+        "max_response_min = \"none\"",
+        "max_response_min = \"none\"\nmax_response_by_zone = { B = 5 }",
+    ));
+    for m in months(&res) {
+        let mobile = month_zone(&res, &m, "B", "mobile_eligible").mean;
+        assert_exact(
+            month_zone(&res, &m, "B", "diverted_capacity").mean,
+            mobile,
+            "zone B: all diverted",
+        );
+        assert_exact(
+            month_zone(&res, &m, "A", "diverted_capacity").mean,
+            0.0,
+            "zone A: none",
+        );
+    }
+    assert_ci(kpi(&res, "diverted_share"), 0.5, "half the calls are in B");
+    // An unknown zone is an error naming the known ones.
+    let err = Scenario::from_toml(
+        &with(
+            &base,
+            "max_response_min = \"none\"",
+            "max_response_min = \"none\"\nmax_response_by_zone = { C = 5 }",
+        ),
+        "t.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("unknown zone \"C\"") && err.contains("A, B"),
+        "{err}"
+    );
+}
+
+/// `demand_growth_per_year`: +100% a year over two years multiplies the
+/// mean rate by ∫₀² 2^t dt / 2 = 3 / (2 ln 2); ignored, by 1.
+#[test]
+fn demand_growth_per_year() {
+    let base = with(COUNT, "horizon_days = 30", "horizon_days = 730.5");
+    let base = with(&base, "replications = 20", "replications = 10");
+    // About 380,000 contacts a replication: the Poisson noise of the mean
+    // is under 0.05%, so 0.5% is a wide margin (and the change tested is
+    // x2.16).
+    let near = |x: f64, y: f64, what: &str| assert!((x / y - 1.0).abs() < 0.005, "{what}: {x} vs {y}");
+    let flat = run(&base);
+    near(
+        kpi(&flat, "contacts_per_month").mean,
+        COUNT_PER_MONTH,
+        "no growth",
+    );
+    let res = run(&format!("demand_growth_per_year = 1.0\n{base}"));
+    let factor = 3.0 / (2.0 * std::f64::consts::LN_2);
+    near(
+        kpi(&res, "contacts_per_month").mean,
+        COUNT_PER_MONTH * factor,
+        "doubling a year",
+    );
+    // July 2027 against May 2029 (both 31 days; the run ends 12:00 on 30
+    // June 2029): their midpoints are 670 days apart, so 2^(670/365.25).
+    let first = month_zone(&res, "2027-07", "Town", "contacts").mean;
+    let last = month_zone(&res, "2029-05", "Town", "contacts").mean;
+    let ratio = last / first / 2f64.powf(670.0 / 365.25);
+    assert!((ratio - 1.0).abs() < 0.02, "May 2029 / July 2027 off by {ratio}"); // noise ~0.4%
+}
+
+/// `regions.NAME.travel.by_hour`: 24 factors on trips by the hour they
+/// start. Every trip of `DISPATCH` is 10 minutes; doubled at every hour it
+/// is 20, and the response (no intake, teams always idle) is exactly that;
+/// ignored, 10.
+#[test]
+fn regions_travel_by_hour() {
+    let res = run(&with(
+        DISPATCH,
+        "travel = { time = 10 }",
+        "travel = { time = 10, by_hour = [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2] }",
+    ));
+    assert_exact(kpi(&res, "response_mean_min").mean, 20.0, "all hours x2");
+    // Only 08:00-09:00 slower (x3): about 1/24 of the calls take 30 minutes.
+    let res = run(&with(
+        DISPATCH,
+        "travel = { time = 10 }",
+        "travel = { time = 10, by_hour = [1, 1, 1, 1, 1, 1, 1, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1] }",
+    ));
+    assert_ci(
+        kpi(&res, "response_mean_min"),
+        10.0 + 20.0 / 24.0,
+        "one rush hour",
+    );
+    let bad = with(
+        DISPATCH,
+        "travel = { time = 10 }",
+        "travel = { time = 10, by_hour = [1, 2] }",
+    );
+    let err = Scenario::from_toml(&bad, "t.toml").unwrap_err().to_string();
+    assert!(err.contains("expected 24 factors"), "{err}");
+}

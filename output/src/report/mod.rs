@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use plotters::prelude::*;
 use sim::RunResults;
-use sim::results::{GroupFigure, HourFigure, RegionFigure};
+use sim::results::{GroupFigure, HourFigure, RegionFigure, TeamFigure};
 use sim::stats::Estimate;
 
 pub use charts::viridis;
@@ -409,6 +409,15 @@ pub fn write_run_report(
                 ),
             );
         }
+        if let Some(fig) = team_section(dir, res, r, &slug, &mut body)? {
+            figure(
+                &mut body,
+                &fig,
+                &format!(
+                    "{r}: utilization of each team group (base and shift): busy team-time over its scheduled team-time, with the 95% CI. A bar far above the others is an overloaded base."
+                ),
+            );
+        }
         body.push_str(&month_table(res, r));
     }
     let _ = write!(
@@ -739,6 +748,60 @@ fn overview_table(res: &RunResults) -> String {
     }
     t.push_str("</table>\n");
     t
+}
+
+/// A region's team groups (issue 15): a table of each group's load and
+/// travel, then its utilization chart (returned for the caller's caption;
+/// `None` without groups).
+fn team_section(
+    dir: &Path,
+    res: &RunResults,
+    region: &str,
+    slug: &str,
+    body: &mut String,
+) -> Result<Option<Figure>, OutputError> {
+    let groups: Vec<&sim::results::TeamResult> = res.teams.iter().filter(|t| t.region == region).collect();
+    if groups.is_empty() {
+        return Ok(None);
+    }
+    let _ = write!(
+        body,
+        "<h3>{} by team group</h3><table><tr><th>group</th><th>base</th><th>teams</th><th>utilization</th>\
+         <th>dispatches / month</th><th>share of the region's dispatches</th><th>mean travel, min</th>\
+         <th>p90 travel, min</th><th>overtime h / month</th></tr>",
+        esc(region)
+    );
+    for t in &groups {
+        let k = |f: TeamFigure| t.kpis.get(f.name()).copied();
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&t.group),
+            esc(&t.base),
+            t.teams,
+            percent(k(TeamFigure::Utilization), PCT),
+            num(k(TeamFigure::DispatchesPerMonth), 1),
+            percent(k(TeamFigure::DispatchShare), PCT),
+            num(k(TeamFigure::TravelMeanMin), 1),
+            num(k(TeamFigure::TravelP90Min), 1),
+            num(k(TeamFigure::OvertimeHoursPerMonth), 1),
+        );
+    }
+    body.push_str("</table>\n");
+    let bars = Bars {
+        y_label: "% of scheduled team-time busy".into(),
+        bars: groups
+            .iter()
+            .map(|t| {
+                let e = t.kpis.get(TeamFigure::Utilization.name()).copied();
+                let (m, lo, hi) = e.map_or((f64::NAN, f64::NAN, f64::NAN), |e| (e.mean, e.low(), e.high()));
+                (t.group.clone(), 100.0 * m, 100.0 * lo, 100.0 * hi)
+            })
+            .collect(),
+        reference: None,
+    };
+    let width = (160 + 60 * groups.len() as u32).clamp(520, 1400);
+    render(dir, &format!("{slug}_teams"), (width, 380), &bars).map(Some)
 }
 
 /// The 754/50(3) monthly table of one region: counts per month and zone.
@@ -1328,8 +1391,8 @@ mod tests {
         assert_eq!(svgs, files.len());
         assert_eq!(
             svgs,
-            3 + 11 * 5,
-            "overview bars, state and Chicago maps, 4 charts per region and its counsellors' utilization (the default's 9-8-8 centre answers every region)"
+            3 + 11 * 6,
+            "overview bars, state and Chicago maps, 4 charts per region, its counsellors' utilization (every region of the default has a 9-8-8 centre) and its team groups' utilization"
         );
         for f in &files {
             let name = f.file_name().unwrap().to_str().unwrap();

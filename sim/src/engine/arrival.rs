@@ -4,6 +4,9 @@
 
 use super::*;
 
+/// Minutes in a 365.25-day year, the unit of `demand_growth_per_year`.
+const YEAR_MIN: f64 = 365.25 * 1440.0;
+
 /// The hour a region's arrival generator is in, and that hour's rate
 /// (contacts per minute): advanced one hour at a time, so generating an
 /// arrival costs no calendar arithmetic.
@@ -36,7 +39,14 @@ impl RateCursor {
     fn rate_of(&self, m: &Model, r: usize) -> f64 {
         let region = &m.scenario.regions()[r];
         let moy = m.calendar.months()[self.month].month_of_year;
-        region.rate_per_min * region.profile[self.how] * region.month_factors[moy]
+        let rate = region.rate_per_min * region.profile[self.how] * region.month_factors[moy];
+        let growth = m.scenario.demand_growth_per_year();
+        if growth == 0.0 {
+            rate
+        } else {
+            let years = self.hour as f64 * 60.0 / YEAR_MIN;
+            rate * (1.0 + growth).powf(years)
+        }
     }
 
     fn advance(&mut self, m: &Model, r: usize) {
@@ -107,7 +117,9 @@ impl Engine<'_> {
             let intake = sc.channels()[channel].intake.sample(rng);
             let mut call = Call {
                 arrival: t,
-                deadline: t + ct.max_response[r].minutes(),
+                deadline: t + ct.max_response_by_zone[zone]
+                    .unwrap_or(ct.max_response[r])
+                    .minutes(),
                 decided_at: t,
                 region: r as u32,
                 zone: zone as u32,

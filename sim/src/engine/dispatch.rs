@@ -5,15 +5,25 @@
 use super::*;
 
 impl Engine<'_> {
-    /// True travel minutes of a call from a zone.
+    /// The call region's factor on trips starting now (`travel.by_hour`).
+    #[inline]
+    fn hour_factor(&self, c: &Call) -> f64 {
+        match &self.m.scenario.regions()[c.region as usize].travel_by_hour {
+            None => 1.0,
+            Some(f) => f[(self.cal.minute_of_week(self.now) / 60.0) as usize % 24],
+        }
+    }
+
+    /// True travel minutes of a call from a zone, for a trip starting now.
     #[inline]
     pub(super) fn travel_true(&self, from: u32, c: &Call) -> f64 {
-        match &self.m.scenario.regions()[c.region as usize].travel {
+        let t = match &self.m.scenario.regions()[c.region as usize].travel {
             Travel::Time(_) => c.travel_draw,
             Travel::Routes { .. } => {
                 self.m.scenario.route_mean_min(from as usize, c.zone as usize) * c.travel_draw
             }
-        }
+        };
+        t * self.hour_factor(c)
     }
 
     /// The dispatcher's estimate of travel minutes of a call from a zone.
@@ -24,6 +34,7 @@ impl Engine<'_> {
             Knowledge::Expected => {
                 self.m
                     .expected_travel_min(from as usize, c.region as usize, c.zone as usize)
+                    * self.hour_factor(c)
             }
         }
     }

@@ -29,6 +29,8 @@ impl Engine<'_> {
             }
             self.tally.job_min_sum[own] += free - t;
             self.tally.jobs[own] += 1;
+            self.tally
+                .team_job(self.m.teams[tm].group, c.zone as usize, travel);
             self.tally.month_zone(
                 c.month as usize,
                 c.zone as usize,
@@ -62,8 +64,13 @@ impl Engine<'_> {
             None => t,
         };
         self.change_busy(own, 1);
+        let group = self.m.teams[tm].group;
         if let Some((a, b)) = self.measured(t.max(duty_end), free) {
             self.tally.overtime_min[own] += b - a;
+            self.tally.team_overtime_min[group] += b - a;
+        }
+        if let Some((a, b)) = self.measured(t, free) {
+            self.tally.team_busy_min[group] += b - a;
         }
         let route_mean = match &self.m.scenario.regions()[r].travel {
             Travel::Time(d) => d.mean_min(),

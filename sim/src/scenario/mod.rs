@@ -206,6 +206,9 @@ pub struct CallType {
     pub priority: u32,
     /// Maximum response time in each region, indexed by [`RegionId`].
     pub max_response: Vec<MaxResponse>,
+    /// A zone's own maximum (`max_response_by_zone`), indexed by zone;
+    /// `None`: its region's.
+    pub max_response_by_zone: Vec<Option<MaxResponse>>,
     /// Triage shares: phone, mobile, police, EMS (sum to 1).
     pub triage: [f64; 4],
     /// Time on scene.
@@ -346,6 +349,9 @@ pub struct Region {
     pub zones: Vec<ZoneId>,
     /// How travel is drawn.
     pub travel: Travel,
+    /// Factors on the trips to calls that start in each hour of the day
+    /// (`travel.by_hour`, hour 0 first): rush hours are slower.
+    pub travel_by_hour: Option<[f64; 24]>,
     /// Regions whose teams may answer this region's calls (754/25(h)).
     pub mutual_aid: Vec<RegionId>,
     /// The contact centre that answers its contacts, if any (else contacts
@@ -366,6 +372,9 @@ pub struct Scenario {
     run: RunSettings,
     /// Multiplier on every region's demand.
     demand_scale: f64,
+    /// Yearly growth of every region's demand from the run's start
+    /// (0.03 = +3% a year, compounded continuously by the hour).
+    demand_growth_per_year: f64,
     /// Multiplier on every travel time.
     travel_scale: f64,
     /// Multiplier on every on-scene time.
@@ -412,6 +421,14 @@ impl Scenario {
     #[inline]
     pub fn demand_scale(&self) -> f64 {
         self.demand_scale
+    }
+
+    /// Yearly growth of every region's demand from the run's start (0.03 =
+    /// +3% a year): the rate `t` minutes in is multiplied by
+    /// `(1 + g)^(t / 525,960)` (365.25-day years), hour by hour.
+    #[inline]
+    pub fn demand_growth_per_year(&self) -> f64 {
+        self.demand_growth_per_year
     }
 
     /// Multiplier on every travel time.

@@ -72,6 +72,25 @@ impl Builder<'_, '_> {
                     ),
                 }
             }
+            ct.max_response_by_zone = vec![None; zones.len()];
+            for (zname, m, span) in raw.by_zone {
+                let named: Vec<usize> = (0..zones.len()).filter(|&z| zones[z].name == zname).collect();
+                if !named.is_empty() {
+                    named.iter().for_each(|&z| ct.max_response_by_zone[z] = Some(m));
+                } else {
+                    let mut names: Vec<&str> = zones.iter().map(|z| z.name.as_str()).collect();
+                    names.sort_unstable();
+                    self.r.problem(
+                        span,
+                        &format!(
+                            "{}.{}",
+                            join(&join("call_types", &ct.name), "max_response_by_zone"),
+                            key_part(&zname)
+                        ),
+                        format!("unknown zone {zname:?}; expected one of: {}", names.join(", ")),
+                    );
+                }
+            }
             call_types.push(ct);
         }
         // Travel: intra-region routes, then mutual-aid routes.
@@ -220,6 +239,7 @@ impl Builder<'_, '_> {
                 month_factors: r.month_factors,
                 zones: zone_ranges[ri].clone().collect(),
                 travel,
+                travel_by_hour: r.travel_by_hour,
                 mutual_aid,
                 centre: None,
             });
@@ -272,6 +292,7 @@ impl Builder<'_, '_> {
             source: text.to_string(),
             run,
             demand_scale,
+            demand_growth_per_year: 0.0,
             travel_scale,
             on_scene_scale,
             dispatch,

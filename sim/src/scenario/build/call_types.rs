@@ -17,6 +17,8 @@ pub(super) struct RawCallType {
     pub(super) ct: CallType,
     pub(super) default_max: MaxResponse,
     pub(super) by_region: Vec<(String, MaxResponse, Range<usize>)>,
+    /// `max_response_by_zone`: (zone, maximum, span of the key).
+    pub(super) by_zone: Vec<(String, MaxResponse, Range<usize>)>,
 }
 
 impl Builder<'_, '_> {
@@ -153,6 +155,7 @@ impl Builder<'_, '_> {
                 "priority",
                 "max_response_min",
                 "max_response_by_region",
+                "max_response_by_zone",
                 "triage",
                 "on_scene",
                 "transport",
@@ -203,6 +206,17 @@ impl Builder<'_, '_> {
                 for (rk, rv) in bt.iter() {
                     if let Some(m) = self.max_response(rv, &join(&bpath, rk.get_ref())) {
                         by_region.push((rk.get_ref().to_string(), m, rk.span()));
+                    }
+                }
+            }
+        }
+        let mut by_zone = Vec::new();
+        if let Some(bv) = opt(t, "max_response_by_zone") {
+            let bpath = join(path, "max_response_by_zone");
+            if let Some(bt) = self.r.table(bv, &bpath) {
+                for (zk, zv) in bt.iter() {
+                    if let Some(m) = self.max_response(zv, &join(&bpath, zk.get_ref())) {
+                        by_zone.push((zk.get_ref().to_string(), m, zk.span()));
                     }
                 }
             }
@@ -286,6 +300,7 @@ impl Builder<'_, '_> {
                 share: share?,
                 priority: priority?,
                 max_response: Vec::new(),
+                max_response_by_zone: Vec::new(),
                 triage: triage?,
                 on_scene: Duration::new(on_scene?, on_scene_scale).expect(SCALES_CHECKED),
                 transport_share: transport_share?,
@@ -295,6 +310,7 @@ impl Builder<'_, '_> {
             },
             default_max: default_max?,
             by_region,
+            by_zone,
         })
     }
 }

@@ -92,6 +92,7 @@ impl Builder<'_, '_> {
                 "name",
                 "description",
                 "demand_scale",
+                "demand_growth_per_year",
                 "travel_scale",
                 "on_scene_scale",
                 "run",
@@ -110,6 +111,18 @@ impl Builder<'_, '_> {
             self.r.string(v, "description");
         }
         let demand_scale = self.scale(root, "demand_scale");
+        let growth = match opt(root, "demand_growth_per_year") {
+            Some(v) => self
+                .r
+                .number_where(
+                    v,
+                    "demand_growth_per_year",
+                    "a yearly growth rate above -0.5 and at most 1 (0.03 = +3% a year)",
+                    |x| x > -0.5 && x <= 1.0,
+                )
+                .unwrap_or(0.0),
+            None => 0.0,
+        };
         let travel_scale = self.scale(root, "travel_scale");
         let on_scene_scale = self.scale(root, "on_scene_scale");
         let run = self.run(root);
@@ -146,6 +159,7 @@ impl Builder<'_, '_> {
             raw_types,
             raw_regions,
         )?;
+        scenario.demand_growth_per_year = growth;
         let (centres, answered_by) = centres?;
         for (region, centre) in scenario.regions.iter_mut().zip(answered_by) {
             region.centre = centre;

@@ -33,6 +33,7 @@ pub(super) struct RawRegion {
     pub(super) month_factors: [f64; 12],
     pub(super) zones: Vec<RawZone>,
     pub(super) travel: RawTravel,
+    pub(super) travel_by_hour: Option<[f64; 24]>,
     pub(super) mutual_aid: Vec<(String, Range<usize>)>,
     pub(super) teams: Vec<RawTeams>,
 }
@@ -163,6 +164,10 @@ impl Builder<'_, '_> {
             Some(tv) => self.travel(tv, &join(path, "travel")),
             None => None,
         };
+        let travel_by_hour = match opt(t, "travel") {
+            Some(tv) => self.travel_by_hour(tv, &join(path, "travel")),
+            None => Some(None),
+        };
         let teams = match opt(t, "teams") {
             None => Some(Vec::new()),
             Some(tv) => self.teams(tv, &join(path, "teams")),
@@ -189,6 +194,7 @@ impl Builder<'_, '_> {
             month_factors: month_factors?,
             zones: zones?,
             travel: travel?,
+            travel_by_hour: travel_by_hour?,
             mutual_aid,
             teams: teams?,
         })

@@ -9,6 +9,7 @@ use super::{Builder, opt};
 use crate::dist::Dist;
 use crate::scenario::Zone;
 use crate::scenario::read::{Val, join};
+use toml::de::DeValue;
 
 pub(super) enum RawTravel {
     Time(Dist),
@@ -38,6 +39,42 @@ pub(crate) struct GeoTravel {
 }
 
 impl Builder<'_, '_> {
+    /// A travel table's `by_hour`: 24 factors (> 0, at most 10) on the trips
+    /// that start in each hour of the day, hour 0 first; `Some(None)` when
+    /// absent, `None` when wrong (reported).
+    pub(super) fn travel_by_hour(&mut self, v: &Val<'_>, path: &str) -> Option<Option<[f64; 24]>> {
+        let DeValue::Table(t) = v.get_ref() else {
+            return Some(None);
+        };
+        let Some(bv) = opt(t, "by_hour") else {
+            return Some(None);
+        };
+        let bpath = join(path, "by_hour");
+        let items = self.r.array(bv, &bpath)?;
+        if items.len() != 24 {
+            self.r.problem(
+                bv.span(),
+                &bpath,
+                format!("expected 24 factors (hours 0 to 23), found {}", items.len()),
+            );
+            return None;
+        }
+        let mut out = [1.0; 24];
+        let mut ok = true;
+        for (h, item) in items.iter().enumerate() {
+            match self.r.number_where(
+                item,
+                &format!("{bpath}[{h}]"),
+                "a factor > 0 and at most 10",
+                |x| x > 0.0 && x <= 10.0,
+            ) {
+                Some(x) => out[h] = x,
+                None => ok = false,
+            }
+        }
+        ok.then_some(Some(out))
+    }
+
     pub(super) fn travel(&mut self, v: &Val<'_>, path: &str) -> Option<RawTravel> {
         let t = self.r.table(v, path)?;
         self.r.only_keys(
@@ -51,6 +88,7 @@ impl Builder<'_, '_> {
                 "circuity",
                 "within_zone",
                 "acceleration",
+                "by_hour",
             ],
         );
         let forms = ["time", "matrix", "speed_mph"]

@@ -74,7 +74,7 @@ fn lane_county_records_calibrate_run_and_backtest() {
         );
     }
     assert!(
-        table.contains("| Eugene | response p50 min (n = 1482) | 29.0 |"),
+        table.contains("| Eugene | response p50 min (request→arrival, n = 1482) | 29.0 |"),
         "{table}"
     );
     // With no effective maximum nothing is diverted (the records' own rule).
@@ -101,7 +101,7 @@ fn lane_county_records_calibrate_run_and_backtest() {
         "1440",
     ]));
     assert!(
-        table.contains("| Eugene | diverted to police (share) | 0 (not in records) | 0.00"),
+        table.contains("| Eugene | diverted to police (share; not scored) | 0 (not in records) | 0.00"),
         "{table}"
     );
     // Out of sample: fit May-July, back-test August.
@@ -126,7 +126,7 @@ fn lane_county_records_calibrate_run_and_backtest() {
         table.starts_with("Back-test: 472 records, 31 days from 2025-08-01"),
         "{table}"
     );
-    assert!(table.contains("| Eugene | calls in span | 384 |"), "{table}");
+    assert!(table.contains("| Eugene | calls in span | 384.0 |"), "{table}");
 }
 
 #[test]
@@ -139,9 +139,9 @@ fn nyc_edp_slice_calibrates_runs_and_backtests() {
     assert!(fit.contains("Rows read: 278; usable records: 278"), "{fit}");
     // Sunday and Monday are not in the five days.
     assert!(fit.contains("Hours of week not in the span (48)"), "{fit}");
-    assert!(table.contains("| Queens | calls in span | 228 |"), "{table}");
+    assert!(table.contains("| Queens | calls in span | 228.0 |"), "{table}");
     assert!(
-        table.contains("| Staten Island | calls in span | 50 |"),
+        table.contains("| Staten Island | calls in span | 50.0 |"),
         "{table}"
     );
 }

@@ -1,6 +1,7 @@
 //! The back-test: what the records show against what the model simulates
 //! for the same span, by region.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use sim::results::RunResults;
@@ -10,7 +11,6 @@ use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use crate::fit::quantile;
 use crate::records::{Records, hour_of_week, occupancy};
-
 
 /// Fewest expected calls in a pooled chi-square cell.
 pub const MIN_EXPECTED: f64 = 5.0;
@@ -25,6 +25,51 @@ pub const MIN_EXPECTED: f64 = 5.0;
 /// uncertainty of the simulated mean. For the hour-of-week chi-square
 /// the row passes when p ≥ [`CHI_SQUARE_ALPHA`].
 pub const PASS_RULE: &str = "observed inside mean ± half_width·√(R+1) (the 95% prediction interval of one replication of the same span); chi-square: p ≥ 0.05";
+
+/// Observed (p50, p90, n) of an interval, minutes.
+type Quantiles = (f64, f64, usize);
+
+/// The two-sided 95% normal quantile.
+const Z95: f64 = 1.959_963_985;
+
+/// Overdispersion of a region's weekly request counts: their variance over
+/// their mean (at least 1), over the whole weeks of the span outside export
+/// gaps; 1 with fewer than 3 such weeks. The engine's arrivals are Poisson
+/// (dispersion 1); real weekly counts vary more (Lane: 2–15, trends
+/// included), so a count predicted from earlier weeks is observed with
+/// variance φ·μ, not μ. The back-test adds (φ − 1)·μ to the variance of the
+/// calls row's prediction interval, the same relative variance to the mean
+/// busy teams (busy time is calls times service), and divides the
+/// hour-of-week chi-square by φ (quasi-Poisson).
+pub fn weekly_dispersion(recs: &Records, region: &str) -> f64 {
+    let gaps = crate::gaps::find(recs);
+    let week = 7.0 * 1440.0;
+    let weeks = ((recs.span_end - recs.span_start) / week).floor() as usize;
+    let open: Vec<usize> = (0..weeks)
+        .filter(|&w| {
+            let a = recs.span_start + w as f64 * week;
+            !gaps.iter().any(|g| g.start_min < a + week && a < g.end_min)
+        })
+        .collect();
+    if open.len() < 3 {
+        return 1.0;
+    }
+    let mut counts = vec![0.0f64; weeks];
+    for r in recs.records.iter().filter(|r| r.region == region) {
+        let w = ((r.request - recs.span_start) / week).floor();
+        if w >= 0.0 && (w as usize) < weeks {
+            counts[w as usize] += 1.0;
+        }
+    }
+    let v: Vec<f64> = open.iter().map(|&w| counts[w]).collect();
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    if mean <= 0.0 {
+        return 1.0;
+    }
+    let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (var / mean).max(1.0)
+}
 
 /// Significance level below which the hour-of-week chi-square row fails.
 pub const CHI_SQUARE_ALPHA: f64 = 0.05;
@@ -56,7 +101,25 @@ pub fn prediction_interval(e: &Estimate) -> Option<(f64, f64)> {
 }
 
 fn scored(region: &str, figure: String, observed: f64, digits: usize, sim: Option<Estimate>) -> Row {
-    let interval = sim.as_ref().and_then(prediction_interval);
+    scored_wider(region, figure, observed, digits, sim, 0.0)
+}
+
+/// [`scored`] with `extra_var` (value units squared) added to the
+/// prediction interval's variance: the observed sample's noise that the
+/// simulation does not have (see [`weekly_dispersion`]).
+fn scored_wider(
+    region: &str,
+    figure: String,
+    observed: f64,
+    digits: usize,
+    sim: Option<Estimate>,
+    extra_var: f64,
+) -> Row {
+    let interval = sim.as_ref().and_then(prediction_interval).map(|(a, b)| {
+        let (mid, half) = ((a + b) / 2.0, (b - a) / 2.0);
+        let half = (half * half + Z95 * Z95 * extra_var.max(0.0)).sqrt();
+        (mid - half, mid + half)
+    });
     Row {
         region: region.to_string(),
         figure,
@@ -87,11 +150,22 @@ fn scale(e: Option<Estimate>, k: f64) -> Option<Estimate> {
 /// request → dispatch against the model's first contact → a team set off
 /// (intake + any wait), dispatch → arrival against travel, arrival →
 /// departure against on-scene time, calls and busy teams over the span.
+///
+/// The observed counts are taken as Poisson (dispersion 1); see
+/// [`compare_dispersed`] for the rolling back-test's wider intervals.
 pub fn compare(recs: &Records, res: &RunResults) -> Vec<Row> {
+    compare_dispersed(recs, res, &BTreeMap::new())
+}
+
+/// [`compare`] with each region's weekly overdispersion φ (regions not in
+/// `dispersion` get 1), estimated on records the run was *not* compared
+/// with (the rolling back-test: the training weeks).
+pub fn compare_dispersed(recs: &Records, res: &RunResults, dispersion: &BTreeMap<String, f64>) -> Vec<Row> {
     let iv: Vec<_> = recs.records.iter().map(|r| recs.intervals_of(r, None)).collect();
     let months = (recs.span_end - recs.span_start) / sim::calendar::MONTH_MIN;
     let mut rows = Vec::new();
     for region in recs.regions() {
+        let phi = dispersion.get(&region).copied().unwrap_or(1.0).max(1.0);
         let idx: Vec<usize> = (0..recs.records.len())
             .filter(|&i| recs.records[i].region == region)
             .collect();
@@ -107,19 +181,48 @@ pub fn compare(recs: &Records, res: &RunResults) -> Vec<Row> {
                 exp[row.hour_of_week % 168] = e.mean * weeks;
             }
         }
-        let (chi, df, p) = chi_square(&obs, &exp);
+        // The shape only: the level is the row above.
+        let (total_obs, total_exp) = (obs.iter().sum::<f64>(), exp.iter().sum::<f64>());
+        if total_exp > 0.0 {
+            for e in &mut exp {
+                *e *= total_obs / total_exp;
+            }
+        }
+        let (chi, df, _) = chi_square(&obs, &exp);
+        let chi = chi / phi;
+        let p = if df == 0 {
+            f64::NAN
+        } else {
+            ChiSquared::new(df as f64).map_or(f64::NAN, |d| 1.0 - d.cdf(chi))
+        };
         let kpi = |f: GroupFigure| res.figure(Some(&region), None, None, f);
         let r = region.as_str();
-        rows.push(scored(
+        let calls = scale(kpi(GroupFigure::MobilePerMonth), months);
+        let calls_mean = calls.map_or(f64::NAN, |e| e.mean);
+        let with_phi = |s: &str| {
+            if phi > 1.0 {
+                format!("{s}, weekly dispersion φ = {phi:.2}")
+            } else {
+                s.to_string()
+            }
+        };
+        rows.push(scored_wider(
             r,
-            "calls in span".into(),
+            if phi > 1.0 {
+                format!("calls in span (weekly dispersion φ = {phi:.2})")
+            } else {
+                "calls in span".into()
+            },
             idx.len() as f64,
             1,
-            scale(kpi(GroupFigure::MobilePerMonth), months),
+            calls,
+            (phi - 1.0) * calls_mean,
         ));
         rows.push(Row {
             region: region.clone(),
-            figure: "calls by hour of week: chi-square (df), p".into(),
+            figure: with_phi(
+                "calls by hour of week, shape (simulated scaled to the observed total): chi-square (df), p",
+            ),
             observed: format!("{chi:.1} ({df}), p = {p:.3}"),
             simulated: String::new(),
             interval: None,
@@ -130,7 +233,7 @@ pub fn compare(recs: &Records, res: &RunResults) -> Vec<Row> {
             v.sort_by(f64::total_cmp);
             (quantile(&v, 0.5), quantile(&v, 0.9), v.len())
         };
-        let pairs: [(&str, &str, (f64, f64, usize), GroupFigure, GroupFigure); 4] = [
+        let pairs: [(&str, &str, Quantiles, GroupFigure, GroupFigure); 4] = [
             (
                 "response",
                 "request→arrival",
@@ -179,7 +282,9 @@ pub fn compare(recs: &Records, res: &RunResults) -> Vec<Row> {
         } else {
             idx.len() as f64 / busy.len() as f64
         };
-        rows.push(scored(
+        let sim_busy = res.region_figure(&region, RegionFigure::MeanBusyTeams);
+        let busy_extra = sim_busy.map_or(0.0, |e| e.mean * e.mean * (phi - 1.0) / calls_mean);
+        rows.push(scored_wider(
             r,
             format!(
                 "mean busy teams (records: dispatch→departure of {} of {} calls, scaled by {k:.3})",
@@ -188,7 +293,8 @@ pub fn compare(recs: &Records, res: &RunResults) -> Vec<Row> {
             ),
             mean_busy * k,
             3,
-            res.region_figure(&region, RegionFigure::MeanBusyTeams),
+            sim_busy,
+            if busy_extra.is_finite() { busy_extra } else { 0.0 },
         ));
         rows.push(scored(
             r,

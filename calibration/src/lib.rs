@@ -35,9 +35,12 @@
 
 pub mod backtest;
 pub mod calibrate;
+pub mod change;
 pub mod fit;
+pub mod gaps;
 pub mod map;
 pub mod records;
+pub mod rolling;
 
 pub use map::Mapping;
 pub use records::Records;
@@ -67,4 +70,8 @@ pub enum CalibrationError {
     /// Too few valid intervals to fit.
     #[error("records: too few values to fit {0}")]
     TooFew(String),
+    /// A fold of the rolling back-test could not be set up (its window,
+    /// or the scenario calibrated on it); the message names the fold.
+    #[error("rolling back-test: {0}")]
+    Rolling(String),
 }

@@ -116,3 +116,60 @@ pub fn describe(gaps: &[Gap]) -> String {
         .collect::<Vec<_>>()
         .join("; ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::{Cleaning, Record};
+
+    /// Records at `per_day` requests a day on the days `open` says, over
+    /// `days` days from Monday 2025-05-05.
+    fn records(days: usize, per_day: usize, open: impl Fn(usize) -> bool) -> Records {
+        let start_date = jiff::civil::date(2025, 5, 5);
+        let origin = jiff::civil::date(1970, 1, 5);
+        let day0 = (start_date - origin).get_days() as f64;
+        let span_start = day0 * DAY;
+        let records = (0..days)
+            .filter(|&d| open(d))
+            .flat_map(|d| (0..per_day).map(move |k| (d, k)))
+            .map(|(d, k)| Record {
+                line: 2,
+                region: "A".into(),
+                call_type: "c".into(),
+                transport: None,
+                request: span_start + d as f64 * DAY + 60.0 * (k as f64 + 1.0),
+                dispatch: None,
+                arrival: None,
+                departure: None,
+            })
+            .collect();
+        Records {
+            records,
+            cleaning: Cleaning::default(),
+            span_start,
+            span_end: span_start + days as f64 * DAY,
+            start_date,
+            max_interval_min: 1440.0,
+        }
+    }
+
+    #[test]
+    fn a_week_without_requests_among_busy_days_is_a_gap() {
+        let recs = records(60, 5, |d| !(20..27).contains(&d));
+        let gaps = find(&recs);
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        assert_eq!(gaps[0].first, jiff::civil::date(2025, 5, 25));
+        assert_eq!(gaps[0].days, 7);
+        assert!((gaps[0].expected - 35.0).abs() < 1e-9);
+        assert!(in_gap(&gaps, recs.span_start + 21.5 * DAY));
+        assert!(!in_gap(&gaps, recs.span_start + 27.5 * DAY));
+    }
+
+    #[test]
+    fn an_empty_day_at_a_low_rate_is_not_a_gap() {
+        // One request every other day: a day with none is expected.
+        let recs = records(60, 1, |d| d % 2 == 0);
+        assert!(find(&recs).is_empty());
+        assert_eq!(describe(&[]), "none");
+    }
+}

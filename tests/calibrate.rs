@@ -67,6 +67,15 @@ fn lane_county_records_calibrate_run_and_backtest() {
         fit.contains("Observed hours of week with no request in any region (11)"),
         "{fit}"
     );
+    // Issue 12: staffing is teams on duty by hour of week (Eugene: at most 4
+    // at once), not the 20 shift groups the scenario writes for them.
+    assert!(
+        fit.contains("Region Eugene: 1586 requests")
+            && fit.contains(
+                "teams on duty by hour of week (an estimate; rows Mon-Sun, hours 00-23; most at once: 4)"
+            ),
+        "{fit}"
+    );
     for region in ["Eugene", "Springfield", "Other"] {
         assert!(
             table.contains(&format!("| {region} | calls in span | ")),

@@ -963,9 +963,12 @@ impl Calibration {
             let _ = writeln!(s, "  hours of week with no request here: {}", zero.len());
             let _ = writeln!(
                 s,
-                "  estimated teams by hour of week (Mon 00:00 first): {:?}",
-                r.teams_by_hour
+                "  teams on duty by hour of week (an estimate; rows Mon-Sun, hours 00-23; most at once: {}):",
+                r.max_on_duty()
             );
+            for line in r.on_duty_grid() {
+                let _ = writeln!(s, "    {line}");
+            }
         }
         for t in &self.types {
             let _ = writeln!(

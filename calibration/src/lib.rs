@@ -6,6 +6,13 @@
 //! report and the back-test table. The command line (`cessa-sim calibrate`,
 //! `cessa-sim backtest`) reads the files.
 //!
+//! Modules: [`map`] (the column-mapping file), [`records`] (cleaning, with
+//! every drop counted), [`gaps`] (export gaps), [`change`] (level and
+//! hour-of-day pattern tests), [`fit`] (robust duration fits),
+//! [`calibrate`] (the scenario and the fit report), [`backtest`] (observed
+//! vs simulated like with like, scored against prediction intervals) and
+//! [`rolling`] (the rolling-origin back-test).
+//!
 //! ```
 //! use calibration::{Mapping, Records, calibrate::{calibrate, Options}};
 //! let map = Mapping::from_toml(r#"

@@ -183,10 +183,12 @@ enum Command {
     /// the Lane County and NYC EDP data are in calibration/maps/). Fits the
     /// arrival rate and hour-of-week profile by region, the call-type mix,
     /// intake, travel and on-scene distributions (lognormal, gamma or
-    /// empirical, by KS distance), and estimates the teams on shift from the
-    /// busy periods. Writes a scenario that `run` accepts, with comments
-    /// saying where each number came from; every dropped row is counted in
-    /// the fit report. Example:
+    /// empirical, by KS distance, robust to a few extreme values), and
+    /// estimates the teams on duty by hour of week from the busy periods.
+    /// Export gaps are left out of the rates; gaps, level shifts and
+    /// hour-of-day pattern changes are warned about. Writes a scenario that
+    /// `run` accepts, with comments saying where each number came from;
+    /// every dropped row is counted in the fit report. Example:
     ///
     ///   cessa-sim calibrate mcslc_dispatches_tidy.csv.gz --map calibration/maps/lane_mcslc.toml --out lane.toml --report lane-fit/
     Calibrate(calibrate::CalibrateArgs),
@@ -194,11 +196,16 @@ enum Command {
     ///
     /// Simulates the span the records cover (run.start_date and
     /// run.horizon_days are set from the records) and prints, by region,
-    /// observed against simulated with 95% CIs: calls (and a chi-square over
-    /// the hours of week), response-time median and p90, queue-delay median
-    /// and p90, mean busy teams and P(>=2 busy). Example:
+    /// observed against simulated like with like: calls (and a chi-square of
+    /// the hour-of-week shape), response, request -> dispatch (intake +
+    /// wait), travel and on-scene median and p90, mean busy teams and
+    /// P(>=2 busy), each scored against a 95% prediction interval of one
+    /// replication of the span. With --rolling (RECORDS only), each of the
+    /// last --folds test windows is simulated from a scenario calibrated on
+    /// the weeks before it, with a table per fold and a summary. Examples:
     ///
     ///   cessa-sim backtest lane.toml mcslc_dispatches_tidy.csv.gz --map calibration/maps/lane_mcslc.toml -r 50
+    ///   cessa-sim backtest --rolling mcslc_dispatches_tidy.csv.gz --map calibration/maps/lane_mcslc.toml --from 2024-08-01 --to 2025-09-01
     Backtest(calibrate::BacktestArgs),
 }
 

@@ -6,6 +6,13 @@
 //! report and the back-test table. The command line (`cessa-sim calibrate`,
 //! `cessa-sim backtest`) reads the files.
 //!
+//! Modules: [`map`] (the column-mapping file), [`records`] (cleaning, with
+//! every drop counted), [`gaps`] (export gaps), [`change`] (level and
+//! hour-of-day pattern tests), [`fit`] (robust duration fits),
+//! [`calibrate`] (the scenario and the fit report), [`backtest`] (observed
+//! vs simulated like with like, scored against prediction intervals) and
+//! [`rolling`] (the rolling-origin back-test).
+//!
 //! ```
 //! use calibration::{Mapping, Records, calibrate::{calibrate, Options}};
 //! let map = Mapping::from_toml(r#"
@@ -35,9 +42,12 @@
 
 pub mod backtest;
 pub mod calibrate;
+pub mod change;
 pub mod fit;
+pub mod gaps;
 pub mod map;
 pub mod records;
+pub mod rolling;
 
 pub use map::Mapping;
 pub use records::Records;
@@ -67,4 +77,8 @@ pub enum CalibrationError {
     /// Too few valid intervals to fit.
     #[error("records: too few values to fit {0}")]
     TooFew(String),
+    /// A fold of the rolling back-test could not be set up (its window,
+    /// or the scenario calibrated on it); the message names the fold.
+    #[error("rolling back-test: {0}")]
+    Rolling(String),
 }

@@ -311,6 +311,51 @@ impl Records {
         Ok(out)
     }
 
+    /// The records with requests from `start` (inclusive) to `end`
+    /// (exclusive), with that span; the cleaning counts are those of the
+    /// whole file. Errors when no record is left.
+    pub fn between(&self, start: Date, end: Date) -> Result<Records, CalibrationError> {
+        let (a, b) = (minutes(start.at(0, 0, 0, 0)), minutes(end.at(0, 0, 0, 0)));
+        let records: Vec<Record> = self
+            .records
+            .iter()
+            .filter(|r| a <= r.request && r.request < b)
+            .cloned()
+            .collect();
+        if records.is_empty() || b <= a {
+            return Err(CalibrationError::NoRecords);
+        }
+        Ok(Records {
+            records,
+            cleaning: self.cleaning.clone(),
+            span_start: a,
+            span_end: b,
+            start_date: start,
+            max_interval_min: self.max_interval_min,
+        })
+    }
+
+    /// The first day after the span.
+    pub fn end_date(&self) -> Date {
+        self.start_date
+            .checked_add(jiff::Span::new().days(self.span_days().round() as i64))
+            .unwrap_or(self.start_date)
+    }
+
+    /// The records of the span's last `weeks` weeks (the whole span when it
+    /// is shorter, or when `weeks` is 0).
+    pub fn last_weeks(&self, weeks: u32) -> Result<Records, CalibrationError> {
+        let end = self.end_date();
+        let days = i64::from(weeks) * 7;
+        if weeks == 0 || days as f64 >= self.span_days() {
+            return Ok(self.clone());
+        }
+        let start = end
+            .checked_sub(jiff::Span::new().days(days))
+            .map_err(|e| CalibrationError::Csv(e.to_string()))?;
+        self.between(start, end)
+    }
+
     /// The span's length, days.
     pub fn span_days(&self) -> f64 {
         (self.span_end - self.span_start) / 1440.0

@@ -111,8 +111,12 @@ fn engine_records_give_back_the_known_parameters() {
     }
     close("travel", &town.travel, 20.0, 45.0);
     close("intake", &cal.intake, 8.0, 20.0);
+    // Steady records: no gap, no level shift, no pattern change.
+    assert!(cal.gaps.is_empty(), "{:?}", cal.gaps);
+    let c = cal.changes.as_ref().expect("half a year is long enough to test");
+    assert!(!c.level.shift && !c.pattern.changed, "{}", c.describe());
     // Half a year: too short for month factors.
-    assert!(calibration::calibrate::month_factors(&recs, "Town").is_none());
+    assert!(calibration::calibrate::month_factors(&recs, "Town", &[]).is_none());
     // The calibrated scenario runs as is.
     let text = cal.scenario_toml(&recs, &map, &Options::default());
     assert!(sim::Scenario::from_toml(&text, "calibrated").is_ok());
@@ -138,10 +142,146 @@ fn month_factors_come_back_from_a_year_of_records() {
     )
     .unwrap();
     let recs = Records::read(&csv, &map).unwrap();
-    let f = calibration::calibrate::month_factors(&recs, "Town").expect("a year of records");
+    let f = calibration::calibrate::month_factors(&recs, "Town", &[]).expect("a year of records");
     // The mean factor is 1: eleven months at 12/13 and December at 24/13.
     for (m, x) in f.iter().enumerate().take(11) {
         assert!((x - 12.0 / 13.0).abs() < 0.08, "month {m}: {x}");
     }
     assert!((f[11] - 24.0 / 13.0).abs() < 0.15, "December: {}", f[11]);
+}
+
+/// Issue 12: a year of engine records whose demand doubles from January to June
+/// (a level shift), exported with six weeks missing in October-November
+/// (an export gap). The gap is found and left out of the rate, the shift is
+/// reported, and neither is fitted as a season: no month factors are
+/// written, and the gap months' factors (computed without the gap) are
+/// those of their neighbours, not near 0.
+#[test]
+fn an_export_gap_and_a_level_shift_are_detected_not_fitted_as_a_season() {
+    let text = KNOWN.replace("horizon_days = 182", "horizon_days = 365").replace(
+        "profile = \"crisis\"",
+        "profile = \"flat\"\nmonth_factors = [2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1]",
+    );
+    let model = sim::Model::new(sim::Scenario::from_toml(&text, "known.toml").unwrap());
+    let records = sim::trace::trace(&model, 2);
+    // Days 97..139 from 2027-07-05: 2027-10-10 up to 2027-11-21.
+    let (gap_a, gap_b) = (97.0 * 1440.0, 139.0 * 1440.0);
+    let kept: Vec<_> = records
+        .into_iter()
+        .filter(|r| r.request_min < gap_a || r.request_min >= gap_b)
+        .collect();
+    let csv = export(&kept);
+    let map = Mapping::from_toml(
+        &MAP.replace(
+            "time_formats",
+            "window = { start = \"2027-07-05\", end = \"2028-07-04\" }\ntime_formats",
+        ),
+        "map.toml",
+    )
+    .unwrap();
+    let recs = Records::read(&csv, &map).unwrap();
+    let cal = calibrate(&recs, &map, &Options::default()).unwrap();
+    assert_eq!(cal.gaps.len(), 1, "{:?}", cal.gaps);
+    let g = &cal.gaps[0];
+    assert_eq!(g.first.to_string(), "2027-10-10");
+    assert_eq!(g.days, 42);
+    assert!(g.expected > 1000.0, "{}", g.expected);
+    let c = cal.changes.as_ref().expect("a year is long enough");
+    assert!(c.level.shift, "{}", c.describe());
+    assert!((c.level.ratio - 2.0).abs() < 0.25, "{}", c.describe());
+    assert!(c.level.z > 10.0 && c.level.p < 1e-6, "{}", c.describe());
+    assert!(!c.pattern.changed, "flat profile throughout: {}", c.describe());
+    assert!(cal.warnings().iter().any(|w| w.contains("export gaps")));
+    // The rate is over the hours outside the gap (the naive one is 13% lower).
+    let open_hours = (365.0 - 42.0) * 24.0;
+    let town = &cal.regions[0];
+    assert!(
+        (town.calls_per_hour / (kept.len() as f64 / open_hours) - 1.0).abs() < 0.02,
+        "rate {} with {} records",
+        town.calls_per_hour,
+        kept.len()
+    );
+    // Not fitted as a season.
+    assert!(!cal.seasonal_fit_allowed());
+    let scenario = cal.scenario_toml(&recs, &map, &Options::default());
+    assert!(!scenario.contains("month_factors ="), "{scenario}");
+    assert!(sim::Scenario::from_toml(&scenario, "calibrated").is_ok());
+    // The gap months, with the gap left out, look like September, not 0.
+    let f = calibration::calibrate::month_factors(&recs, "Town", &cal.gaps).unwrap();
+    for m in [9, 10] {
+        assert!((f[m] / f[8] - 1.0).abs() < 0.15, "month {m}: {f:?}");
+    }
+    // Counted naively, November's factor would be far lower.
+    let naive = calibration::calibrate::month_factors(&recs, "Town", &[]).unwrap();
+    assert!(naive[10] < 0.5 * f[10], "{naive:?}");
+}
+
+/// Issue 12: records traced from the engine, with teams short enough that
+/// calls wait, back-tested against runs of the same scenario: the records'
+/// request -> dispatch (intake + wait) matches the model's first contact ->
+/// dispatch, and travel and on-scene match too, under the pass rule. The
+/// old comparison (request -> dispatch against the wait alone) would not.
+#[test]
+fn like_with_like_queue_comparison_on_engine_records_passes() {
+    let text = KNOWN.replace("horizon_days = 182", "horizon_days = 28").replace(
+        "teams.van = { count = 8, shift = \"24/7\" }",
+        "teams.van = { count = 5, shift = \"24/7\" }",
+    );
+    let model = sim::Model::new(sim::Scenario::from_toml(&text, "known.toml").unwrap());
+    let records = sim::trace::trace(&model, 0);
+    let csv = export(&records);
+    let map = Mapping::from_toml(
+        &MAP.replace(
+            "time_formats",
+            "window = { start = \"2027-07-05\", end = \"2027-08-02\" }\ntime_formats",
+        ),
+        "map.toml",
+    )
+    .unwrap();
+    let recs = Records::read(&csv, &map).unwrap();
+    // Replications 1.. : the traced one (0) is the "observed" sample.
+    let mut agg = sim::results::Aggregator::new(&model);
+    sim::montecarlo::run_into(&model, 1..41, &mut agg, &|| {});
+    let res = agg.finish(&model);
+    let rows = calibration::backtest::compare(&recs, &res);
+    let row = |prefix: &str| {
+        rows.iter()
+            .find(|r| r.figure.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no row {prefix}: {rows:#?}"))
+    };
+    for prefix in [
+        "request→dispatch p50",
+        "request→dispatch p90",
+        "travel p50",
+        "travel p90",
+        "on scene p50",
+        "on scene p90",
+        "response p50",
+        "response p90",
+        "calls in span",
+    ] {
+        assert_eq!(row(prefix).pass, Some(true), "{:?}", row(prefix));
+    }
+    // Calls do wait here, and the wait alone is far from request -> dispatch
+    // (which has the intake in it).
+    let observed: f64 = row("request→dispatch p90").observed.parse().unwrap();
+    let wait = res
+        .figure(Some("Town"), None, None, sim::figures::GroupFigure::WaitP90Min)
+        .unwrap();
+    assert!(
+        wait.mean > 1.0,
+        "teams short enough to queue: wait p90 {}",
+        wait.mean
+    );
+    assert!(
+        (observed - wait.mean).abs() > 10.0,
+        "{observed} vs wait {}",
+        wait.mean
+    );
+    let (passed, scored) = calibration::backtest::pass_count(&rows);
+    assert!(
+        passed * 10 >= scored * 8,
+        "{passed} of {scored}:\n{}",
+        calibration::backtest::table(&rows)
+    );
 }

@@ -22,6 +22,12 @@ pub(crate) struct GroupSums<'a> {
     pub response_hist: &'a [u32],
     /// Wait histogram (0.5-minute bins).
     pub wait_hist: &'a [u32],
+    /// Histogram of first contact → a team set off (0.5-minute bins).
+    pub dispatch_delay_hist: &'a [u32],
+    /// Travel-time histogram (0.5-minute bins).
+    pub travel_hist: &'a [u32],
+    /// On-scene-time histogram (0.5-minute bins).
+    pub on_scene_hist: &'a [u32],
     /// Sum of waits for a counsellor of answered contacts, minutes.
     pub answer_wait_sum_min: f64,
     /// Of mobile-eligible answered contacts, minutes.
@@ -179,6 +185,18 @@ figures!(
     AnsweredWithin60sShare = "answered_within_60s_share", "share", "of answered contacts: answered within 60 seconds" => ratio(s.x(Extra::ANSWERED_60S), s.x(Extra::ANSWERED));
     /// Mobile calls' mean wait for a counsellor.
     MobileCounsellorWaitMeanMin = "mobile_counsellor_wait_mean_min", "minutes", "of mobile-eligible contacts answered: mean wait for a counsellor, part of their response time" => ratio(s.mobile_desk_wait_sum_min, s.x(Extra::MOBILE_ANSWERED));
+    /// Median first contact → dispatch.
+    DispatchDelayP50Min = "dispatch_delay_p50_min", "minutes", "median time from first contact until a team set off (intake, any wait for a counsellor, the wait for a team), of reached calls: a dispatch system's request -> dispatch" => hist_quantile(s.dispatch_delay_hist, 0.5);
+    /// 90th percentile first contact → dispatch.
+    DispatchDelayP90Min = "dispatch_delay_p90_min", "minutes", "90th percentile time from first contact until a team set off, of reached calls" => hist_quantile(s.dispatch_delay_hist, 0.9);
+    /// Median travel time.
+    TravelP50Min = "travel_p50_min", "minutes", "median travel time (a team set off -> arrived on scene), of reached calls" => hist_quantile(s.travel_hist, 0.5);
+    /// 90th percentile travel time.
+    TravelP90Min = "travel_p90_min", "minutes", "90th percentile travel time, of reached calls" => hist_quantile(s.travel_hist, 0.9);
+    /// Median on-scene time.
+    OnSceneP50Min = "on_scene_p50_min", "minutes", "median time on scene (arrived -> left the scene, before any transport), of reached calls" => hist_quantile(s.on_scene_hist, 0.5);
+    /// 90th percentile on-scene time.
+    OnSceneP90Min = "on_scene_p90_min", "minutes", "90th percentile time on scene, of reached calls" => hist_quantile(s.on_scene_hist, 0.9);
 });
 
 /// What one replication's team figures of a region are computed from.
@@ -317,6 +335,6 @@ mod tests {
             assert_eq!(*f as usize, i);
             assert_eq!(HourFigure::from_name(f.name()), Some(*f));
         }
-        assert_eq!(GroupFigure::ALL.len(), 33);
+        assert_eq!(GroupFigure::ALL.len(), 39);
     }
 }

@@ -148,6 +148,8 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
     let mut values = vec![f64::NAN; layout.len];
     let mut hists = vec![0u32; layout.groups.len() * (BINS + 1)];
     let mut wait_buf = vec![0u32; BINS + 1];
+    // First contact → dispatch, travel, on scene: three histograms of the group.
+    let mut phase_buf = vec![0u32; 3 * (BINS + 1)];
     let desk = !tally.answer_hist.is_empty();
     let mut answer_buf = vec![0u32; if desk { DESK_BINS + 1 } else { 0 }];
     for (g, key) in layout.groups.iter().enumerate() {
@@ -160,6 +162,7 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
         let hist = &mut hists[g * (BINS + 1)..(g + 1) * (BINS + 1)];
         let wait_hist = &mut wait_buf[..];
         wait_hist.fill(0);
+        phase_buf.fill(0);
         for r in key.region.map_or(0..s.regions, |r| r..r + 1) {
             for t in key.call_type.map_or(0..s.types, |t| t..t + 1) {
                 for c in key.channel.map_or(0..s.channels, |c| c..c + 1) {
@@ -186,6 +189,22 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
                     for (h, v) in wait_hist.iter_mut().zip(src) {
                         *h += v;
                     }
+                    for (k, all) in [
+                        &tally.dispatch_delay_hist,
+                        &tally.travel_hist,
+                        &tally.on_scene_hist,
+                    ]
+                    .into_iter()
+                    .enumerate()
+                    {
+                        let src = &all[cell * (BINS + 1)..(cell + 1) * (BINS + 1)];
+                        for (h, v) in phase_buf[k * (BINS + 1)..(k + 1) * (BINS + 1)]
+                            .iter_mut()
+                            .zip(src)
+                        {
+                            *h += v;
+                        }
+                    }
                     if desk {
                         answer_sum += tally.answer_wait_sum_min[cell];
                         mobile_desk_sum += tally.mobile_desk_wait_sum_min[cell];
@@ -204,6 +223,9 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
             wait_sum_min: wait_sum,
             response_hist: hist,
             wait_hist,
+            dispatch_delay_hist: &phase_buf[..BINS + 1],
+            travel_hist: &phase_buf[BINS + 1..2 * (BINS + 1)],
+            on_scene_hist: &phase_buf[2 * (BINS + 1)..],
             answer_wait_sum_min: answer_sum,
             mobile_desk_wait_sum_min: mobile_desk_sum,
             answer_hist: &answer_buf,

@@ -196,6 +196,15 @@ pub struct Tally {
     pub wait_sum_min: Vec<f64>,
     /// Histograms of those waits, `[cell][BINS + 1]`, like `response_hist`.
     pub wait_hist: Vec<u32>,
+    /// Histograms of the delay from first contact until a team set off
+    /// (intake, any wait for a counsellor, the wait for a team): what a
+    /// dispatch system records as request → dispatch, `[cell][BINS + 1]`.
+    pub dispatch_delay_hist: Vec<u32>,
+    /// Histograms of travel times (a team set off → arrived on scene), `[cell][BINS + 1]`.
+    pub travel_hist: Vec<u32>,
+    /// Histograms of on-scene times (arrived → left the scene, before any
+    /// transport), `[cell][BINS + 1]`.
+    pub on_scene_hist: Vec<u32>,
     /// Minutes with k of the region's teams busy, `[region][MAX_BUSY_LEVEL + 1]`
     /// (the last entry counts k >= MAX_BUSY_LEVEL), in the measured window.
     pub busy_level_min: Vec<f64>,
@@ -260,6 +269,9 @@ impl Tally {
             response_sum_min: vec![0.0; cells],
             wait_sum_min: vec![0.0; cells],
             wait_hist: vec![0; cells * (BINS + 1)],
+            dispatch_delay_hist: vec![0; cells * (BINS + 1)],
+            travel_hist: vec![0; cells * (BINS + 1)],
+            on_scene_hist: vec![0; cells * (BINS + 1)],
             busy_level_min: vec![0.0; shape.regions * (MAX_BUSY_LEVEL + 1)],
             job_min_sum: vec![0.0; shape.regions],
             jobs: vec![0; shape.regions],
@@ -324,6 +336,17 @@ impl Tally {
         let bin = ((minutes / BIN_MIN) as usize).min(BINS);
         self.wait_hist[cell * (BINS + 1) + bin] += 1;
         self.wait_sum_min[cell] += minutes;
+    }
+
+    /// Records a reached call's phases, minutes: first contact → a team set
+    /// off, travel, and on scene (the intervals a dispatch system exports).
+    #[inline]
+    pub fn job_phases(&mut self, cell: usize, dispatch_delay: f64, travel: f64, on_scene: f64) {
+        let at = cell * (BINS + 1);
+        let bin = |minutes: f64| at + ((minutes / BIN_MIN) as usize).min(BINS);
+        self.dispatch_delay_hist[bin(dispatch_delay)] += 1;
+        self.travel_hist[bin(travel)] += 1;
+        self.on_scene_hist[bin(on_scene)] += 1;
     }
 
     /// Records a contact answered after waiting `minutes` for a counsellor.

@@ -24,6 +24,7 @@ impl Engine<'_> {
             self.tally.response(cell, response);
             let wait = t - c.decided_at;
             self.tally.wait(cell, wait);
+            self.tally.job_phases(cell, t - c.arrival, travel, c.on_scene);
             if wait > EPS {
                 self.tally.extra(cell, Extra::WAITED);
             }

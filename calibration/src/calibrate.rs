@@ -35,7 +35,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::change::Changes;
-use crate::fit::{Fit, MIN_FIT_N, fit};
+use crate::fit::{Fit, MIN_FIT_N, blend, fit};
 use crate::gaps::{Gap, in_gap};
 use crate::map::Mapping;
 use crate::records::{Records, hour_of_week, max_busy_by_hour};
@@ -137,7 +137,19 @@ pub struct TypeFit {
     pub on_scene_pooled: bool,
     /// Share transported, of records with a disposition, and that count.
     pub transport: Option<(f64, usize)>,
+    /// On-scene time by region: (region, records, the region's fit blended
+    /// with this type's with weight n / (n + [`SHRINK_RECORDS`]), as a
+    /// scenario duration), for regions with at least [`SHRINK_MIN`]
+    /// records of the type.
+    pub on_scene_by_region: Vec<(String, usize, String)>,
 }
+
+/// How many records a region's own on-scene fit counts for against its
+/// call type's when the two are blended: with n records the region's fit
+/// has weight n / (n + 30), so 30 records get half.
+pub const SHRINK_RECORDS: f64 = 30.0;
+/// Fewer of a type's records than this in a region: the type's fit alone.
+pub const SHRINK_MIN: usize = 10;
 
 /// A complete calibration.
 #[derive(Debug, Clone)]
@@ -456,6 +468,19 @@ pub fn calibrate(
                     disp.len(),
                 )
             });
+            let on_scene_by_region = names
+                .iter()
+                .filter_map(|region| {
+                    let v: Vec<f64> = mine
+                        .iter()
+                        .filter(|&&i| &recs.records[i].region == region)
+                        .filter_map(|&i| iv[i].on_scene)
+                        .collect();
+                    let own = (v.len() >= SHRINK_MIN).then(|| fit(&v, res)).flatten()?;
+                    let w = v.len() as f64 / (v.len() as f64 + SHRINK_RECORDS);
+                    Some((region.clone(), v.len(), blend(&own, &on_scene, w)))
+                })
+                .collect();
             TypeFit {
                 name: t.clone(),
                 requests: mine.len(),
@@ -463,6 +488,7 @@ pub fn calibrate(
                 on_scene,
                 on_scene_pooled,
                 transport,
+                on_scene_by_region,
             }
         })
         .collect();
@@ -673,6 +699,25 @@ impl Calibration {
                 format!("# on_scene = arrival -> departure{src}: {}", t.on_scene.summary()),
             );
             w(&mut s, format!("on_scene = {}", t.on_scene.toml()));
+            if !t.on_scene_by_region.is_empty() {
+                w(
+                    &mut s,
+                    format!(
+                        "# on-scene by region: each region's fit blended with the one above, in its family (weight n / (n + {SHRINK_RECORDS})); n = {}",
+                        t.on_scene_by_region
+                            .iter()
+                            .map(|(r, n, _)| format!("{r} {n}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+                let cells: Vec<String> = t
+                    .on_scene_by_region
+                    .iter()
+                    .map(|(r, _, d)| format!("{} = {d}", sim::scenario::toml_key(r)))
+                    .collect();
+                w(&mut s, format!("on_scene_by_region = {{ {} }}", cells.join(", ")));
+            }
             match t.transport {
                 Some((share, n)) => w(
                     &mut s,

@@ -48,6 +48,36 @@ pub enum Family {
     Empirical,
 }
 
+/// A region's fit blended with its call type's (shrinkage toward the
+/// pooled fit): in the type's chosen family, each parameter the weighted
+/// mean `w x_region + (1 − w) x_type` (lognormal: μ and σ of ln minutes;
+/// gamma: mean and sd; empirical: each quantile).
+pub fn blend(own: &Fit, pooled: &Fit, w: f64) -> String {
+    let mix = |a: f64, b: f64| w * a + (1.0 - w) * b;
+    let blended = Fit {
+        lognormal: (
+            mix(own.lognormal.0, pooled.lognormal.0),
+            mix(own.lognormal.1, pooled.lognormal.1),
+        ),
+        gamma: {
+            let (ko, to) = own.gamma;
+            let (kp, tp) = pooled.gamma;
+            let (mean, sd) = (mix(ko * to, kp * tp), mix(ko.sqrt() * to, kp.sqrt() * tp));
+            // Back to shape and scale: k = (mean / sd)², θ = sd² / mean.
+            ((mean / sd).powi(2), sd * sd / mean)
+        },
+        quantiles: own
+            .quantiles
+            .iter()
+            .zip(&pooled.quantiles)
+            .map(|(&(p, a), &(_, b))| (p, mix(a, b)))
+            .collect(),
+        chosen: pooled.chosen,
+        ..pooled.clone()
+    };
+    blended.toml()
+}
+
 /// A fitted duration distribution, minutes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fit {

@@ -53,7 +53,8 @@ pub struct Model {
     triage_cum: Vec<[f64; 4]>,
     /// The triage outcome of each call type when it has a share of 1.
     certain_triage: Vec<Option<usize>>,
-    /// Expected minutes from arrival on scene to free, per call type.
+    /// Expected minutes from arrival on scene to free, `[call type][region]`
+    /// (see [`Model::expected_service`]).
     pub(crate) expected_service_min: Vec<f64>,
     /// Mean of each region's travel factor (or travel time for `time`).
     travel_draw_mean: Vec<f64>,
@@ -185,7 +186,10 @@ impl Model {
         let expected_service_min = scenario
             .call_types()
             .iter()
-            .map(|c| c.on_scene.mean_min() + c.transport_share * c.transport.mean_min())
+            .flat_map(|c| {
+                (0..scenario.regions().len())
+                    .map(move |r| c.on_scene_in(r).mean_min() + c.transport_share * c.transport.mean_min())
+            })
             .collect();
         let travel_draw_mean = scenario
             .regions()
@@ -264,6 +268,13 @@ impl Model {
             desk_groups,
             hour_occurrences,
         }
+    }
+
+    /// Expected minutes from arrival on scene to free of a call of type
+    /// `ctype` in region `r`.
+    #[inline]
+    pub(crate) fn expected_service(&self, ctype: usize, r: usize) -> f64 {
+        self.expected_service_min[ctype * self.shape.regions + r]
     }
 
     #[inline]

@@ -2059,3 +2059,34 @@ fn regions_travel_by_hour() {
     let err = Scenario::from_toml(&bad, "t.toml").unwrap_err().to_string();
     assert!(err.contains("expected 24 factors"), "{err}");
 }
+
+/// `call_types.NAME.on_scene_by_region`: a region's own on-scene time.
+/// Busy time of `DISPATCH` is travel (10) plus scene: 30 as given, 60 with
+/// Town's own; another region's entry leaves Town at 30. An unknown region
+/// is an error.
+#[test]
+fn call_types_on_scene_by_region() {
+    let res = run(&with(
+        DISPATCH,
+        "on_scene = 30",
+        "on_scene = 30\non_scene_by_region = { Town = 60 }",
+    ));
+    assert_ci(
+        region_kpi(&res, "Town", "busy_team_hours_per_month"),
+        DISPATCH_PER_MONTH * 70.0 / 60.0,
+        "Town's own 60 minutes",
+    );
+    let plain = run(DISPATCH);
+    assert_ci(
+        region_kpi(&plain, "Town", "busy_team_hours_per_month"),
+        DISPATCH_PER_MONTH * 40.0 / 60.0,
+        "the call type's 30 minutes",
+    );
+    let bad = with(
+        DISPATCH,
+        "on_scene = 30",
+        "on_scene = 30\non_scene_by_region = { Village = 60 }",
+    );
+    let err = Scenario::from_toml(&bad, "t.toml").unwrap_err().to_string();
+    assert!(err.contains("unknown region \"Village\""), "{err}");
+}

@@ -140,7 +140,7 @@ impl Engine<'_> {
                 generation: 0,
             };
             if mobile {
-                call.on_scene = ct.on_scene.sample(rng);
+                call.on_scene = ct.on_scene_in(r).sample(rng);
                 call.transported = chance(rng, ct.transport_share);
                 if call.transported {
                     call.transport = ct.transport.sample(rng);

@@ -44,7 +44,7 @@ impl Engine<'_> {
     pub(super) fn service_est(&self, c: &Call) -> f64 {
         match self.m.scenario.dispatch().estimate {
             Knowledge::Exact => c.on_scene + c.transport,
-            Knowledge::Expected => self.m.expected_service_min[c.ctype as usize],
+            Knowledge::Expected => self.m.expected_service(c.ctype as usize, c.region as usize),
         }
     }
 
@@ -154,9 +154,10 @@ impl Engine<'_> {
                     }
                 }
             };
-            travel_left + m.expected_service_min[ctype]
+            travel_left + m.expected_service(ctype, team.job_region as usize)
         } else if t < team.scene_end {
-            ct.on_scene.expected_remaining_min(t - team.travel_end)
+            ct.on_scene_in(team.job_region as usize)
+                .expected_remaining_min(t - team.travel_end)
                 + ct.transport_share * ct.transport.mean_min()
         } else {
             ct.transport.expected_remaining_min(t - team.scene_end)

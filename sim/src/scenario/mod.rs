@@ -213,6 +213,9 @@ pub struct CallType {
     pub triage: [f64; 4],
     /// Time on scene.
     pub on_scene: Duration,
+    /// A region's own on-scene time (`on_scene_by_region`), indexed by
+    /// region; `None`: `on_scene`.
+    pub on_scene_by_region: Vec<Option<Duration>>,
     /// Share of mobile responses with a transport.
     pub transport_share: f64,
     /// Transport time, when there is one.
@@ -221,6 +224,14 @@ pub struct CallType {
     pub backup_share: f64,
     /// Share of mobile responses with an involuntary-commitment petition (754/40(c)(6)).
     pub petition_share: f64,
+}
+
+impl CallType {
+    /// The on-scene time of this type's calls in region `r`.
+    #[inline]
+    pub fn on_scene_in(&self, r: usize) -> &Duration {
+        self.on_scene_by_region[r].as_ref().unwrap_or(&self.on_scene)
+    }
 }
 
 /// A zone: a police district or sub-region.

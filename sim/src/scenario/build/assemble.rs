@@ -72,6 +72,24 @@ impl Builder<'_, '_> {
                     ),
                 }
             }
+            ct.on_scene_by_region = vec![None; raw_regions.len()];
+            for (rname, d, span) in raw.on_scene_by_region {
+                match region_ids.get(rname.as_str()) {
+                    Some(&ri) => ct.on_scene_by_region[ri] = Some(d),
+                    None => self.r.problem(
+                        span,
+                        &format!(
+                            "{}.{}",
+                            join(&join("call_types", &ct.name), "on_scene_by_region"),
+                            key_part(&rname)
+                        ),
+                        format!(
+                            "unknown region {rname:?}; expected one of: {}",
+                            region_list(&raw_regions)
+                        ),
+                    ),
+                }
+            }
             ct.max_response_by_zone = vec![None; zones.len()];
             for (zname, m, span) in raw.by_zone {
                 let named: Vec<usize> = (0..zones.len()).filter(|&z| zones[z].name == zname).collect();

@@ -19,6 +19,8 @@ pub(super) struct RawCallType {
     pub(super) by_region: Vec<(String, MaxResponse, Range<usize>)>,
     /// `max_response_by_zone`: (zone, maximum, span of the key).
     pub(super) by_zone: Vec<(String, MaxResponse, Range<usize>)>,
+    /// `on_scene_by_region`: (region, on-scene time, span of the key).
+    pub(super) on_scene_by_region: Vec<(String, Duration, Range<usize>)>,
 }
 
 impl Builder<'_, '_> {
@@ -158,6 +160,7 @@ impl Builder<'_, '_> {
                 "max_response_by_zone",
                 "triage",
                 "on_scene",
+                "on_scene_by_region",
                 "transport",
                 "backup_share",
                 "petition_share",
@@ -261,6 +264,21 @@ impl Builder<'_, '_> {
             Some(ov) => self.dist(ov, &join(path, "on_scene")),
             None => None,
         };
+        let mut on_scene_by_region = Vec::new();
+        if let Some(bv) = opt(t, "on_scene_by_region") {
+            let bpath = join(path, "on_scene_by_region");
+            if let Some(bt) = self.r.table(bv, &bpath) {
+                for (rk, rv) in bt.iter() {
+                    if let Some(d) = self.dist(rv, &join(&bpath, rk.get_ref())) {
+                        on_scene_by_region.push((
+                            rk.get_ref().to_string(),
+                            Duration::new(d, on_scene_scale).expect(SCALES_CHECKED),
+                            rk.span(),
+                        ));
+                    }
+                }
+            }
+        }
         let mut transport_share = Some(0.0);
         let mut transport = Some(Dist::ZERO);
         if let Some(tv) = opt(t, "transport") {
@@ -303,6 +321,7 @@ impl Builder<'_, '_> {
                 max_response_by_zone: Vec::new(),
                 triage: triage?,
                 on_scene: Duration::new(on_scene?, on_scene_scale).expect(SCALES_CHECKED),
+                on_scene_by_region: Vec::new(),
                 transport_share: transport_share?,
                 transport: Duration::unscaled(transport?),
                 backup_share: backup_share?,
@@ -311,6 +330,7 @@ impl Builder<'_, '_> {
             default_max: default_max?,
             by_region,
             by_zone,
+            on_scene_by_region,
         })
     }
 }

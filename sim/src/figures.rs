@@ -157,6 +157,12 @@ figures!(
     TransportsPerMonth = "transports_per_month", "transports/month", "mobile responses with a transport, per month" => s.x(Extra::TRANSPORT) / s.months;
     /// Share of responses by mutual aid.
     MutualAidShareOfResponses = "mutual_aid_share_of_responses", "share", "of reached calls: answered by another region's team (754/25(h))" => ratio(s.x(Extra::MUTUAL_AID), s.reached());
+    /// Share of responses cancelled en route.
+    CancelledShareOfResponses = "cancelled_share_of_responses", "share", "of reached calls: cancelled while the team was on its way (early_endings)" => ratio(s.x(Extra::CANCELLED), s.reached());
+    /// Share of responses where the person was not found.
+    UnableToLocateShareOfResponses = "unable_to_locate_share_of_responses", "share", "of reached calls: the team could not find the person (early_endings)" => ratio(s.x(Extra::UNABLE_TO_LOCATE), s.reached());
+    /// Share of responses refused.
+    RefusedShareOfResponses = "refused_share_of_responses", "share", "of reached calls: the person refused the assessment (early_endings)" => ratio(s.x(Extra::REFUSED), s.reached());
     /// Share of responses that waited for a team.
     WaitedShareOfResponses = "waited_share_of_responses", "share", "of reached calls: waited for a team after the dispatch decision" => ratio(s.x(Extra::WAITED), s.reached());
     /// Mean wait for a team.
@@ -335,6 +341,6 @@ mod tests {
             assert_eq!(*f as usize, i);
             assert_eq!(HourFigure::from_name(f.name()), Some(*f));
         }
-        assert_eq!(GroupFigure::ALL.len(), 39);
+        assert_eq!(GroupFigure::ALL.len(), 42);
     }
 }

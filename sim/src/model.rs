@@ -187,8 +187,15 @@ impl Model {
             .call_types()
             .iter()
             .flat_map(|c| {
-                (0..scenario.regions().len())
-                    .map(move |r| c.on_scene_in(r).mean_min() + c.transport_share * c.transport.mean_min())
+                (0..scenario.regions().len()).map(move |r| {
+                    // A full assessment, or an early ending's time on scene.
+                    let early: f64 = c.early_endings.iter().map(|e| e.share).sum();
+                    (1.0 - early) * (c.on_scene_in(r).mean_min() + c.transport_share * c.transport.mean_min())
+                        + c.early_endings
+                            .iter()
+                            .map(|e| e.share * e.on_scene.mean_min())
+                            .sum::<f64>()
+                })
             })
             .collect();
         let travel_draw_mean = scenario

@@ -77,8 +77,14 @@ impl Extra {
     pub const MOBILE_LOST_AT_DESK: Extra = Extra(10);
     /// Mobile-eligible contacts answered by a counsellor.
     pub const MOBILE_ANSWERED: Extra = Extra(11);
+    /// Mobile responses cancelled while the team was on its way.
+    pub const CANCELLED: Extra = Extra(12);
+    /// Mobile responses where the team could not find the person.
+    pub const UNABLE_TO_LOCATE: Extra = Extra(13);
+    /// Mobile responses where the person refused the assessment.
+    pub const REFUSED: Extra = Extra(14);
     /// Number of extra counters.
-    pub const N: usize = 12;
+    pub const N: usize = 15;
 
     /// Its index in a row of the table.
     #[inline]

@@ -2090,3 +2090,40 @@ fn call_types_on_scene_by_region() {
     let err = Scenario::from_toml(&bad, "t.toml").unwrap_err().to_string();
     assert!(err.contains("unknown region \"Village\""), "{err}");
 }
+
+/// `call_types.NAME.early_endings`: half the responses of `DISPATCH` do
+/// not find the person and spend 5 minutes there instead of 30, so busy
+/// time per response is 10 + (30 + 5) / 2 = 27.5 minutes (40 ignored), and
+/// the figure counts them; shares above 1 in all are an error.
+#[test]
+fn call_types_early_endings() {
+    let res = run(&with(
+        DISPATCH,
+        "on_scene = 30",
+        "on_scene = 30\nearly_endings = { unable_to_locate = { share = 0.5, on_scene = 5 } }",
+    ));
+    assert_ci(
+        region_kpi(&res, "Town", "busy_team_hours_per_month"),
+        DISPATCH_PER_MONTH * 27.5 / 60.0,
+        "half end after 5 minutes",
+    );
+    assert_ci(
+        kpi(&res, "unable_to_locate_share_of_responses"),
+        0.5,
+        "their share",
+    );
+    assert_exact(kpi(&res, "refused_share_of_responses").mean, 0.0, "none refused");
+    let plain = run(DISPATCH);
+    assert_exact(
+        kpi(&plain, "unable_to_locate_share_of_responses").mean,
+        0.0,
+        "no endings",
+    );
+    let bad = with(
+        DISPATCH,
+        "on_scene = 30",
+        "on_scene = 30\nearly_endings = { refused = { share = 0.7, on_scene = 5 }, cancelled = { share = 0.5, on_scene = 0 } }",
+    );
+    let err = Scenario::from_toml(&bad, "t.toml").unwrap_err().to_string();
+    assert!(err.contains("sum to 1.2"), "{err}");
+}

@@ -131,6 +131,7 @@ impl Engine<'_> {
                 backup: false,
                 petition: false,
                 transported: false,
+                ending: 0,
                 measured,
                 month: month as u32,
                 hour: hour as u16,
@@ -151,6 +152,23 @@ impl Engine<'_> {
                 };
                 call.backup = chance(rng, ct.backup_share);
                 call.petition = chance(rng, ct.petition_share);
+                if !ct.early_endings.is_empty() {
+                    // Drawn only with early endings, so a scenario without
+                    // them draws as before.
+                    let u: f64 = rng.random();
+                    let mut acc = 0.0;
+                    for e in &ct.early_endings {
+                        acc += e.share;
+                        if u < acc {
+                            call.ending = e.kind as u8;
+                            call.on_scene = e.on_scene.sample(rng);
+                            call.transported = false;
+                            call.transport = 0.0;
+                            call.petition = false;
+                            break;
+                        }
+                    }
+                }
                 if measured {
                     self.tally.month_zone(month, zone, MonthZone::MOBILE);
                     self.tally.hour(r, hour, HourCount::MOBILE);

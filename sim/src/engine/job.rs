@@ -55,6 +55,12 @@ impl Engine<'_> {
             if c.transported {
                 self.tally.extra(cell, Extra::TRANSPORT);
             }
+            match c.ending {
+                0 => {}
+                1 => self.tally.extra(cell, Extra::CANCELLED),
+                2 => self.tally.extra(cell, Extra::UNABLE_TO_LOCATE),
+                _ => self.tally.extra(cell, Extra::REFUSED),
+            }
             if own != r {
                 self.tally.extra(cell, Extra::MUTUAL_AID);
             }

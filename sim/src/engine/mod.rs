@@ -125,6 +125,8 @@ struct Call {
     petition: bool,
     /// A transport follows the scene (its time may be 0).
     transported: bool,
+    /// How the response ends early (`Ending as u8`), 0 for a full assessment.
+    ending: u8,
     measured: bool,
     month: u32,
     hour: u16,

@@ -224,6 +224,48 @@ pub struct CallType {
     pub backup_share: f64,
     /// Share of mobile responses with an involuntary-commitment petition (754/40(c)(6)).
     pub petition_share: f64,
+    /// Dispatches that end early (`early_endings`): each kind's share of
+    /// the mobile responses and its own on-scene time, replacing the
+    /// assessment (no transport, no petition). Empty: none.
+    pub early_endings: Vec<EarlyEnding>,
+}
+
+/// How a dispatch may end early (issue 15; the Lane County records: about
+/// a quarter of dispatches do not find the person, 14% refuse, 7% are
+/// cancelled).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Cancelled while the team was on its way (it still drives the trip).
+    Cancelled = 1,
+    /// The team arrived and could not find the person.
+    UnableToLocate = 2,
+    /// The person refused the assessment.
+    Refused = 3,
+}
+
+impl Ending {
+    /// Every kind, in the order of their keys.
+    pub const ALL: [Ending; 3] = [Ending::Cancelled, Ending::UnableToLocate, Ending::Refused];
+
+    /// Its key in `early_endings`.
+    pub const fn key(self) -> &'static str {
+        match self {
+            Ending::Cancelled => "cancelled",
+            Ending::UnableToLocate => "unable_to_locate",
+            Ending::Refused => "refused",
+        }
+    }
+}
+
+/// One kind of early ending of a call type.
+#[derive(Debug, Clone)]
+pub struct EarlyEnding {
+    /// Which.
+    pub kind: Ending,
+    /// Share of the call type's mobile responses.
+    pub share: f64,
+    /// Minutes on scene instead of the assessment.
+    pub on_scene: Duration,
 }
 
 impl CallType {

@@ -8,7 +8,7 @@ use toml::de::{DeTable, DeValue};
 use super::{Builder, SCALES_CHECKED, opt};
 use crate::dist::{Dist, Duration};
 use crate::scenario::read::{Val, join, type_name};
-use crate::scenario::{CallType, Channel, MaxResponse};
+use crate::scenario::{CallType, Channel, EarlyEnding, Ending, MaxResponse};
 
 /// Tolerance for shares that must sum to 1.
 const SUM_TOL: f64 = 1e-6;
@@ -161,6 +161,7 @@ impl Builder<'_, '_> {
                 "triage",
                 "on_scene",
                 "on_scene_by_region",
+                "early_endings",
                 "transport",
                 "backup_share",
                 "petition_share",
@@ -279,6 +280,55 @@ impl Builder<'_, '_> {
                 }
             }
         }
+        let mut early_endings = Some(Vec::new());
+        if let Some(ev) = opt(t, "early_endings") {
+            let epath = join(path, "early_endings");
+            early_endings = self.r.table(ev, &epath).and_then(|et| {
+                let keys: Vec<&str> = Ending::ALL.iter().map(|e| e.key()).collect();
+                self.r.only_keys(et, &epath, &keys);
+                let mut out = Vec::new();
+                let mut ok = true;
+                for kind in Ending::ALL {
+                    let Some(kv) = opt(et, kind.key()) else { continue };
+                    let kpath = join(&epath, kind.key());
+                    let Some(kt) = self.r.table(kv, &kpath) else {
+                        ok = false;
+                        continue;
+                    };
+                    self.r.only_keys(kt, &kpath, &["share", "on_scene"]);
+                    let share =
+                        match self
+                            .r
+                            .required(kt, kv.span(), &kpath, "share", "a share between 0 and 1")
+                        {
+                            Some(_) => self.share(kt, &kpath, "share"),
+                            None => None,
+                        };
+                    let scene = match self.r.required(kt, kv.span(), &kpath, "on_scene", "a duration") {
+                        Some(dv) => self.dist(dv, &join(&kpath, "on_scene")),
+                        None => None,
+                    };
+                    match (share, scene) {
+                        (Some(share), Some(d)) => out.push(EarlyEnding {
+                            kind,
+                            share,
+                            on_scene: Duration::new(d, on_scene_scale).expect(SCALES_CHECKED),
+                        }),
+                        _ => ok = false,
+                    }
+                }
+                let total: f64 = out.iter().map(|e| e.share).sum();
+                if ok && total > 1.0 + SUM_TOL {
+                    self.r.problem(
+                        ev.span(),
+                        &epath,
+                        format!("the shares sum to {total}, more than 1"),
+                    );
+                    ok = false;
+                }
+                ok.then_some(out)
+            });
+        }
         let mut transport_share = Some(0.0);
         let mut transport = Some(Dist::ZERO);
         if let Some(tv) = opt(t, "transport") {
@@ -322,6 +372,7 @@ impl Builder<'_, '_> {
                 triage: triage?,
                 on_scene: Duration::new(on_scene?, on_scene_scale).expect(SCALES_CHECKED),
                 on_scene_by_region: Vec::new(),
+                early_endings: early_endings?,
                 transport_share: transport_share?,
                 transport: Duration::unscaled(transport?),
                 backup_share: backup_share?,

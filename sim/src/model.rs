@@ -23,6 +23,8 @@ pub(crate) struct TeamInfo {
     /// matters and a call it could not take on becoming free (checked
     /// then) it cannot take later either (issue 18: a third of M1's events).
     pub home_event: bool,
+    /// Its group's capabilities, one bit each (see [`Model::can_take`]).
+    pub caps: u32,
 }
 
 /// A scenario prepared for simulation.
@@ -53,6 +55,8 @@ pub struct Model {
     triage_cum: Vec<[f64; 4]>,
     /// The triage outcome of each call type when it has a share of 1.
     certain_triage: Vec<Option<usize>>,
+    /// Capabilities each call type needs, one bit each, `[call type]`.
+    pub(crate) type_needs: Vec<u32>,
     /// Expected minutes from arrival on scene to free, `[call type][region]`
     /// (see [`Model::expected_service`]).
     pub(crate) expected_service_min: Vec<f64>,
@@ -119,8 +123,25 @@ impl Model {
             .regions()
             .iter()
             .any(|r| matches!(r.travel, Travel::Routes { .. }));
+        // Capability names, sorted: bit i is the i-th (at most 32, checked
+        // when the scenario was read).
+        let mut cap_names: Vec<&str> = scenario
+            .team_groups()
+            .iter()
+            .flat_map(|g| g.capabilities.iter().map(String::as_str))
+            .collect();
+        cap_names.sort_unstable();
+        cap_names.dedup();
+        let mask = |names: &[String]| -> u32 {
+            names
+                .iter()
+                .filter_map(|n| cap_names.iter().position(|c| c == n))
+                .fold(0, |m, i| m | (1 << i))
+        };
+        let type_needs: Vec<u32> = scenario.call_types().iter().map(|c| mask(&c.needs)).collect();
         for (g, group) in scenario.team_groups().iter().enumerate() {
             let first = teams.len();
+            let caps = mask(&group.capabilities);
             for _ in 0..group.count {
                 teams.push(TeamInfo {
                     region: group.region,
@@ -128,6 +149,7 @@ impl Model {
                     base: group.base,
                     always_on: group.schedule.is_always(),
                     home_event: location_matters || !group.schedule.is_always(),
+                    caps,
                 });
             }
             group_teams.push(first..teams.len());
@@ -267,6 +289,7 @@ impl Model {
             type_cum,
             triage_cum,
             certain_triage,
+            type_needs,
             expected_service_min,
             travel_draw_mean,
             on_shift_by_hour_min,
@@ -275,6 +298,12 @@ impl Model {
             desk_groups,
             hour_occurrences,
         }
+    }
+
+    /// Whether team `tm` has every capability call type `ctype` needs.
+    #[inline]
+    pub(crate) fn can_take(&self, tm: usize, ctype: usize) -> bool {
+        self.type_needs[ctype] & !self.teams[tm].caps == 0
     }
 
     /// Expected minutes from arrival on scene to free of a call of type

@@ -2127,3 +2127,50 @@ fn call_types_early_endings() {
     let err = Scenario::from_toml(&bad, "t.toml").unwrap_err().to_string();
     assert!(err.contains("sum to 1.2"), "{err}");
 }
+
+/// `call_types.NAME.needs` and `teams.GROUP.capabilities`: youth calls
+/// only for the one youth team, though five adult teams stand idle. With
+/// travel 10 and scene 50 minutes at one call an hour, the youth team alone
+/// is Erlang B(1, 1): half the calls diverted (`predict`, idle teams only,
+/// a 60-minute maximum no busy team meets); ignored, six teams divert
+/// almost none. A need no team has is an error.
+#[test]
+fn call_types_needs_and_team_capabilities() {
+    let text = r#"
+[run]
+horizon_days = 120
+replications = 10
+seed = 4
+[dispatch]
+policy = "predict"
+candidates = "idle"
+estimate = "exact"
+[call_types.youth_crisis]
+max_response_min = 60
+triage = { mobile = 1.0 }
+on_scene = { dist = "exponential", mean = 50 }
+needs = ["youth"]
+[regions.Town]
+population = 100000
+calls_per_hour = 1.0
+travel = { time = 10 }
+teams.adult = { count = 5 }
+teams.youth = { count = 1, capabilities = ["youth"] }
+"#;
+    let res = run(text);
+    assert_ci(kpi(&res, "diverted_share"), 0.5, "B(1, 1)");
+    let adult = res.teams.iter().find(|t| t.group == "adult").unwrap();
+    assert_exact(
+        adult.kpis["dispatches_per_month"].mean,
+        0.0,
+        "adult teams never sent",
+    );
+    let ignored = run(&with(text, "needs = [\"youth\"]", ""));
+    assert!(kpi(&ignored, "diverted_share").mean < 0.01, "six teams");
+    let bad = with(text, "needs = [\"youth\"]", "needs = [\"petition\"]");
+    let err = Scenario::from_toml(&bad, "t.toml").unwrap_err().to_string();
+    assert!(
+        err.contains("no team group has the capability \"petition\"") && err.contains("known: youth"),
+        "{err}"
+    );
+}

@@ -186,10 +186,9 @@ impl Engine<'_> {
         let r = c.region as usize;
         // model.md: a call that arrives when no team (own or mutual aid) is
         // on shift is diverted, and counted apart.
-        if !self.m.candidates[r]
-            .iter()
-            .any(|&tm| self.duty_end(tm as usize, c.arrival).is_some())
-        {
+        if !self.m.candidates[r].iter().any(|&tm| {
+            self.m.can_take(tm as usize, c.ctype as usize) && self.duty_end(tm as usize, c.arrival).is_some()
+        }) {
             self.divert(id, true);
             return;
         }
@@ -248,6 +247,9 @@ impl Engine<'_> {
         let mut best: Option<(f64, usize, bool)> = None;
         for &tm in &self.m.candidates[c.region as usize] {
             let tm = tm as usize;
+            if !self.m.can_take(tm, c.ctype as usize) {
+                continue;
+            }
             let Some(duty_end) = self.duty_end(tm, t) else {
                 continue;
             };
@@ -284,6 +286,9 @@ impl Engine<'_> {
                 bits &= bits - 1;
                 let tm = self.m.candidates[r][pos] as usize;
                 debug_assert!(!self.teams[tm].busy);
+                if !self.m.can_take(tm, c.ctype as usize) {
+                    continue;
+                }
                 let Some(duty_end) = self.duty_end(tm, t) else {
                     continue;
                 };
@@ -318,7 +323,9 @@ impl Engine<'_> {
         // more: the latest moment any candidate could still set off.
         let mut give_up = f64::NEG_INFINITY;
         for &tm in &self.m.candidates[r] {
-            give_up = give_up.max(self.latest_start(tm as usize, &c, t));
+            if self.m.can_take(tm as usize, c.ctype as usize) {
+                give_up = give_up.max(self.latest_start(tm as usize, &c, t));
+            }
         }
         if give_up < t {
             self.divert(id, false);
@@ -434,6 +441,9 @@ impl Engine<'_> {
                 }
                 for (pos, &id) in q.iter().enumerate() {
                     let c = &self.calls[id as usize];
+                    if !self.m.can_take(tm, c.ctype as usize) {
+                        continue;
+                    }
                     let eta = t + self.travel_est(from, c);
                     if Self::in_time(c, eta) && self.finishes_within(c, eta, duty_end) {
                         if best.is_none_or(|b| (level, c.decided_at) < (b.0, b.1)) {

@@ -228,6 +228,9 @@ pub struct CallType {
     /// the mobile responses and its own on-scene time, replacing the
     /// assessment (no transport, no petition). Empty: none.
     pub early_endings: Vec<EarlyEnding>,
+    /// Capabilities a team must have to take this type's calls (`needs`,
+    /// e.g. `["youth"]`); empty: any team.
+    pub needs: Vec<String>,
 }
 
 /// How a dispatch may end early (issue 15; the Lane County records: about
@@ -383,6 +386,8 @@ pub struct TeamGroup {
     pub schedule: Schedule,
     /// Overtime allowed past the end of a shift to finish a call, minutes.
     pub overtime_min: f64,
+    /// What its teams can do that some call types need (`capabilities`).
+    pub capabilities: Vec<String>,
 }
 
 /// An EMS region.

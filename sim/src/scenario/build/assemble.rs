@@ -13,6 +13,9 @@ use crate::dist::Duration;
 use crate::scenario::read::{join, key_part};
 use crate::scenario::{Channel, Dispatch, Region, RunSettings, Scenario, TeamGroup, Travel, Zone};
 
+/// Distinct team capabilities a scenario may name (one bit each).
+pub(crate) const MAX_CAPABILITIES: usize = 32;
+
 impl Builder<'_, '_> {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn assemble(
@@ -52,6 +55,9 @@ impl Builder<'_, '_> {
         let zone_id = |ri: usize, name: &str| zone_ranges[ri].clone().find(|&z| zones[z].name == name);
         // Call types with per-region maximums.
         let mut call_types = Vec::new();
+        // (call type, capability, span) of every `needs` entry, checked
+        // against the teams' capabilities once the teams are read.
+        let mut needs: Vec<(usize, String, Range<usize>)> = Vec::new();
         for raw in raw_types {
             let mut ct = raw.ct;
             ct.max_response = vec![raw.default_max; raw_regions.len()];
@@ -108,6 +114,10 @@ impl Builder<'_, '_> {
                         format!("unknown zone {zname:?}; expected one of: {}", names.join(", ")),
                     );
                 }
+            }
+            for (need, span) in raw.needs {
+                needs.push((call_types.len(), need.clone(), span));
+                ct.needs.push(need);
             }
             call_types.push(ct);
         }
@@ -246,6 +256,7 @@ impl Builder<'_, '_> {
                         base,
                         schedule: g.schedule.clone(),
                         overtime_min: g.overtime_min,
+                        capabilities: g.capabilities.iter().map(|(c, _)| c.clone()).collect(),
                     });
                 }
             }
@@ -298,6 +309,39 @@ impl Builder<'_, '_> {
                     &path,
                     format!(
                         "mutual aid from {pname:?} needs `lat`/`lon` on the zones of every region it serves and `travel.speed_mph` in one of them"
+                    ),
+                );
+            }
+        }
+        let mut capabilities: Vec<&str> = team_groups
+            .iter()
+            .flat_map(|g| g.capabilities.iter().map(String::as_str))
+            .collect();
+        capabilities.sort_unstable();
+        capabilities.dedup();
+        if capabilities.len() > MAX_CAPABILITIES {
+            self.r.problem(
+                0..0,
+                "regions",
+                format!(
+                    "at most {MAX_CAPABILITIES} different team capabilities, found {}: {}",
+                    capabilities.len(),
+                    capabilities.join(", ")
+                ),
+            );
+        }
+        for (ci, need, span) in &needs {
+            if !capabilities.contains(&need.as_str()) {
+                self.r.problem(
+                    span.clone(),
+                    &join(&join("call_types", &call_types[*ci].name), "needs"),
+                    format!(
+                        "no team group has the capability {need:?} (a team group's `capabilities`); known: {}",
+                        if capabilities.is_empty() {
+                            "none".to_string()
+                        } else {
+                            capabilities.join(", ")
+                        }
                     ),
                 );
             }

@@ -19,6 +19,8 @@ pub(super) struct RawCallType {
     pub(super) by_region: Vec<(String, MaxResponse, Range<usize>)>,
     /// `max_response_by_zone`: (zone, maximum, span of the key).
     pub(super) by_zone: Vec<(String, MaxResponse, Range<usize>)>,
+    /// `needs`: capabilities a team must have to take the call type.
+    pub(super) needs: Vec<(String, Range<usize>)>,
     /// `on_scene_by_region`: (region, on-scene time, span of the key).
     pub(super) on_scene_by_region: Vec<(String, Duration, Range<usize>)>,
 }
@@ -162,6 +164,7 @@ impl Builder<'_, '_> {
                 "on_scene",
                 "on_scene_by_region",
                 "early_endings",
+                "needs",
                 "transport",
                 "backup_share",
                 "petition_share",
@@ -280,6 +283,10 @@ impl Builder<'_, '_> {
                 }
             }
         }
+        let needs = match opt(t, "needs") {
+            Some(nv) => self.names_list(nv, &join(path, "needs")),
+            None => Some(Vec::new()),
+        };
         let mut early_endings = Some(Vec::new());
         if let Some(ev) = opt(t, "early_endings") {
             let epath = join(path, "early_endings");
@@ -373,6 +380,7 @@ impl Builder<'_, '_> {
                 on_scene: Duration::new(on_scene?, on_scene_scale).expect(SCALES_CHECKED),
                 on_scene_by_region: Vec::new(),
                 early_endings: early_endings?,
+                needs: Vec::new(),
                 transport_share: transport_share?,
                 transport: Duration::unscaled(transport?),
                 backup_share: backup_share?,
@@ -382,6 +390,7 @@ impl Builder<'_, '_> {
             by_region,
             by_zone,
             on_scene_by_region,
+            needs: needs?,
         })
     }
 }

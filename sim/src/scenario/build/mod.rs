@@ -55,6 +55,22 @@ fn opt<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<&'a Val<'i>> {
 }
 
 impl Builder<'_, '_> {
+    /// An array of names (`["youth", "petition"]`), each with its span.
+    pub(super) fn names_list(&mut self, v: &Val<'_>, path: &str) -> Option<Vec<(String, Range<usize>)>> {
+        let items = self.r.array(v, path)?;
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            match self.r.string(item, &format!("{path}[{i}]")) {
+                Some(s) => out.push((s.to_string(), item.span())),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+}
+
+impl Builder<'_, '_> {
     /// Names (every key, and the scenario's name and description) must be
     /// printable text of at most 200 characters: they reach terminals, CSV
     /// files, file names and web pages.

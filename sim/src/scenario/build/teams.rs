@@ -16,6 +16,8 @@ pub(super) struct RawTeams {
     pub(super) base: Option<(String, Range<usize>)>,
     pub(super) schedule: Schedule,
     pub(super) overtime_min: f64,
+    /// `capabilities`: what its teams can do that some call types need.
+    pub(super) capabilities: Vec<(String, Range<usize>)>,
     pub(super) span: Range<usize>,
 }
 
@@ -30,8 +32,11 @@ impl Builder<'_, '_> {
                 ok = false;
                 continue;
             };
-            self.r
-                .only_keys(gt, &gpath, &["count", "base", "shift", "overtime_min"]);
+            self.r.only_keys(
+                gt,
+                &gpath,
+                &["count", "base", "shift", "overtime_min", "capabilities"],
+            );
             let count = match self
                 .r
                 .required(gt, gv.span(), &gpath, "count", "the number of teams")
@@ -65,13 +70,18 @@ impl Builder<'_, '_> {
                     .number_where(ov, &join(&gpath, "overtime_min"), "minutes >= 0", |x| x >= 0.0),
                 None => Some(0.0),
             };
-            match (count, schedule, overtime_min) {
-                (Some(count), Some(schedule), Some(overtime_min)) => out.push(RawTeams {
+            let capabilities = match opt(gt, "capabilities") {
+                Some(cv) => self.names_list(cv, &join(&gpath, "capabilities")),
+                None => Some(Vec::new()),
+            };
+            match (count, schedule, overtime_min, capabilities) {
+                (Some(count), Some(schedule), Some(overtime_min), Some(capabilities)) => out.push(RawTeams {
                     name: k.get_ref().to_string(),
                     count,
                     base,
                     schedule,
                     overtime_min,
+                    capabilities,
                     span: gv.span(),
                 }),
                 _ => ok = false,

@@ -53,6 +53,7 @@ fn run_defaults_to_illinois_and_writes_every_table() {
         "by_region_channel.csv",
         "by_hour_of_week.csv",
         "by_month_zone.csv",
+        "by_team.csv",
     ] {
         assert!(dir.join(f).is_file(), "{f} missing");
     }
@@ -336,4 +337,42 @@ fn problems_under_set_point_into_the_users_file_or_the_set() {
             "{args:?}: {e}"
         );
     }
+}
+
+/// Issue 15's example end to end: `by_team.csv` has one row per team group
+/// with its figures; only the youth group takes youth calls, so it carries
+/// more than its one-fifth of the teams; the report shows each group.
+#[test]
+fn team_day_example_reports_each_team_group() {
+    let dir = tmp("cli", "team_day");
+    let o = cessa(&[
+        "run",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/examples/team_day.toml"),
+        "-q",
+        "-r",
+        "4",
+        "--out",
+        dir.to_str().unwrap(),
+        "--report",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = std::fs::read_to_string(dir.join("by_team.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 3, "{csv}");
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let share = |group: &str| -> f64 {
+        let row = rows.iter().find(|r| r[1] == group).unwrap();
+        row[col("dispatch_share")].parse().unwrap()
+    };
+    assert!(share("youth") > 0.2, "youth share {}", share("youth"));
+    let total: f64 = ["downtown", "east", "youth"].iter().map(|g| share(g)).sum();
+    assert!((total - 1.0).abs() < 1e-9, "shares sum to {total}");
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("County by team group"), "report table");
+    assert!(
+        dir.join("charts/region_0_county_teams.png").is_file()
+            || dir.join("charts/region_0_county_teams.svg").is_file()
+    );
 }

@@ -476,3 +476,56 @@ fn counsellor_bad_input_exits_2_and_infeasible_exits_3() {
     );
     assert!(String::from_utf8(o.stdout).unwrap().contains("NOT MET"));
 }
+
+/// Sizing one region of a scenario with per-region and per-zone keys
+/// naming the others (as `calibrate` writes them): the search leaves the
+/// other regions out and trims those keys with them, instead of failing to
+/// read its own cut.
+#[test]
+fn sizing_one_region_trims_keys_naming_the_others() {
+    let dir = tmp("size", "trim");
+    let file = dir.join("two.toml");
+    std::fs::write(
+        &file,
+        r#"
+[run]
+horizon_days = 30
+replications = 4
+seed = 3
+[call_types.crisis]
+max_response_min = 60
+max_response_by_zone = { Hill = 45 }
+triage = { mobile = 1.0 }
+on_scene = 30
+on_scene_by_region = { A = 40, B = 20 }
+[regions.A]
+population = 100000
+calls_per_hour = 0.5
+travel = { time = 15 }
+teams.van = { count = 1 }
+[regions.B]
+population = 100000
+calls_per_hour = 0.5
+zones = { Hill = 1, Vale = 1 }
+travel = { matrix = { Hill = { Hill = 10, Vale = 20 }, Vale = { Hill = 20, Vale = 10 } } }
+teams.van = { count = 1, base = "Hill" }
+"#,
+    )
+    .unwrap();
+    let o = cessa(&[
+        "size",
+        file.to_str().unwrap(),
+        "-q",
+        "--region",
+        "A",
+        "-r",
+        "4",
+        "--verify-replications",
+        "4",
+    ]);
+    assert!(
+        matches!(o.status.code(), Some(0 | 3)),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

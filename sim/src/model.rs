@@ -55,6 +55,13 @@ pub struct Model {
     triage_cum: Vec<[f64; 4]>,
     /// The triage outcome of each call type when it has a share of 1.
     certain_triage: Vec<Option<usize>>,
+    /// Destinations of each type by drive from each zone, nearest first,
+    /// `[type][zone]` (only those of the zone's region).
+    dest_order: Vec<Vec<u32>>,
+    /// Expected minutes of transport (drive and handover) of a call from
+    /// the end of its scene, early endings and the transport share
+    /// included, `[call type][region]`.
+    expected_transport_min: Vec<f64>,
     /// Capabilities each call type needs, one bit each, `[call type]`.
     pub(crate) type_needs: Vec<u32>,
     /// Expected minutes from arrival on scene to free, `[call type][region]`
@@ -205,6 +212,54 @@ impl Model {
             .iter()
             .map(|c| c.triage.iter().position(|&s| s >= 1.0))
             .collect();
+        let zones_n = scenario.zones().len();
+        let dest_order: Vec<Vec<u32>> = (0..scenario.destination_types().len() * zones_n)
+            .map(|i| {
+                let (kind, z) = (i / zones_n, i % zones_n);
+                let mut ds: Vec<u32> = (0..scenario.destinations().len())
+                    .filter(|&d| {
+                        let site = &scenario.destinations()[d];
+                        site.kind == kind && site.region == scenario.zones()[z].region
+                    })
+                    .map(|d| d as u32)
+                    .collect();
+                ds.sort_by(|&a, &b| {
+                    let time = |d: u32| scenario.route_mean_min(z, scenario.destinations()[d as usize].zone);
+                    time(a).total_cmp(&time(b)).then(a.cmp(&b))
+                });
+                ds
+            })
+            .collect();
+        // The mean drive to the nearest destination of a type from a
+        // region's zones (by demand weight), for the dispatcher's estimate.
+        let drive = |kind: usize, r: usize| -> f64 {
+            let region = &scenario.regions()[r];
+            let total: f64 = region.zones.iter().map(|&z| scenario.zones()[z].weight).sum();
+            region
+                .zones
+                .iter()
+                .map(|&z| {
+                    let nearest = dest_order[kind * zones_n + z].first().map_or(0.0, |&d| {
+                        scenario.route_mean_min(z, scenario.destinations()[d as usize].zone)
+                    });
+                    scenario.zones()[z].weight * nearest
+                })
+                .sum::<f64>()
+                / total.max(f64::MIN_POSITIVE)
+        };
+        let expected_transport_min: Vec<f64> = scenario
+            .call_types()
+            .iter()
+            .flat_map(|c| {
+                let drive = &drive;
+                (0..scenario.regions().len()).map(move |r| {
+                    let early: f64 = c.early_endings.iter().map(|e| e.share).sum();
+                    (1.0 - early)
+                        * (c.transport_share
+                            * (c.transport.mean_min() + c.transport_to.map_or(0.0, |k| drive(k, r))))
+                })
+            })
+            .collect();
         let expected_service_min = scenario
             .call_types()
             .iter()
@@ -212,7 +267,8 @@ impl Model {
                 (0..scenario.regions().len()).map(move |r| {
                     // A full assessment, or an early ending's time on scene.
                     let early: f64 = c.early_endings.iter().map(|e| e.share).sum();
-                    (1.0 - early) * (c.on_scene_in(r).mean_min() + c.transport_share * c.transport.mean_min())
+                    let transport = c.transport.mean_min() + c.transport_to.map_or(0.0, |k| drive(k, r));
+                    (1.0 - early) * (c.on_scene_in(r).mean_min() + c.transport_share * transport)
                         + c.early_endings
                             .iter()
                             .map(|e| e.share * e.on_scene.mean_min())
@@ -289,6 +345,8 @@ impl Model {
             type_cum,
             triage_cum,
             certain_triage,
+            dest_order,
+            expected_transport_min,
             type_needs,
             expected_service_min,
             travel_draw_mean,
@@ -298,6 +356,19 @@ impl Model {
             desk_groups,
             hour_occurrences,
         }
+    }
+
+    /// Expected transport minutes after the scene of a call of type
+    /// `ctype` in region `r` (see `expected_transport_min`).
+    #[inline]
+    pub(crate) fn expected_transport(&self, ctype: usize, r: usize) -> f64 {
+        self.expected_transport_min[ctype * self.shape.regions + r]
+    }
+
+    /// Destinations of type `kind` in zone `z`'s region, nearest first.
+    #[inline]
+    pub(crate) fn destinations_from(&self, kind: usize, z: usize) -> &[u32] {
+        &self.dest_order[kind * self.shape.zones + z]
     }
 
     /// Whether team `tm` has every capability call type `ctype` needs.

@@ -465,7 +465,17 @@ impl Aggregator {
                     .iter()
                     .enumerate()
                     .filter(|(_, n)| **n > 0)
-                    .map(|(z, n)| (sc.zones()[z].name.clone(), *n))
+                    .map(|(z, n)| {
+                        // Zone names are unique within a region: another
+                        // region's zone (mutual aid) is named with its region.
+                        let zone = &sc.zones()[z];
+                        let name = if zone.region == group.region {
+                            zone.name.clone()
+                        } else {
+                            format!("{}: {}", sc.regions()[zone.region].name, zone.name)
+                        };
+                        (name, *n)
+                    })
                     .collect(),
             })
             .collect();
@@ -609,7 +619,8 @@ pub struct TeamResult {
     /// Every figure of [`TEAM_KPIS`] with its 95% CI.
     pub kpis: BTreeMap<String, Estimate>,
     /// Measured dispatches by the call's zone, summed over replications
-    /// (zones with none left out): who serves whom.
+    /// (zones with none left out): who serves whom. Another region's zone
+    /// (mutual aid) is named `REGION: ZONE`.
     pub dispatches_by_zone: BTreeMap<String, u64>,
 }
 

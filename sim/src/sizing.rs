@@ -747,14 +747,37 @@ fn only_regions(text: &str, keep: &[String], keep_centres: &[String]) -> String 
     if let Some(toml::Value::Table(centres)) = root.get_mut("centres") {
         centres.retain(|k, _| keep_centres.iter().any(|x| x == k));
     }
+    // The kept regions' zone names, for the per-zone maxima.
+    let kept_zones: Vec<String> = match root.get("regions") {
+        Some(toml::Value::Table(regions)) => regions
+            .iter()
+            .flat_map(|(name, r)| match r.get("zones") {
+                Some(toml::Value::Table(z)) => z.keys().cloned().collect::<Vec<_>>(),
+                _ => vec![name.clone()],
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     if let Some(toml::Value::Table(types)) = root.get_mut("call_types") {
         for (_, ct) in types.iter_mut() {
-            if let Some(toml::Value::Table(by)) = ct.get_mut("max_response_by_region") {
-                by.retain(|k, _| keep.iter().any(|x| x == k));
+            for key in ["max_response_by_region", "on_scene_by_region"] {
+                if let Some(toml::Value::Table(by)) = ct.get_mut(key) {
+                    by.retain(|k, _| keep.iter().any(|x| x == k));
+                }
+            }
+            if let Some(toml::Value::Table(by)) = ct.get_mut("max_response_by_zone") {
+                by.retain(|k, _| kept_zones.iter().any(|x| x == k));
             }
         }
     }
-    toml::to_string(&root).unwrap_or_else(|_| text.to_string())
+    let cut = toml::to_string(&root).unwrap_or_else(|_| text.to_string());
+    // A cut that no longer reads (e.g. a capability only a left-out region's
+    // teams have) is simulated whole instead.
+    if Scenario::from_toml(&cut, "sizing").is_ok() {
+        cut
+    } else {
+        text.to_string()
+    }
 }
 
 /// The regions and centres the search must simulate: the `keep` regions,

@@ -2174,3 +2174,63 @@ teams.youth = { count = 1, capabilities = ["youth"] }
         "{err}"
     );
 }
+
+/// Destinations (issue 15): `regions.NAME.destinations` and a call type's
+/// `transport = { share, to, handover, stay }`. Calls only in zone B, one
+/// team based at A (10 minutes away), 30 minutes on scene, every call
+/// transported to the crisis centre at C (15 minutes from B) with a
+/// 20-minute handover: a job is 10 + 30 + 15 + 20 = 75 minutes, and the
+/// team drives back from C. With one chair at C taken for years by the
+/// first person, every later transport goes on to D (40 minutes): 100.
+#[test]
+fn regions_destinations_and_transport_to() {
+    let text = r#"
+[run]
+horizon_days = 120
+replications = 6
+seed = 8
+[dispatch]
+after_call = "return_to_base"
+[call_types.crisis]
+max_response_min = "none"
+triage = { mobile = 1.0 }
+on_scene = 30
+transport = { share = 1.0, to = "crisis_centre", handover = 20 }
+[regions.Town]
+population = 100000
+calls_per_hour = 0.02
+zones = { A = 0, B = 1, C = 0, D = 0 }
+teams.van = { count = 1, base = "A" }
+destinations.centre = { zone = "C", type = "crisis_centre" }
+destinations.far = { zone = "D", type = "crisis_centre" }
+[regions.Town.travel.matrix]
+A = { A = 5, B = 10, C = 25, D = 45 }
+B = { A = 10, B = 5, C = 15, D = 40 }
+C = { A = 25, B = 15, C = 5, D = 30 }
+D = { A = 45, B = 40, C = 30, D = 5 }
+"#;
+    let per_call = |res: &RunResults| {
+        region_kpi(res, "Town", "busy_team_hours_per_month").mean * 60.0 / kpi(res, "mobile_per_month").mean
+    };
+    let res = run(text);
+    let m = per_call(&res);
+    // A call arriving while the team drives back from C (25 minutes, about
+    // 1% of calls) is reached from C in 15 minutes instead of 10.
+    assert!((75.0..75.3).contains(&m), "busy minutes per call {m}");
+    let res = run(&with(
+        &with(text, "handover = 20 }", "handover = 20, stay = 1000000 }"),
+        "type = \"crisis_centre\" }\ndestinations.far",
+        "type = \"crisis_centre\", capacity = 1 }\ndestinations.far",
+    ));
+    let m = per_call(&res);
+    // (Driving back from D takes 45 minutes: about 1.5% of calls find the
+    // team on the way, 40 minutes off instead of 10.)
+    assert!((99.0..101.5).contains(&m), "on to D once C is full: {m}");
+    // Destinations need routes; a type no destination has is an error.
+    let bad = with(text, "to = \"crisis_centre\"", "to = \"hospital\"");
+    let err = Scenario::from_toml(&bad, "t.toml").unwrap_err().to_string();
+    assert!(
+        err.contains("no destination has the type \"hospital\"") && err.contains("known: crisis_centre"),
+        "{err}"
+    );
+}

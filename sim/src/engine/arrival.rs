@@ -132,6 +132,7 @@ impl Engine<'_> {
                 petition: false,
                 transported: false,
                 ending: 0,
+                stay: 0.0,
                 measured,
                 month: month as u32,
                 hour: hour as u16,
@@ -145,6 +146,9 @@ impl Engine<'_> {
                 call.transported = chance(rng, ct.transport_share);
                 if call.transported {
                     call.transport = ct.transport.sample(rng);
+                    if let Some(stay) = &ct.stay {
+                        call.stay = stay.sample(rng);
+                    }
                 }
                 call.travel_draw = match &sc.regions()[r].travel {
                     Travel::Time(d) => d.sample(rng),

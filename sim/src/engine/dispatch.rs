@@ -7,7 +7,7 @@ use super::*;
 impl Engine<'_> {
     /// The call region's factor on trips starting now (`travel.by_hour`).
     #[inline]
-    fn hour_factor(&self, c: &Call) -> f64 {
+    pub(super) fn hour_factor(&self, c: &Call) -> f64 {
         match &self.m.scenario.regions()[c.region as usize].travel_by_hour {
             None => 1.0,
             Some(f) => f[(self.cal.minute_of_week(self.now) / 60.0) as usize % 24],
@@ -144,11 +144,14 @@ impl Engine<'_> {
         let ct = &m.scenario.call_types()[ctype];
         if t < team.travel_end {
             let elapsed = t - team.job_start;
+            // The trip's hour factor (`travel.by_hour`) scales the drawn time.
+            let hf = team.job_hour_factor;
             let travel_left = match &m.scenario.regions()[team.job_region as usize].travel {
-                Travel::Time(d) => d.expected_remaining_min(elapsed),
+                Travel::Time(d) => hf * d.expected_remaining_min(elapsed / hf),
                 Travel::Routes { factor } => {
-                    if team.job_route_mean > 0.0 {
-                        team.job_route_mean * factor.expected_remaining_min(elapsed / team.job_route_mean)
+                    let route = team.job_route_mean * hf;
+                    if route > 0.0 {
+                        route * factor.expected_remaining_min(elapsed / route)
                     } else {
                         0.0
                     }
@@ -158,7 +161,7 @@ impl Engine<'_> {
         } else if t < team.scene_end {
             ct.on_scene_in(team.job_region as usize)
                 .expected_remaining_min(t - team.travel_end)
-                + ct.transport_share * ct.transport.mean_min()
+                + m.expected_transport(ctype, team.job_region as usize)
         } else {
             ct.transport.expected_remaining_min(t - team.scene_end)
         }

@@ -11,7 +11,7 @@ impl Engine<'_> {
         let travel = self.travel_true(from, &c);
         let arrive = t + travel;
         let scene_end = arrive + c.on_scene;
-        let free = scene_end + c.transport;
+        let (free, end_zone) = self.transport_end(&c, scene_end);
         let response = arrive - c.arrival;
         self.record(&c, Some([t, arrive, scene_end, free]));
         let r = c.region as usize;
@@ -84,6 +84,7 @@ impl Engine<'_> {
             Travel::Routes { .. } => self.m.scenario.route_mean_min(from as usize, c.zone as usize),
         };
         self.set_idle(tm, false);
+        let hour_factor = self.hour_factor(&c);
         let team = &mut self.teams[tm];
         team.busy = true;
         team.job_start = t;
@@ -91,9 +92,10 @@ impl Engine<'_> {
         team.scene_end = scene_end;
         team.free_at = free;
         team.job_route_mean = route_mean;
+        team.job_hour_factor = hour_factor;
         team.job_region = c.region;
         team.job_ctype = c.ctype;
-        team.loc = c.zone;
+        team.loc = end_zone;
         team.home_at = f64::INFINITY;
         self.events.push(
             free,
@@ -104,6 +106,51 @@ impl Engine<'_> {
             },
         );
         self.release_call(id);
+    }
+
+    /// When a team that leaves call `c`'s scene at `scene_end` is free,
+    /// and in which zone: at once where it is, or, with a transport, after
+    /// the transport time (`transport.time`), or after the drive to the
+    /// nearest destination of the call type's `transport.to` that has a bed
+    /// or chair free on arrival (else the one free soonest) and the
+    /// handover there; that bed is then taken for the person's stay.
+    fn transport_end(&mut self, c: &Call, scene_end: f64) -> (f64, u32) {
+        if !c.transported {
+            return (scene_end, c.zone);
+        }
+        let ct = &self.m.scenario.call_types()[c.ctype as usize];
+        let Some(kind) = ct.transport_to else {
+            return (scene_end + c.transport, c.zone);
+        };
+        let sc = &self.m.scenario;
+        // (start of the handover, destination, bed) of the best so far.
+        let mut best: Option<(f64, usize, Option<usize>)> = None;
+        for &d in self.m.destinations_from(kind, c.zone as usize) {
+            let d = d as usize;
+            let site = &sc.destinations()[d];
+            let at = scene_end + sc.route_mean_min(c.zone as usize, site.zone) * c.travel_draw;
+            let (start, bed) = match site.capacity {
+                None => (at, None),
+                Some(_) => {
+                    let (bed, free) = self.beds[d]
+                        .iter()
+                        .enumerate()
+                        .fold((0, f64::INFINITY), |b, (i, &f)| if f < b.1 { (i, f) } else { b });
+                    (at.max(free), Some(bed))
+                }
+            };
+            if best.is_none_or(|b| start < b.0) {
+                best = Some((start, d, bed));
+            }
+            if start <= at {
+                break; // the nearest with room on arrival
+            }
+        }
+        let (start, d, bed) = best.expect("every region has a destination of each type it transports to");
+        if let Some(bed) = bed {
+            self.beds[d][bed] = start + c.stay;
+        }
+        (start + c.transport, sc.destinations()[d].zone as u32)
     }
 
     pub(super) fn team_free(&mut self, tm: usize) {

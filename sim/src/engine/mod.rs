@@ -127,6 +127,9 @@ struct Call {
     transported: bool,
     /// How the response ends early (`Ending as u8`), 0 for a full assessment.
     ending: u8,
+    /// Minutes the transported person stays in a bed or chair at the
+    /// destination (drawn only with `transport.stay`).
+    stay: f64,
     measured: bool,
     month: u32,
     hour: u16,
@@ -161,6 +164,8 @@ struct Team {
     free_at: f64,
     /// Mean minutes of the route of the current job (for the `expected` estimate).
     job_route_mean: f64,
+    /// The `travel.by_hour` factor of its current trip (1 without).
+    job_hour_factor: f64,
     job_region: u32,
     job_ctype: u16,
     /// Calls assigned under `predict`, waiting for this team, in order.
@@ -201,6 +206,9 @@ pub(crate) struct Engine<'m> {
     pending: u64,
     /// Contact centres: counsellors busy and callers waiting.
     desks: Vec<Desk>,
+    /// Per destination with a capacity, when each bed or chair is free
+    /// again (reserved when a transporting team sets off).
+    beds: Vec<Vec<f64>>,
     tally: Tally,
     /// Call records, when tracing (tests and small runs only).
     trace: Option<Vec<CallRecord>>,
@@ -226,6 +234,7 @@ impl<'m> Engine<'m> {
                 scene_end: 0.0,
                 free_at: 0.0,
                 job_route_mean: 0.0,
+                job_hour_factor: 1.0,
                 job_region: 0,
                 job_ctype: 0,
                 queue: VecDeque::with_capacity(8),
@@ -262,6 +271,11 @@ impl<'m> Engine<'m> {
             cursors: (0..sc.regions().len()).map(|r| RateCursor::new(m, r)).collect(),
             pending: 0,
             desks: sc.centres().iter().map(|c| Desk::new(m, c)).collect(),
+            beds: sc
+                .destinations()
+                .iter()
+                .map(|d| vec![0.0; d.capacity.unwrap_or(0) as usize])
+                .collect(),
             tally: Tally::new(m.shape),
             trace: None,
         }

@@ -228,6 +228,14 @@ pub struct CallType {
     /// the mobile responses and its own on-scene time, replacing the
     /// assessment (no transport, no petition). Empty: none.
     pub early_endings: Vec<EarlyEnding>,
+    /// Transports go to the nearest open destination of this type in the
+    /// call's region (`transport.to`; index into the scenario's destination
+    /// types); `transport` is then the handover there. `None`: `transport`
+    /// is the whole transport time and the team stays at the call's zone.
+    pub transport_to: Option<usize>,
+    /// How long a transported person occupies a bed or chair at a
+    /// destination with a `capacity` (`transport.stay`); `None`: no bed.
+    pub stay: Option<Duration>,
     /// Capabilities a team must have to take this type's calls (`needs`,
     /// e.g. `["youth"]`); empty: any team.
     pub needs: Vec<String>,
@@ -390,6 +398,22 @@ pub struct TeamGroup {
     pub capabilities: Vec<String>,
 }
 
+/// A destination of transports (issue 15): a crisis stabilization or
+/// receiving centre, an emergency department.
+#[derive(Debug, Clone)]
+pub struct Destination {
+    /// Name as in the scenario (`destinations.NAME`).
+    pub name: String,
+    /// Its region.
+    pub region: RegionId,
+    /// Its zone.
+    pub zone: ZoneId,
+    /// Its type (index into [`Scenario::destination_types`]).
+    pub kind: usize,
+    /// Beds or chairs; `None`: never full.
+    pub capacity: Option<u32>,
+}
+
 /// An EMS region.
 #[derive(Debug, Clone)]
 pub struct Region {
@@ -454,6 +478,10 @@ pub struct Scenario {
     team_groups: Vec<TeamGroup>,
     /// 9-8-8 contact centres.
     centres: Vec<Centre>,
+    /// Destinations of transports, of every region.
+    destinations: Vec<Destination>,
+    /// Destination type names (`destinations.NAME.type`), sorted.
+    destination_types: Vec<String>,
 }
 
 impl Scenario {
@@ -479,6 +507,18 @@ impl Scenario {
     #[inline]
     pub fn demand_scale(&self) -> f64 {
         self.demand_scale
+    }
+
+    /// Destinations of transports, of every region.
+    #[inline]
+    pub fn destinations(&self) -> &[Destination] {
+        &self.destinations
+    }
+
+    /// Destination type names, sorted (what `transport.to` names).
+    #[inline]
+    pub fn destination_types(&self) -> &[String] {
+        &self.destination_types
     }
 
     /// Yearly growth of every region's demand from the run's start (0.03 =

@@ -11,7 +11,9 @@ use super::travel::RawTravel;
 use super::{Builder, SCALES_CHECKED};
 use crate::dist::Duration;
 use crate::scenario::read::{join, key_part};
-use crate::scenario::{Channel, Dispatch, Region, RunSettings, Scenario, TeamGroup, Travel, Zone};
+use crate::scenario::{
+    Channel, Destination, Dispatch, Region, RunSettings, Scenario, TeamGroup, Travel, Zone,
+};
 
 /// Distinct team capabilities a scenario may name (one bit each).
 pub(crate) const MAX_CAPABILITIES: usize = 32;
@@ -58,6 +60,7 @@ impl Builder<'_, '_> {
         // (call type, capability, span) of every `needs` entry, checked
         // against the teams' capabilities once the teams are read.
         let mut needs: Vec<(usize, String, Range<usize>)> = Vec::new();
+        let mut transports_to: Vec<(usize, (String, Range<usize>))> = Vec::new();
         for raw in raw_types {
             let mut ct = raw.ct;
             ct.max_response = vec![raw.default_max; raw_regions.len()];
@@ -99,11 +102,29 @@ impl Builder<'_, '_> {
             ct.max_response_by_zone = vec![None; zones.len()];
             for (zname, m, span) in raw.by_zone {
                 let named: Vec<usize> = (0..zones.len()).filter(|&z| zones[z].name == zname).collect();
-                if !named.is_empty() {
-                    named.iter().for_each(|&z| ct.max_response_by_zone[z] = Some(m));
+                if named.len() == 1 {
+                    ct.max_response_by_zone[named[0]] = Some(m);
+                } else if named.len() > 1 {
+                    let regions: Vec<&str> = named
+                        .iter()
+                        .map(|&z| raw_regions[zones[z].region].name.as_str())
+                        .collect();
+                    self.r.problem(
+                        span,
+                        &format!(
+                            "{}.{}",
+                            join(&join("call_types", &ct.name), "max_response_by_zone"),
+                            key_part(&zname)
+                        ),
+                        format!(
+                            "zone {zname:?} is in several regions ({}): rename one so the maximum names one zone",
+                            regions.join(", ")
+                        ),
+                    );
                 } else {
                     let mut names: Vec<&str> = zones.iter().map(|z| z.name.as_str()).collect();
                     names.sort_unstable();
+                    names.dedup();
                     self.r.problem(
                         span,
                         &format!(
@@ -114,6 +135,9 @@ impl Builder<'_, '_> {
                         format!("unknown zone {zname:?}; expected one of: {}", names.join(", ")),
                     );
                 }
+            }
+            if let Some(to) = raw.transport_to {
+                transports_to.push((call_types.len(), to));
             }
             for (need, span) in raw.needs {
                 needs.push((call_types.len(), need.clone(), span));
@@ -346,6 +370,78 @@ impl Builder<'_, '_> {
                 );
             }
         }
+        // Destinations of transports: zones of their region, which must
+        // have routes (the drive there comes from them); every region needs
+        // a destination of each type a call type transports to.
+        let mut destination_types: Vec<String> = raw_regions
+            .iter()
+            .flat_map(|r| r.destinations.iter().map(|d| d.kind.clone()))
+            .collect();
+        destination_types.sort_unstable();
+        destination_types.dedup();
+        let mut destinations = Vec::new();
+        for (ri, r) in raw_regions.iter().enumerate() {
+            let rpath = join(&join("regions", &r.name), "destinations");
+            if !r.destinations.is_empty() && matches!(r.travel, RawTravel::Time(_)) {
+                self.r.problem(
+                    r.span.clone(),
+                    &rpath,
+                    "destinations need zone-to-zone travel (`matrix` or `speed_mph`), not `time`",
+                );
+            }
+            for d in &r.destinations {
+                match zone_id(ri, &d.zone.0) {
+                    Some(zone) => destinations.push(Destination {
+                        name: d.name.clone(),
+                        region: ri,
+                        zone,
+                        kind: destination_types
+                            .iter()
+                            .position(|k| *k == d.kind)
+                            .expect("collected"),
+                        capacity: d.capacity,
+                    }),
+                    None => self.r.problem(
+                        d.zone.1.clone(),
+                        &join(&join(&rpath, &d.name), "zone"),
+                        format!("unknown zone {:?} of region {:?}", d.zone.0, r.name),
+                    ),
+                }
+            }
+        }
+        for (ci, to) in transports_to {
+            let ct = &mut call_types[ci];
+            let tpath = join(&join(&join("call_types", &ct.name), "transport"), "to");
+            match destination_types.iter().position(|k| *k == to.0) {
+                Some(kind) => {
+                    ct.transport_to = Some(kind);
+                    if ct.transport_share > 0.0 {
+                        for (ri, r) in raw_regions.iter().enumerate() {
+                            if !destinations.iter().any(|d| d.region == ri && d.kind == kind) {
+                                self.r.problem(
+                                    to.1.clone(),
+                                    &tpath,
+                                    format!("region {:?} has no destination of type {:?} (`destinations.NAME.type`)", r.name, to.0),
+                                );
+                            }
+                        }
+                    }
+                }
+                None => self.r.problem(
+                    to.1.clone(),
+                    &tpath,
+                    format!(
+                        "no destination has the type {:?}; known: {}",
+                        to.0,
+                        if destination_types.is_empty() {
+                            "none".to_string()
+                        } else {
+                            destination_types.join(", ")
+                        }
+                    ),
+                ),
+            }
+        }
         if call_types.is_empty() || regions.is_empty() {
             return None;
         }
@@ -365,6 +461,8 @@ impl Builder<'_, '_> {
             travel_mean_min: travel_mean,
             team_groups,
             centres: Vec::new(),
+            destinations,
+            destination_types,
         })
     }
 }

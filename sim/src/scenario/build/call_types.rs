@@ -19,6 +19,8 @@ pub(super) struct RawCallType {
     pub(super) by_region: Vec<(String, MaxResponse, Range<usize>)>,
     /// `max_response_by_zone`: (zone, maximum, span of the key).
     pub(super) by_zone: Vec<(String, MaxResponse, Range<usize>)>,
+    /// `transport.to`: the destination type transports go to, and its span.
+    pub(super) transport_to: Option<(String, Range<usize>)>,
     /// `needs`: capabilities a team must have to take the call type.
     pub(super) needs: Vec<(String, Range<usize>)>,
     /// `on_scene_by_region`: (region, on-scene time, span of the key).
@@ -338,11 +340,14 @@ impl Builder<'_, '_> {
         }
         let mut transport_share = Some(0.0);
         let mut transport = Some(Dist::ZERO);
+        let mut transport_to: Option<(String, Range<usize>)> = None;
+        let mut stay: Option<Option<Dist>> = Some(None);
         if let Some(tv) = opt(t, "transport") {
             let tpath = join(path, "transport");
             match self.r.table(tv, &tpath) {
                 Some(tt) => {
-                    self.r.only_keys(tt, &tpath, &["share", "time"]);
+                    self.r
+                        .only_keys(tt, &tpath, &["share", "time", "to", "handover", "stay"]);
                     transport_share =
                         match self
                             .r
@@ -351,10 +356,42 @@ impl Builder<'_, '_> {
                             Some(_) => self.share(tt, &tpath, "share"),
                             None => None,
                         };
-                    transport = match self.r.required(tt, tv.span(), &tpath, "time", "a duration") {
-                        Some(dv) => self.dist(dv, &join(&tpath, "time")),
-                        None => None,
-                    };
+                    if let Some(to) = opt(tt, "to") {
+                        // To the nearest open destination of a type: the
+                        // drive comes from the travel model, then the handover.
+                        if opt(tt, "time").is_some() {
+                            self.r.problem(
+                                tv.span(),
+                                &tpath,
+                                "give `time` (a duration) or `to` (a destination type) with `handover`, not both",
+                            );
+                        }
+                        transport_to = self
+                            .r
+                            .string(to, &join(&tpath, "to"))
+                            .map(|s| (s.to_string(), to.span()));
+                        transport = match self.r.required(tt, tv.span(), &tpath, "handover", "a duration") {
+                            Some(dv) => self.dist(dv, &join(&tpath, "handover")),
+                            None => None,
+                        };
+                        if let Some(sv) = opt(tt, "stay") {
+                            stay = self.dist(sv, &join(&tpath, "stay")).map(Some);
+                        }
+                    } else {
+                        transport = match self.r.required(tt, tv.span(), &tpath, "time", "a duration") {
+                            Some(dv) => self.dist(dv, &join(&tpath, "time")),
+                            None => None,
+                        };
+                        for key in ["handover", "stay"] {
+                            if let Some(kv) = opt(tt, key) {
+                                self.r.problem(
+                                    kv.span(),
+                                    &join(&tpath, key),
+                                    "only used with `to` (a destination type)",
+                                );
+                            }
+                        }
+                    }
                 }
                 None => transport = None,
             }
@@ -381,6 +418,8 @@ impl Builder<'_, '_> {
                 on_scene_by_region: Vec::new(),
                 early_endings: early_endings?,
                 needs: Vec::new(),
+                transport_to: None,
+                stay: stay?.map(Duration::unscaled),
                 transport_share: transport_share?,
                 transport: Duration::unscaled(transport?),
                 backup_share: backup_share?,
@@ -391,6 +430,7 @@ impl Builder<'_, '_> {
             by_zone,
             on_scene_by_region,
             needs: needs?,
+            transport_to,
         })
     }
 }

@@ -34,8 +34,17 @@ pub(super) struct RawRegion {
     pub(super) zones: Vec<RawZone>,
     pub(super) travel: RawTravel,
     pub(super) travel_by_hour: Option<[f64; 24]>,
+    pub(super) destinations: Vec<RawDestination>,
     pub(super) mutual_aid: Vec<(String, Range<usize>)>,
     pub(super) teams: Vec<RawTeams>,
+}
+
+/// A destination as read: `destinations.NAME = { zone, type, capacity }`.
+pub(super) struct RawDestination {
+    pub(super) name: String,
+    pub(super) zone: (String, Range<usize>),
+    pub(super) kind: String,
+    pub(super) capacity: Option<u32>,
 }
 
 impl Builder<'_, '_> {
@@ -73,6 +82,7 @@ impl Builder<'_, '_> {
                 "zones",
                 "travel",
                 "teams",
+                "destinations",
             ],
         );
         let population = match self
@@ -168,6 +178,10 @@ impl Builder<'_, '_> {
             Some(tv) => self.travel_by_hour(tv, &join(path, "travel")),
             None => Some(None),
         };
+        let destinations = match opt(t, "destinations") {
+            None => Some(Vec::new()),
+            Some(dv) => self.destinations(dv, &join(path, "destinations")),
+        };
         let teams = match opt(t, "teams") {
             None => Some(Vec::new()),
             Some(tv) => self.teams(tv, &join(path, "teams")),
@@ -195,9 +209,67 @@ impl Builder<'_, '_> {
             zones: zones?,
             travel: travel?,
             travel_by_hour: travel_by_hour?,
+            destinations: destinations?,
             mutual_aid,
             teams: teams?,
         })
+    }
+
+    fn destinations(&mut self, v: &Val<'_>, path: &str) -> Option<Vec<RawDestination>> {
+        let t = self.r.table(v, path)?;
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (k, dv) in t.iter() {
+            let dpath = join(path, k.get_ref());
+            let Some(dt) = self.r.table(dv, &dpath) else {
+                ok = false;
+                continue;
+            };
+            self.r.only_keys(dt, &dpath, &["zone", "type", "capacity"]);
+            let zone = self
+                .r
+                .required(dt, dv.span(), &dpath, "zone", "the zone it is in")
+                .and_then(|zv| {
+                    self.r
+                        .string(zv, &join(&dpath, "zone"))
+                        .map(|s| (s.to_string(), zv.span()))
+                });
+            let kind = self
+                .r
+                .required(
+                    dt,
+                    dv.span(),
+                    &dpath,
+                    "type",
+                    "a type that call types' `transport.to` name",
+                )
+                .and_then(|kv| self.r.string(kv, &join(&dpath, "type")).map(str::to_string));
+            let capacity = match opt(dt, "capacity") {
+                None => Some(None),
+                Some(cv) => match self.r.count(cv, &join(&dpath, "capacity")) {
+                    Some(c) if (1..=10_000).contains(&c) => Some(Some(c as u32)),
+                    Some(c) => {
+                        self.r.problem(
+                            cv.span(),
+                            &join(&dpath, "capacity"),
+                            format!("expected 1 to 10000 beds or chairs, found {c}"),
+                        );
+                        None
+                    }
+                    None => None,
+                },
+            };
+            match (zone, kind, capacity) {
+                (Some(zone), Some(kind), Some(capacity)) => out.push(RawDestination {
+                    name: k.get_ref().to_string(),
+                    zone,
+                    kind,
+                    capacity,
+                }),
+                _ => ok = false,
+            }
+        }
+        ok.then_some(out)
     }
 
     fn profile(&mut self, v: &Val<'_>, path: &str) -> Option<[f64; 168]> {

@@ -271,7 +271,7 @@ pub fn write_sizing(dir: &Path, s: &Sizing, target: &Target, version: &str) -> R
         "miss_verified",
         "miss_verified_ci_low",
         "miss_verified_ci_high",
-        "lost_at_phones_verified",
+        "lost_at_phones",
         "phone_bound",
         "met",
     ];

@@ -288,8 +288,10 @@ pub struct RegionCheck {
     pub search: Estimate,
     /// Miss share of the recommendation, verification replications.
     pub verified: Estimate,
-    /// The phones' part of the miss share on the verification run: mobile
-    /// calls lost before a counsellor assessed them (NaN without a centre).
+    /// The phones' part of the miss share: mobile calls lost before a
+    /// counsellor assessed them (NaN without a centre), on the search's
+    /// replications of the scenario as given when the region is
+    /// `phone_bound` (what decided it), else on the verification run.
     pub lost_at_phones: Estimate,
     /// The phones alone lose more mobile calls than the target allows while
     /// the counsellors are not sized, so no number of teams can meet it: the
@@ -1266,7 +1268,12 @@ pub fn size(
                 before: miss(&base_results, name, None).unwrap_or(nan),
                 search: miss(if bound { &base_results } else { &search }, name, None).unwrap_or(nan),
                 verified: miss(&verified, name, None).unwrap_or(nan),
-                lost_at_phones: region_figure(&verified, name, GroupFigure::LostAtPhonesShare).unwrap_or(nan),
+                lost_at_phones: region_figure(
+                    if bound { &base_results } else { &verified },
+                    name,
+                    GroupFigure::LostAtPhonesShare,
+                )
+                .unwrap_or(nan),
                 phone_bound: bound,
                 met: plan.region_shortfall(&verified, r, &none) == 0.0,
             }

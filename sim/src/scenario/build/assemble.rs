@@ -344,9 +344,20 @@ impl Builder<'_, '_> {
         capabilities.sort_unstable();
         capabilities.dedup();
         if capabilities.len() > MAX_CAPABILITIES {
+            let (at, path) = raw_regions
+                .iter()
+                .flat_map(|r| r.teams.iter().map(move |g| (r, g)))
+                .find_map(|(r, g)| {
+                    let (_, span) = g.capabilities.last()?;
+                    Some((
+                        span.clone(),
+                        join(&join(&join("regions", &r.name), "teams"), &g.name),
+                    ))
+                })
+                .unwrap_or((0..0, "regions".to_string()));
             self.r.problem(
-                0..0,
-                "regions",
+                at,
+                &join(&path, "capabilities"),
                 format!(
                     "at most {MAX_CAPABILITIES} different team capabilities, found {}: {}",
                     capabilities.len(),

@@ -63,42 +63,35 @@ impl Builder<'_, '_> {
         let mut transports_to: Vec<(usize, (String, Range<usize>))> = Vec::new();
         for raw in raw_types {
             let mut ct = raw.ct;
-            ct.max_response = vec![raw.default_max; raw_regions.len()];
+            // A per-region key's region: its index, or a problem naming the known ones.
+            let mut region_of = |key: &str, rname: &str, span: Range<usize>| -> Option<usize> {
+                let found = region_ids.get(rname).copied();
+                if found.is_none() {
+                    self.r.problem(
+                        span,
+                        &format!("{}.{}", join(&join("call_types", &ct.name), key), key_part(rname)),
+                        format!(
+                            "unknown region {rname:?}; expected one of: {}",
+                            region_list(&raw_regions)
+                        ),
+                    );
+                }
+                found
+            };
+            let mut max_response = vec![raw.default_max; raw_regions.len()];
             for (rname, m, span) in raw.by_region {
-                match region_ids.get(rname.as_str()) {
-                    Some(&ri) => ct.max_response[ri] = m,
-                    None => self.r.problem(
-                        span,
-                        &format!(
-                            "{}.{}",
-                            join(&join("call_types", &ct.name), "max_response_by_region"),
-                            key_part(&rname)
-                        ),
-                        format!(
-                            "unknown region {rname:?}; expected one of: {}",
-                            region_list(&raw_regions)
-                        ),
-                    ),
+                if let Some(ri) = region_of("max_response_by_region", &rname, span) {
+                    max_response[ri] = m;
                 }
             }
-            ct.on_scene_by_region = vec![None; raw_regions.len()];
+            let mut on_scene_by_region = vec![None; raw_regions.len()];
             for (rname, d, span) in raw.on_scene_by_region {
-                match region_ids.get(rname.as_str()) {
-                    Some(&ri) => ct.on_scene_by_region[ri] = Some(d),
-                    None => self.r.problem(
-                        span,
-                        &format!(
-                            "{}.{}",
-                            join(&join("call_types", &ct.name), "on_scene_by_region"),
-                            key_part(&rname)
-                        ),
-                        format!(
-                            "unknown region {rname:?}; expected one of: {}",
-                            region_list(&raw_regions)
-                        ),
-                    ),
+                if let Some(ri) = region_of("on_scene_by_region", &rname, span) {
+                    on_scene_by_region[ri] = Some(d);
                 }
             }
+            ct.max_response = max_response;
+            ct.on_scene_by_region = on_scene_by_region;
             ct.max_response_by_zone = vec![None; zones.len()];
             for (zname, m, span) in raw.by_zone {
                 let named: Vec<usize> = (0..zones.len()).filter(|&z| zones[z].name == zname).collect();

@@ -222,6 +222,8 @@ pub(crate) struct RegionSums<'a> {
     pub span_min: f64,
     /// Measured months.
     pub months: f64,
+    /// Follow-up visits made, late, dropped.
+    pub follow_ups: [f64; 3],
 }
 
 figures!(
@@ -239,6 +241,12 @@ figures!(
     MeanBusyTeams = "mean_busy_teams", "teams", "mean number of teams busy at once" => s.busy_levels.iter().enumerate().map(|(k, m)| k as f64 * m).sum::<f64>() / s.span_min;
     /// P(two or more teams busy).
     PTwoOrMoreBusy = "p_two_or_more_busy", "probability", "share of time with two or more teams busy at once" => s.busy_levels.iter().skip(2).sum::<f64>() / s.span_min;
+    /// Follow-up visits per month.
+    FollowUpsPerMonth = "follow_ups_per_month", "visits/month", "follow-up visits made per month (follow_up)" => s.follow_ups[0] / s.months;
+    /// Late share of follow-up visits.
+    FollowUpsLateShare = "follow_ups_late_share", "share", "of follow-up visits made: after their due day's window" => ratio(s.follow_ups[1], s.follow_ups[0]);
+    /// Dropped follow-up visits per month.
+    FollowUpsDroppedPerMonth = "follow_ups_dropped_per_month", "visits/month", "follow-up visits not made by their latest day, per month" => s.follow_ups[2] / s.months;
 });
 
 /// What one replication's figures of a team group are computed from.
@@ -258,6 +266,8 @@ pub(crate) struct TeamSums<'a> {
     pub travel_sum_min: f64,
     /// Histogram of those travel times ([`TRAVEL_BIN_MIN`] bins).
     pub travel_hist: &'a [u32],
+    /// Follow-up visits its teams made.
+    pub follow_ups: f64,
     /// Measured months.
     pub months: f64,
 }
@@ -278,6 +288,8 @@ figures!(
     TravelP90Min = "travel_p90_min", "min", "90th percentile of the travel time of the group's responses" => hist_quantile_in(s.travel_hist, 0.9, TRAVEL_BIN_MIN);
     /// Overtime hours per month.
     OvertimeHoursPerMonth = "overtime_hours_per_month", "team-hours/month", "team-hours the group worked past shift ends, per month" => s.overtime_min / 60.0 / s.months;
+    /// Follow-up visits per month.
+    FollowUpsPerMonth = "follow_ups_per_month", "visits/month", "follow-up visits by the group's teams per month (its follow-up load)" => s.follow_ups / s.months;
 });
 
 /// What one replication's figures of a (region, hour of week) are computed from.

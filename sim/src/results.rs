@@ -252,6 +252,11 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
             busy_levels: levels,
             span_min: span,
             months,
+            follow_ups: [
+                tally.follow_ups_done[r] as f64,
+                tally.follow_ups_late[r] as f64,
+                tally.follow_ups_dropped[r] as f64,
+            ],
         };
         let kpis: Vec<f64> = RegionFigure::ALL.iter().map(|f| f.value(&sums)).collect();
         let at = layout.region_at + r * REGION_KPIS.len();
@@ -293,6 +298,7 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
             overtime_min: tally.team_overtime_min[g],
             travel_sum_min: tally.team_travel_sum_min[g],
             travel_hist: &tally.team_travel_hist[g * (TRAVEL_BINS + 1)..(g + 1) * (TRAVEL_BINS + 1)],
+            follow_ups: f64::from(tally.team_follow_ups[g]),
             months,
         };
         let at = layout.team_at + g * TEAM_KPIS.len();

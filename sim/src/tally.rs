@@ -258,6 +258,14 @@ pub struct Tally {
     pub team_travel_hist: Vec<u32>,
     /// Measured jobs by team group and the call's zone, `[group][zone]`.
     pub team_zone_jobs: Vec<u32>,
+    /// Follow-up visits made by each group's teams, `[group]`.
+    pub team_follow_ups: Vec<u32>,
+    /// Follow-up visits made, of measured responses, `[region]`.
+    pub follow_ups_done: Vec<u64>,
+    /// Of which after their due day's window, `[region]`.
+    pub follow_ups_late: Vec<u64>,
+    /// Follow-up visits dropped (not made by the latest day), `[region]`.
+    pub follow_ups_dropped: Vec<u64>,
     /// Mobile calls (measured or not) still waiting when the run ended,
     /// counted as diverted.
     pub unresolved: u64,
@@ -312,6 +320,10 @@ impl Tally {
             team_travel_sum_min: vec![0.0; shape.groups],
             team_travel_hist: vec![0; shape.groups * (TRAVEL_BINS + 1)],
             team_zone_jobs: vec![0; shape.groups * shape.zones],
+            team_follow_ups: vec![0; shape.groups],
+            follow_ups_done: vec![0; shape.regions],
+            follow_ups_late: vec![0; shape.regions],
+            follow_ups_dropped: vec![0; shape.regions],
             unresolved: 0,
         }
     }

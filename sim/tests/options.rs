@@ -2234,3 +2234,62 @@ D = { A = 45, B = 40, C = 30, D = 5 }
         "{err}"
     );
 }
+
+/// `call_types.NAME.follow_up`: every response of `DISPATCH` (20 idle
+/// teams) is visited twice, a day apart, in the 09:00-17:00 window: two
+/// visits per response, none late or dropped, and each visit's 10-minute
+/// drive (the mean of the region's travel, here a fixed 10) plus 60 on
+/// site adds to the busy time: 10 + 30 + 2 x (10 + 60) = 180 minutes per
+/// response against 40. With the teams on night shifts only, no visit is
+/// ever made: all are dropped after their latest day.
+#[test]
+fn call_types_follow_up() {
+    let base = with(
+        DISPATCH,
+        "on_scene = 30",
+        "on_scene = 30\nfollow_up = { share = 1.0, visits = 2, every_days = 1, duration = 60, start = \"09:00\", end = \"17:00\", within_days = 5 }",
+    );
+    let res = run(&base);
+    let mobile = kpi(&res, "mobile_per_month").mean;
+    let done = region_kpi(&res, "Town", "follow_ups_per_month").mean;
+    // Responses in the last days have visits past the horizon (not made, not counted).
+    assert!(
+        (done / (2.0 * mobile) - 1.0).abs() < 0.04,
+        "visits {done} for {mobile} responses"
+    );
+    assert_exact(
+        region_kpi(&res, "Town", "follow_ups_late_share").mean,
+        0.0,
+        "none late",
+    );
+    assert_exact(
+        region_kpi(&res, "Town", "follow_ups_dropped_per_month").mean,
+        0.0,
+        "none dropped",
+    );
+    let busy = region_kpi(&res, "Town", "busy_team_hours_per_month").mean * 60.0;
+    // (Busy time is clipped to the measured window: jobs across its ends count in part.)
+    assert!(
+        (busy / (mobile * 40.0 + done * 70.0) - 1.0).abs() < 1e-3,
+        "busy {busy} mobile {mobile} done {done}"
+    );
+    let team = res.teams.iter().find(|t| t.group == "van").unwrap();
+    assert!((team.kpis["follow_ups_per_month"].mean - done).abs() < 1e-9);
+    let plain = run(DISPATCH);
+    assert_exact(
+        region_kpi(&plain, "Town", "follow_ups_per_month").mean,
+        0.0,
+        "no follow-ups",
+    );
+    let nights = run(&with(
+        &base,
+        "teams.van = { count = 20 }",
+        "teams.van = { count = 20, shift = { days = \"all\", start = \"18:00\", end = \"06:00\" } }",
+    ));
+    assert_exact(
+        region_kpi(&nights, "Town", "follow_ups_per_month").mean,
+        0.0,
+        "no day team",
+    );
+    assert!(region_kpi(&nights, "Town", "follow_ups_dropped_per_month").mean > 0.0);
+}

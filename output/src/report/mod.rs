@@ -768,14 +768,14 @@ fn team_section(
         body,
         "<h3>{} by team group</h3><table><tr><th>group</th><th>base</th><th>teams</th><th>utilization</th>\
          <th>dispatches / month</th><th>share of the region's dispatches</th><th>mean travel, min</th>\
-         <th>p90 travel, min</th><th>overtime h / month</th></tr>",
+         <th>p90 travel, min</th><th>overtime h / month</th><th>follow-up visits / month</th></tr>",
         esc(region)
     );
     for t in &groups {
         let k = |f: TeamFigure| t.kpis.get(f.name()).copied();
         let _ = write!(
             body,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&t.group),
             esc(&t.base),
             t.teams,
@@ -785,6 +785,7 @@ fn team_section(
             num(k(TeamFigure::TravelMeanMin), 1),
             num(k(TeamFigure::TravelP90Min), 1),
             num(k(TeamFigure::OvertimeHoursPerMonth), 1),
+            num(k(TeamFigure::FollowUpsPerMonth), 1),
         );
     }
     body.push_str("</table>\n");

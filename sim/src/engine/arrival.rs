@@ -133,6 +133,7 @@ impl Engine<'_> {
                 transported: false,
                 ending: 0,
                 stay: 0.0,
+                follow_up: false,
                 measured,
                 month: month as u32,
                 hour: hour as u16,
@@ -172,6 +173,10 @@ impl Engine<'_> {
                             break;
                         }
                     }
+                }
+                if let Some(fu) = &ct.follow_up {
+                    // Drawn only with follow-ups, as the early endings.
+                    call.follow_up = chance(rng, fu.share);
                 }
                 if measured {
                     self.tally.month_zone(month, zone, MonthZone::MOBILE);

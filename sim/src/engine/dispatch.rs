@@ -140,6 +140,10 @@ impl Engine<'_> {
     /// in its current phase (travel, on scene, transport).
     pub(super) fn expected_remaining_job(&self, team: &Team, t: f64) -> f64 {
         let m = self.m;
+        if team.job_follow_up {
+            // A follow-up visit: planned, so its end is known.
+            return (team.free_at - t).max(0.0);
+        }
         let ctype = team.job_ctype as usize;
         let ct = &m.scenario.call_types()[ctype];
         if t < team.travel_end {

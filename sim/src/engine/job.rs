@@ -93,6 +93,7 @@ impl Engine<'_> {
         team.free_at = free;
         team.job_route_mean = route_mean;
         team.job_hour_factor = hour_factor;
+        team.job_follow_up = false;
         team.job_region = c.region;
         team.job_ctype = c.ctype;
         team.loc = end_zone;
@@ -105,6 +106,7 @@ impl Engine<'_> {
                 generation: 0,
             },
         );
+        self.begin_follow_up(&c, free);
         self.release_call(id);
     }
 
@@ -185,6 +187,9 @@ impl Engine<'_> {
             }
             self.take_from_queue(tm);
         }
+        if !self.teams[tm].busy {
+            self.try_follow_ups(m.teams[tm].region);
+        }
     }
 
     /// Schedules the next start of a shift (of a team or counsellor group:
@@ -213,5 +218,6 @@ impl Engine<'_> {
                 self.take_from_queue(tm);
             }
         }
+        self.try_follow_ups(m.scenario.team_groups()[g].region);
     }
 }

@@ -16,7 +16,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1};
 
-use crate::calendar::{Calendar, HOURS_PER_WEEK};
+use crate::calendar::{Calendar, DAY_MIN, HOURS_PER_WEEK};
 use crate::events::EventQueue;
 use crate::model::Model;
 use crate::scenario::{AfterCall, Candidates, Knowledge, Policy, Travel, Triage};
@@ -31,11 +31,13 @@ mod arrival;
 mod counts;
 mod desk;
 mod dispatch;
+mod followup;
 mod job;
 
 use arrival::RateCursor;
 use counts::spread_by_hour;
 use desk::{Desk, DeskPart};
+use followup::FollowUpState;
 
 /// Calls still waiting this long after the horizon are counted as diverted
 /// (and reported as unresolved).
@@ -81,6 +83,10 @@ enum Kind {
     DeskTimer,
     /// A counsellor group's shift starts.
     DeskShift,
+    /// A follow-up visit's daytime window opens.
+    FollowUpDue,
+    /// It closes.
+    FollowUpWindowEnd,
 }
 
 /// What an event does, to which call, team, region or group; `generation`
@@ -130,6 +136,8 @@ struct Call {
     /// Minutes the transported person stays in a bed or chair at the
     /// destination (drawn only with `transport.stay`).
     stay: f64,
+    /// Followed up after the response (drawn only with `follow_up`).
+    follow_up: bool,
     measured: bool,
     month: u32,
     hour: u16,
@@ -165,6 +173,8 @@ struct Team {
     /// Mean minutes of the route of the current job (for the `expected` estimate).
     job_route_mean: f64,
     /// The `travel.by_hour` factor of its current trip (1 without).
+    /// Its current job is a follow-up visit (its end is known).
+    job_follow_up: bool,
     job_hour_factor: f64,
     job_region: u32,
     job_ctype: u16,
@@ -206,6 +216,11 @@ pub(crate) struct Engine<'m> {
     pending: u64,
     /// Contact centres: counsellors busy and callers waiting.
     desks: Vec<Desk>,
+    /// Follow-ups in progress (a slab: `free_follow_ups` lists free slots).
+    follow_ups: Vec<FollowUpState>,
+    free_follow_ups: Vec<u32>,
+    /// Visits due and waiting for a team, per region, first come first.
+    follow_up_queue: Vec<VecDeque<u32>>,
     /// Per destination with a capacity, when each bed or chair is free
     /// again (reserved when a transporting team sets off).
     beds: Vec<Vec<f64>>,
@@ -235,6 +250,7 @@ impl<'m> Engine<'m> {
                 free_at: 0.0,
                 job_route_mean: 0.0,
                 job_hour_factor: 1.0,
+                job_follow_up: false,
                 job_region: 0,
                 job_ctype: 0,
                 queue: VecDeque::with_capacity(8),
@@ -271,6 +287,9 @@ impl<'m> Engine<'m> {
             cursors: (0..sc.regions().len()).map(|r| RateCursor::new(m, r)).collect(),
             pending: 0,
             desks: sc.centres().iter().map(|c| Desk::new(m, c)).collect(),
+            follow_ups: Vec::new(),
+            free_follow_ups: Vec::new(),
+            follow_up_queue: vec![VecDeque::new(); sc.regions().len()],
             beds: sc
                 .destinations()
                 .iter()
@@ -308,7 +327,9 @@ impl<'m> Engine<'m> {
                 );
             }
         }
-        if self.m.scenario.dispatch().policy == Policy::Escalate {
+        // Shift starts matter to the escalate queue and to follow-up visits.
+        let follow_ups = self.m.scenario.call_types().iter().any(|c| c.follow_up.is_some());
+        if self.m.scenario.dispatch().policy == Policy::Escalate || follow_ups {
             for (g, group) in self.m.scenario.team_groups().iter().enumerate() {
                 let t = group.schedule.next_start(0.0, self.cal.minute_of_week(0.0));
                 if t.is_finite() {
@@ -336,6 +357,8 @@ impl<'m> Engine<'m> {
                 Kind::Arrival => self.arrival(id as usize),
                 Kind::Decision => self.decide(id),
                 Kind::TeamFree => self.team_free(id as usize),
+                Kind::FollowUpDue => self.follow_up_due(id, generation),
+                Kind::FollowUpWindowEnd => self.follow_up_window_end(id, generation),
                 Kind::GiveUp => self.give_up(id, generation),
                 Kind::ShiftStart => self.shift_start(id as usize),
                 Kind::TeamHome => self.team_home(id as usize),

@@ -236,6 +236,8 @@ pub struct CallType {
     /// How long a transported person occupies a bed or chair at a
     /// destination with a `capacity` (`transport.stay`); `None`: no bed.
     pub stay: Option<Duration>,
+    /// Follow-up visits after a mobile response (`follow_up`); `None`: none.
+    pub follow_up: Option<FollowUp>,
     /// Capabilities a team must have to take this type's calls (`needs`,
     /// e.g. `["youth"]`); empty: any team.
     pub needs: Vec<String>,
@@ -266,6 +268,29 @@ impl Ending {
             Ending::Refused => "refused",
         }
     }
+}
+
+/// Follow-up visits of a call type (issue 15; Illinois' Mobile Crisis
+/// Response program follows up for at least 3 and up to 30 days): a share of
+/// its mobile responses is visited again, `visits` times, every
+/// `every_days` days, in the daytime window, by the region's teams when
+/// idle (after any crisis call), each visit lasting `duration` on site
+/// after the drive; a visit not made by `within_days` after the response is
+/// dropped.
+#[derive(Debug, Clone)]
+pub struct FollowUp {
+    /// Share of the type's mobile responses followed up.
+    pub share: f64,
+    /// Visits per follow-up.
+    pub visits: u32,
+    /// Days from the response (or the last visit) to the next visit.
+    pub every_days: u32,
+    /// Minutes on site of a visit.
+    pub duration: Duration,
+    /// The daytime window visits start in, minutes after midnight: [start, end).
+    pub window_min: (f64, f64),
+    /// Days after the response by which every visit must have started.
+    pub within_days: u32,
 }
 
 /// One kind of early ending of a call type.

@@ -8,7 +8,7 @@ use toml::de::{DeTable, DeValue};
 use super::{Builder, SCALES_CHECKED, opt};
 use crate::dist::{Dist, Duration};
 use crate::scenario::read::{Val, join, type_name};
-use crate::scenario::{CallType, Channel, EarlyEnding, Ending, MaxResponse};
+use crate::scenario::{CallType, Channel, EarlyEnding, Ending, FollowUp, MaxResponse};
 
 /// Tolerance for shares that must sum to 1.
 const SUM_TOL: f64 = 1e-6;
@@ -28,6 +28,92 @@ pub(super) struct RawCallType {
 }
 
 impl Builder<'_, '_> {
+    /// `follow_up = { share, visits, every_days, duration, start, end, within_days }`.
+    fn follow_up(&mut self, v: &Val<'_>, path: &str) -> Option<FollowUp> {
+        let t = self.r.table(v, path)?;
+        self.r.only_keys(
+            t,
+            path,
+            &[
+                "share",
+                "visits",
+                "every_days",
+                "duration",
+                "start",
+                "end",
+                "within_days",
+            ],
+        );
+        let span = v.span();
+        let share = match self
+            .r
+            .required(t, span.clone(), path, "share", "a share between 0 and 1")
+        {
+            Some(_) => self.share(t, path, "share"),
+            None => None,
+        };
+        let count = |b: &mut Self, key: &str, what: &str, lo: u64, hi: u64| -> Option<u32> {
+            let cv = b.r.required(t, span.clone(), path, key, what)?;
+            match b.r.count(cv, &join(path, key)) {
+                Some(c) if (lo..=hi).contains(&c) => Some(c as u32),
+                Some(c) => {
+                    b.r.problem(
+                        cv.span(),
+                        &join(path, key),
+                        format!("expected {what} ({lo} to {hi}), found {c}"),
+                    );
+                    None
+                }
+                None => None,
+            }
+        };
+        let visits = count(self, "visits", "the number of visits", 1, 30);
+        let every_days = count(self, "every_days", "days between visits", 1, 60);
+        let within_days = count(self, "within_days", "the latest day after the response", 1, 365);
+        let duration = match self.r.required(t, span.clone(), path, "duration", "a duration") {
+            Some(dv) => self.dist(dv, &join(path, "duration")),
+            None => None,
+        };
+        let clock = |b: &mut Self, key: &str, default: f64| -> Option<f64> {
+            let Some(cv) = opt(t, key) else {
+                return Some(default);
+            };
+            let s = b.r.string(cv, &join(path, key))?;
+            let parsed = s.split_once(':').and_then(|(h, m)| {
+                let (h, m) = (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?);
+                (h <= 24 && m < 60 && h * 60 + m <= 1440).then_some(f64::from(h * 60 + m))
+            });
+            if parsed.is_none() {
+                b.r.problem(
+                    cv.span(),
+                    &join(path, key),
+                    format!("expected a time like \"09:00\", found {s:?}"),
+                );
+            }
+            parsed
+        };
+        let start = clock(self, "start", 9.0 * 60.0);
+        let end = clock(self, "end", 17.0 * 60.0);
+        if let (Some(a), Some(b)) = (start, end)
+            && a >= b
+        {
+            self.r.problem(
+                span,
+                path,
+                "the window's start must be before its end (daytime, not across midnight)",
+            );
+            return None;
+        }
+        Some(FollowUp {
+            share: share?,
+            visits: visits?,
+            every_days: every_days?,
+            duration: Duration::unscaled(duration?),
+            window_min: (start?, end?),
+            within_days: within_days?,
+        })
+    }
+
     fn share(&mut self, t: &DeTable<'_>, path: &str, key: &str) -> Option<f64> {
         let v = opt(t, key)?;
         self.r
@@ -167,6 +253,7 @@ impl Builder<'_, '_> {
                 "on_scene_by_region",
                 "early_endings",
                 "needs",
+                "follow_up",
                 "transport",
                 "backup_share",
                 "petition_share",
@@ -285,6 +372,10 @@ impl Builder<'_, '_> {
                 }
             }
         }
+        let follow_up = match opt(t, "follow_up") {
+            None => Some(None),
+            Some(fv) => self.follow_up(fv, &join(path, "follow_up")).map(Some),
+        };
         let needs = match opt(t, "needs") {
             Some(nv) => self.names_list(nv, &join(path, "needs")),
             None => Some(Vec::new()),
@@ -420,6 +511,7 @@ impl Builder<'_, '_> {
                 needs: Vec::new(),
                 transport_to: None,
                 stay: stay?.map(Duration::unscaled),
+                follow_up: follow_up?,
                 transport_share: transport_share?,
                 transport: Duration::unscaled(transport?),
                 backup_share: backup_share?,

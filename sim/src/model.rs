@@ -130,19 +130,12 @@ impl Model {
             .regions()
             .iter()
             .any(|r| matches!(r.travel, Travel::Routes { .. }));
-        // Capability names, sorted: bit i is the i-th (at most 32, checked
-        // when the scenario was read).
-        let mut cap_names: Vec<&str> = scenario
-            .team_groups()
-            .iter()
-            .flat_map(|g| g.capabilities.iter().map(String::as_str))
-            .collect();
-        cap_names.sort_unstable();
-        cap_names.dedup();
+        // Bit i is the scenario's i-th capability (at most 32, checked when
+        // the scenario was read).
         let mask = |names: &[String]| -> u32 {
             names
                 .iter()
-                .filter_map(|n| cap_names.iter().position(|c| c == n))
+                .filter_map(|n| scenario.capabilities().iter().position(|c| c == n))
                 .fold(0, |m, i| m | (1 << i))
         };
         let type_needs: Vec<u32> = scenario.call_types().iter().map(|c| mask(&c.needs)).collect();
@@ -247,35 +240,32 @@ impl Model {
                 .sum::<f64>()
                 / total.max(f64::MIN_POSITIVE)
         };
-        let expected_transport_min: Vec<f64> = scenario
+        // The dispatcher's expectations per (call type, region): the
+        // transport after the scene (early endings have none), and the whole
+        // service from arrival on scene: a full assessment, or an early
+        // ending's time on scene.
+        let (expected_transport_min, expected_service_min): (Vec<f64>, Vec<f64>) = scenario
             .call_types()
             .iter()
             .flat_map(|c| {
                 let drive = &drive;
+                let early: f64 = c.early_endings.iter().map(|e| e.share).sum();
+                let early_scene: f64 = c
+                    .early_endings
+                    .iter()
+                    .map(|e| e.share * e.on_scene.mean_min())
+                    .sum();
                 (0..scenario.regions().len()).map(move |r| {
-                    let early: f64 = c.early_endings.iter().map(|e| e.share).sum();
-                    (1.0 - early)
+                    let transport = (1.0 - early)
                         * (c.transport_share
-                            * (c.transport.mean_min() + c.transport_to.map_or(0.0, |k| drive(k, r))))
+                            * (c.transport.mean_min() + c.transport_to.map_or(0.0, |k| drive(k, r))));
+                    (
+                        transport,
+                        (1.0 - early) * c.on_scene_in(r).mean_min() + transport + early_scene,
+                    )
                 })
             })
-            .collect();
-        let expected_service_min = scenario
-            .call_types()
-            .iter()
-            .flat_map(|c| {
-                (0..scenario.regions().len()).map(move |r| {
-                    // A full assessment, or an early ending's time on scene.
-                    let early: f64 = c.early_endings.iter().map(|e| e.share).sum();
-                    let transport = c.transport.mean_min() + c.transport_to.map_or(0.0, |k| drive(k, r));
-                    (1.0 - early) * (c.on_scene_in(r).mean_min() + c.transport_share * transport)
-                        + c.early_endings
-                            .iter()
-                            .map(|e| e.share * e.on_scene.mean_min())
-                            .sum::<f64>()
-                })
-            })
-            .collect();
+            .unzip();
         let travel_draw_mean = scenario
             .regions()
             .iter()

@@ -17,13 +17,18 @@ impl Engine<'_> {
     /// True travel minutes of a call from a zone, for a trip starting now.
     #[inline]
     pub(super) fn travel_true(&self, from: u32, c: &Call) -> f64 {
-        let t = match &self.m.scenario.regions()[c.region as usize].travel {
+        self.travel_any_hour(from, c) * self.hour_factor(c)
+    }
+
+    /// The same before the hour's factor (`travel.by_hour`).
+    #[inline]
+    pub(super) fn travel_any_hour(&self, from: u32, c: &Call) -> f64 {
+        match &self.m.scenario.regions()[c.region as usize].travel {
             Travel::Time(_) => c.travel_draw,
             Travel::Routes { .. } => {
                 self.m.scenario.route_mean_min(from as usize, c.zone as usize) * c.travel_draw
             }
-        };
-        t * self.hour_factor(c)
+        }
     }
 
     /// The dispatcher's estimate of travel minutes of a call from a zone.

@@ -4,7 +4,9 @@
 //! call; a visit not made in its window is late and waits for the next
 //! day's, until the follow-up's latest day, when it is dropped.
 
+use super::job::Job;
 use super::*;
+use crate::scenario::FollowUp;
 
 /// One follow-up in progress: the next visit of a response's follow-up.
 #[derive(Debug, Clone, Copy)]
@@ -28,16 +30,13 @@ pub(super) struct FollowUpState {
     generation: u32,
 }
 
-impl Engine<'_> {
+impl<'m> Engine<'m> {
     /// A response to call `c` ends at `free`: start its follow-up, if it has one.
     pub(super) fn begin_follow_up(&mut self, c: &Call, free: f64) {
         if !c.follow_up {
             return;
         }
-        let fu = self.m.scenario.call_types()[c.ctype as usize]
-            .follow_up
-            .as_ref()
-            .expect("drawn only with follow_up");
+        let fu = self.follow_up_of(c.ctype);
         let state = FollowUpState {
             region: c.region,
             zone: c.zone,
@@ -89,12 +88,17 @@ impl Engine<'_> {
         }
     }
 
-    fn window(&self, f: &FollowUpState) -> (f64, f64) {
-        self.m.scenario.call_types()[f.ctype as usize]
+    /// The `follow_up` of call type `ctype` (one that has follow-ups).
+    fn follow_up_of(&self, ctype: u16) -> &'m FollowUp {
+        let m: &'m Model = self.m;
+        m.scenario.call_types()[ctype as usize]
             .follow_up
             .as_ref()
             .expect("a follow-up's call type has follow_up")
-            .window_min
+    }
+
+    fn window(&self, f: &FollowUpState) -> (f64, f64) {
+        self.follow_up_of(f.ctype).window_min
     }
 
     /// A visit's window opens: queue it, and close the window later.
@@ -150,12 +154,7 @@ impl Engine<'_> {
             let id = self.follow_up_queue[r][k];
             let f = self.follow_ups[id as usize];
             let window = self.window(&f);
-            let duration_mean = self.m.scenario.call_types()[f.ctype as usize]
-                .follow_up
-                .as_ref()
-                .expect("follow_up")
-                .duration
-                .mean_min();
+            let duration_mean = self.follow_up_of(f.ctype).duration.mean_min();
             let mut taken = false;
             if (window.0..window.1).contains(&minute_of_day) {
                 for &tm in &self.m.candidates[r] {
@@ -190,58 +189,30 @@ impl Engine<'_> {
         let t = self.now;
         let f = self.follow_ups[id as usize];
         let r = f.region as usize;
-        let duration = self.m.scenario.call_types()[f.ctype as usize]
-            .follow_up
-            .as_ref()
-            .expect("follow_up")
-            .duration
-            .sample(&mut self.rngs[r]);
+        let duration = self.follow_up_of(f.ctype).duration.sample(&mut self.rngs[r]);
         let free = t + travel + duration;
-        let group = self.m.teams[tm].group;
         if f.measured {
             self.tally.follow_ups_done[r] += 1;
             if f.late {
                 self.tally.follow_ups_late[r] += 1;
             }
-            self.tally.team_follow_ups[group] += 1;
+            self.tally.team_follow_ups[self.m.teams[tm].group] += 1;
         }
-        let duty_end = match self.duty_end(tm, t) {
-            Some(d) => d - self.m.scenario.team_groups()[group].overtime_min,
-            None => t,
-        };
-        self.change_busy(r, 1);
-        if let Some((a, b)) = self.measured(t.max(duty_end), free) {
-            self.tally.overtime_min[r] += b - a;
-            self.tally.team_overtime_min[group] += b - a;
-        }
-        if let Some((a, b)) = self.measured(t, free) {
-            self.tally.team_busy_min[group] += b - a;
-        }
-        self.set_idle(tm, false);
-        let team = &mut self.teams[tm];
-        team.busy = true;
-        team.job_start = t;
-        team.travel_end = t + travel;
-        team.scene_end = free;
-        team.free_at = free;
-        team.job_follow_up = true;
-        team.job_region = f.region;
-        team.job_ctype = f.ctype;
-        team.loc = f.zone;
-        team.home_at = f64::INFINITY;
-        self.events.push(
-            free,
-            Event {
-                kind: Kind::TeamFree,
-                id: tm as u32,
-                generation: 0,
+        self.occupy(
+            tm,
+            Job {
+                travel_end: t + travel,
+                scene_end: free,
+                free,
+                region: f.region,
+                ctype: f.ctype,
+                end_zone: f.zone,
+                route_mean: 0.0,
+                hour_factor: 1.0,
+                follow_up: true,
             },
         );
-        let every = self.m.scenario.call_types()[f.ctype as usize]
-            .follow_up
-            .as_ref()
-            .expect("follow_up")
-            .every_days;
+        let every = self.follow_up_of(f.ctype).every_days;
         let s = &mut self.follow_ups[id as usize];
         s.queued = false;
         s.late = false;

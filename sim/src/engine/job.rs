@@ -3,12 +3,30 @@
 
 use super::*;
 
+/// A job a team starts: when its phases end (minutes), what it is for,
+/// and where the team is when it is free.
+pub(super) struct Job {
+    pub travel_end: f64,
+    pub scene_end: f64,
+    pub free: f64,
+    pub region: u32,
+    pub ctype: u16,
+    pub end_zone: u32,
+    /// Mean minutes of the trip's route (the dispatcher's estimate of a
+    /// trip under way); 0 for a follow-up visit, whose end is known.
+    pub route_mean: f64,
+    /// The trip's `travel.by_hour` factor.
+    pub hour_factor: f64,
+    pub follow_up: bool,
+}
+
 impl Engine<'_> {
     /// Team `tm` leaves zone `from` for call `id` now.
     pub(super) fn start_job(&mut self, tm: usize, id: u32, from: u32) {
         let t = self.now;
         let c = self.calls[id as usize];
-        let travel = self.travel_true(from, &c);
+        let hour_factor = self.hour_factor(&c);
+        let travel = self.travel_any_hour(from, &c) * hour_factor;
         let arrive = t + travel;
         let scene_end = arrive + c.on_scene;
         let (free, end_zone) = self.transport_end(&c, scene_end);
@@ -65,49 +83,69 @@ impl Engine<'_> {
                 self.tally.extra(cell, Extra::MUTUAL_AID);
             }
         }
-        // Busy time and overtime, clipped to the measured window.
-        let duty_end = match self.duty_end(tm, t) {
-            Some(d) => d - self.m.scenario.team_groups()[self.m.teams[tm].group].overtime_min,
-            None => t,
-        };
-        self.change_busy(own, 1);
-        let group = self.m.teams[tm].group;
-        if let Some((a, b)) = self.measured(t.max(duty_end), free) {
-            self.tally.overtime_min[own] += b - a;
-            self.tally.team_overtime_min[group] += b - a;
-        }
-        if let Some((a, b)) = self.measured(t, free) {
-            self.tally.team_busy_min[group] += b - a;
-        }
         let route_mean = match &self.m.scenario.regions()[r].travel {
             Travel::Time(d) => d.mean_min(),
             Travel::Routes { .. } => self.m.scenario.route_mean_min(from as usize, c.zone as usize),
         };
+        self.occupy(
+            tm,
+            Job {
+                travel_end: arrive,
+                scene_end,
+                free,
+                region: c.region,
+                ctype: c.ctype,
+                end_zone,
+                route_mean,
+                hour_factor,
+                follow_up: false,
+            },
+        );
+        self.begin_follow_up(&c, free);
+        self.release_call(id);
+    }
+
+    /// Team `tm` starts `job` now (a call or a follow-up visit): busy until
+    /// `job.free` (busy time and overtime counted, clipped to the measured
+    /// window), no longer idle, its `TeamFree` event scheduled.
+    pub(super) fn occupy(&mut self, tm: usize, job: Job) {
+        let t = self.now;
+        let own = self.m.teams[tm].region;
+        let group = self.m.teams[tm].group;
+        let duty_end = match self.duty_end(tm, t) {
+            Some(d) => d - self.m.scenario.team_groups()[group].overtime_min,
+            None => t,
+        };
+        self.change_busy(own, 1);
+        if let Some((a, b)) = self.measured(t.max(duty_end), job.free) {
+            self.tally.overtime_min[own] += b - a;
+            self.tally.team_overtime_min[group] += b - a;
+        }
+        if let Some((a, b)) = self.measured(t, job.free) {
+            self.tally.team_busy_min[group] += b - a;
+        }
         self.set_idle(tm, false);
-        let hour_factor = self.hour_factor(&c);
         let team = &mut self.teams[tm];
         team.busy = true;
         team.job_start = t;
-        team.travel_end = arrive;
-        team.scene_end = scene_end;
-        team.free_at = free;
-        team.job_route_mean = route_mean;
-        team.job_hour_factor = hour_factor;
-        team.job_follow_up = false;
-        team.job_region = c.region;
-        team.job_ctype = c.ctype;
-        team.loc = end_zone;
+        team.travel_end = job.travel_end;
+        team.scene_end = job.scene_end;
+        team.free_at = job.free;
+        team.job_route_mean = job.route_mean;
+        team.job_hour_factor = job.hour_factor;
+        team.job_follow_up = job.follow_up;
+        team.job_region = job.region;
+        team.job_ctype = job.ctype;
+        team.loc = job.end_zone;
         team.home_at = f64::INFINITY;
         self.events.push(
-            free,
+            job.free,
             Event {
                 kind: Kind::TeamFree,
                 id: tm as u32,
                 generation: 0,
             },
         );
-        self.begin_follow_up(&c, free);
-        self.release_call(id);
     }
 
     /// When a team that leaves call `c`'s scene at `scene_end` is free,

@@ -507,6 +507,8 @@ pub struct Scenario {
     destinations: Vec<Destination>,
     /// Destination type names (`destinations.NAME.type`), sorted.
     destination_types: Vec<String>,
+    /// Team capability names (`teams.GROUP.capabilities`), sorted, at most 32.
+    capabilities: Vec<String>,
 }
 
 impl Scenario {
@@ -544,6 +546,13 @@ impl Scenario {
     #[inline]
     pub fn destination_types(&self) -> &[String] {
         &self.destination_types
+    }
+
+    /// Team capability names, sorted: bit `i` of a team's mask is the
+    /// `i`-th.
+    #[inline]
+    pub fn capabilities(&self) -> &[String] {
+        &self.capabilities
     }
 
     /// Yearly growth of every region's demand from the run's start (0.03 =

@@ -330,9 +330,9 @@ impl Builder<'_, '_> {
                 );
             }
         }
-        let mut capabilities: Vec<&str> = team_groups
+        let mut capabilities: Vec<String> = team_groups
             .iter()
-            .flat_map(|g| g.capabilities.iter().map(String::as_str))
+            .flat_map(|g| g.capabilities.iter().cloned())
             .collect();
         capabilities.sort_unstable();
         capabilities.dedup();
@@ -359,7 +359,7 @@ impl Builder<'_, '_> {
             );
         }
         for (ci, need, span) in &needs {
-            if !capabilities.contains(&need.as_str()) {
+            if !capabilities.contains(need) {
                 self.r.problem(
                     span.clone(),
                     &join(&join("call_types", &call_types[*ci].name), "needs"),
@@ -467,6 +467,7 @@ impl Builder<'_, '_> {
             centres: Vec::new(),
             destinations,
             destination_types,
+            capabilities,
         })
     }
 }

@@ -46,6 +46,10 @@ pub struct Model {
     /// Where each team stands in the candidate lists: (region, position in
     /// `candidates[region]`), for the engine's per-region sets of idle teams.
     pub(crate) candidate_slots: Vec<Vec<(u32, u32)>>,
+    /// Whether a candidate that can take the call type is on shift at
+    /// every moment, `[region][call type]`: a decision then needs no scan
+    /// for a team on shift (issue 18).
+    pub(crate) always_covered: Vec<Vec<bool>>,
     /// Priority level (0 = most urgent) of each call type.
     pub(crate) priority_level: Vec<usize>,
     pub(crate) priority_levels: usize,
@@ -174,6 +178,19 @@ impl Model {
             let own = teams[tm].region as u32;
             s.sort_by_key(|&r| (r != own, r));
         }
+        let always_covered = candidates
+            .iter()
+            .map(|cands| {
+                type_needs
+                    .iter()
+                    .map(|&needs| {
+                        cands
+                            .iter()
+                            .any(|&tm| teams[tm as usize].always_on && needs & !teams[tm as usize].caps == 0)
+                    })
+                    .collect()
+            })
+            .collect();
         let mut priorities: Vec<u32> = scenario.call_types().iter().map(|c| c.priority).collect();
         priorities.sort_unstable();
         priorities.dedup();
@@ -326,6 +343,7 @@ impl Model {
             teams,
             group_teams,
             candidates,
+            always_covered,
             served,
             candidate_slots,
             priority_level,

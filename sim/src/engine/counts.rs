@@ -77,7 +77,7 @@ impl Engine<'_> {
         let k = f64::from(k);
         self.tally.busy_min[r] += k * (b - a);
         let row = &mut self.tally.busy_by_hour_min[r * HOURS_PER_WEEK..(r + 1) * HOURS_PER_WEEK];
-        spread_by_hour(self.cal, row, a, b, k);
+        self.busy_hours[r].spread(self.cal, row, a, b, k);
     }
 
     /// Changes the number of waiting calls in a region, integrating the
@@ -98,15 +98,47 @@ impl Engine<'_> {
     }
 }
 
-/// Adds `k` × the minutes of `[a, b)` to `row` (one entry per hour of week),
-/// split at the hour boundaries: the one hour walker of busy time.
-pub(super) fn spread_by_hour(cal: &Calendar, row: &mut [f64], a: f64, b: f64, k: f64) {
-    let mut h = cal.hour_of_week(a);
-    let mut x = a;
-    while x < b {
-        let end = next_hour(x).min(b);
-        row[h] += k * (end - x);
-        h = if h + 1 == HOURS_PER_WEEK { 0 } else { h + 1 };
-        x = end;
+/// Where the last stretch of busy time ended: its hour (start, end,
+/// minutes from the run start, and hour of week), so the next stretch,
+/// which starts there, is split by hour without calendar arithmetic
+/// (issue 18: most stretches fall inside one hour).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct HourCursor {
+    start: f64,
+    end: f64,
+    how: usize,
+}
+
+impl HourCursor {
+    /// Positioned nowhere: the first stretch looks its hour up.
+    pub(super) const NEW: HourCursor = HourCursor {
+        start: f64::INFINITY,
+        end: f64::INFINITY,
+        how: 0,
+    };
+
+    /// Adds `k` × the minutes of `[a, b)` to `row` (one entry per hour of
+    /// week), split at the hour boundaries: the one hour walker of busy time.
+    pub(super) fn spread(&mut self, cal: &Calendar, row: &mut [f64], a: f64, b: f64, k: f64) {
+        if !(a >= self.start && a < self.end) {
+            self.end = next_hour(a);
+            self.start = self.end - 60.0;
+            self.how = cal.hour_of_week(a);
+        }
+        let mut x = a;
+        while x < b {
+            let end = self.end.min(b);
+            row[self.how] += k * (end - x);
+            x = end;
+            if x == self.end {
+                self.start = self.end;
+                self.end += 60.0;
+                self.how = if self.how + 1 == HOURS_PER_WEEK {
+                    0
+                } else {
+                    self.how + 1
+                };
+            }
+        }
     }
 }

@@ -86,6 +86,8 @@ impl DeskPart {
 pub(super) struct Desk {
     busy: u32,
     busy_since: f64,
+    /// The hour the busy time was last added to.
+    hours: HourCursor,
     /// Waiting contacts by level: the priority line first, then (under
     /// `priority` order) by call-type priority; first come within a level.
     queues: Vec<VecDeque<u32>>,
@@ -100,6 +102,7 @@ impl Desk {
         Desk {
             busy: 0,
             busy_since: 0.0,
+            hours: HourCursor::NEW,
             queues: vec![VecDeque::with_capacity(16); 2 * per_line],
         }
     }
@@ -381,7 +384,7 @@ impl Engine<'_> {
         }
         if let Some((a, b)) = self.measured(since, t) {
             let row = &mut self.tally.desk_busy_by_hour_min[c * HOURS_PER_WEEK..(c + 1) * HOURS_PER_WEEK];
-            spread_by_hour(self.cal, row, a, b, f64::from(busy));
+            self.desks[c].hours.spread(self.cal, row, a, b, f64::from(busy));
         }
     }
 }

@@ -198,9 +198,12 @@ impl Engine<'_> {
         let r = c.region as usize;
         // model.md: a call that arrives when no team (own or mutual aid) is
         // on shift is diverted, and counted apart.
-        if !self.m.candidates[r].iter().any(|&tm| {
-            self.m.can_take(tm as usize, c.ctype as usize) && self.duty_end(tm as usize, c.arrival).is_some()
-        }) {
+        if !self.m.always_covered[r][c.ctype as usize]
+            && !self.m.candidates[r].iter().any(|&tm| {
+                self.m.can_take(tm as usize, c.ctype as usize)
+                    && self.duty_end(tm as usize, c.arrival).is_some()
+            })
+        {
             self.divert(id, true);
             return;
         }

@@ -35,7 +35,7 @@ mod followup;
 mod job;
 
 use arrival::RateCursor;
-use counts::spread_by_hour;
+use counts::HourCursor;
 use desk::{Desk, DeskPart};
 use followup::FollowUpState;
 
@@ -205,6 +205,8 @@ pub(crate) struct Engine<'m> {
     /// Teams of each region busy now, and since when.
     busy_count: Vec<u32>,
     busy_since: Vec<f64>,
+    /// The hour each region's busy time was last added to.
+    busy_hours: Vec<HourCursor>,
     /// Calls waiting (queued or assigned, not yet dispatched) per region.
     waiting: Vec<u32>,
     waiting_since: Vec<f64>,
@@ -282,6 +284,7 @@ impl<'m> Engine<'m> {
             waiting: vec![0; sc.regions().len()],
             busy_count: vec![0; sc.regions().len()],
             busy_since: vec![0.0; sc.regions().len()],
+            busy_hours: vec![HourCursor::NEW; sc.regions().len()],
             waiting_since: vec![0.0; sc.regions().len()],
             rngs,
             cursors: (0..sc.regions().len()).map(|r| RateCursor::new(m, r)).collect(),

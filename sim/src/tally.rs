@@ -185,6 +185,29 @@ impl Shape {
     }
 }
 
+/// A reached call's times, minutes (see [`Tally::reached`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Reached {
+    /// Arrival (first contact) → arrival on scene.
+    pub response_min: f64,
+    /// The dispatch decision → a team set off.
+    pub wait_min: f64,
+    /// First contact → a team set off.
+    pub dispatch_delay_min: f64,
+    /// A team set off → arrived on scene.
+    pub travel_min: f64,
+    /// Arrived → left the scene.
+    pub on_scene_min: f64,
+}
+
+/// The [`BIN_MIN`] bin of `minutes` (>= 0), the overflow bin past [`BINS`].
+#[inline]
+fn bin(minutes: f64) -> usize {
+    // BIN_MIN is a power of two: multiplying by its inverse is exact.
+    const PER_MIN: f64 = 1.0 / BIN_MIN;
+    ((minutes * PER_MIN) as usize).min(BINS)
+}
+
 /// Statistics of one replication.
 #[derive(Debug, Clone)]
 pub struct Tally {
@@ -340,31 +363,20 @@ impl Tally {
         self.extras[cell * Extra::N + which.i()] += 1;
     }
 
-    /// Records a response time (minutes) in a cell.
+    /// Records a reached call's times in its cell: the response and wait
+    /// (histograms and sums) and the phases a dispatch system exports
+    /// (first contact → a team set off, travel, on scene), in one place so
+    /// the cell's rows are found once (issue 18).
     #[inline]
-    pub fn response(&mut self, cell: usize, minutes: f64) {
-        let bin = ((minutes / BIN_MIN) as usize).min(BINS);
-        self.response_hist[cell * (BINS + 1) + bin] += 1;
-        self.response_sum_min[cell] += minutes;
-    }
-
-    /// Records a wait (minutes) in a cell.
-    #[inline]
-    pub fn wait(&mut self, cell: usize, minutes: f64) {
-        let bin = ((minutes / BIN_MIN) as usize).min(BINS);
-        self.wait_hist[cell * (BINS + 1) + bin] += 1;
-        self.wait_sum_min[cell] += minutes;
-    }
-
-    /// Records a reached call's phases, minutes: first contact → a team set
-    /// off, travel, and on scene (the intervals a dispatch system exports).
-    #[inline]
-    pub fn job_phases(&mut self, cell: usize, dispatch_delay: f64, travel: f64, on_scene: f64) {
-        let at = cell * (BINS + 1);
-        let bin = |minutes: f64| at + ((minutes / BIN_MIN) as usize).min(BINS);
-        self.dispatch_delay_hist[bin(dispatch_delay)] += 1;
-        self.travel_hist[bin(travel)] += 1;
-        self.on_scene_hist[bin(on_scene)] += 1;
+    pub fn reached(&mut self, cell: usize, r: &Reached) {
+        let rows = cell * (BINS + 1)..(cell + 1) * (BINS + 1);
+        self.response_hist[rows.clone()][bin(r.response_min)] += 1;
+        self.wait_hist[rows.clone()][bin(r.wait_min)] += 1;
+        self.dispatch_delay_hist[rows.clone()][bin(r.dispatch_delay_min)] += 1;
+        self.travel_hist[rows.clone()][bin(r.travel_min)] += 1;
+        self.on_scene_hist[rows][bin(r.on_scene_min)] += 1;
+        self.response_sum_min[cell] += r.response_min;
+        self.wait_sum_min[cell] += r.wait_min;
     }
 
     /// Records a contact answered after waiting `minutes` for a counsellor.

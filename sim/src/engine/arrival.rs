@@ -138,7 +138,6 @@ impl Engine<'_> {
                 month: month as u32,
                 hour: hour as u16,
                 state: CallState::Intake,
-                desk: DeskPart::NONE,
                 queue_est_min: 0.0,
                 generation: 0,
             };
@@ -183,12 +182,19 @@ impl Engine<'_> {
                     self.tally.hour(r, hour, HourCount::MOBILE);
                 }
             }
-            if let Some(c) = centre {
-                // Drawn last, so a scenario without a centre draws as before.
-                call.desk = DeskPart::draw(&sc.centres()[c], c, ctype, triage, rng);
+            // Drawn last, so a scenario without a centre draws as before.
+            let desk = centre.map(|c| DeskPart::draw(&sc.centres()[c], c, ctype, triage, rng));
+            if desk.is_some() {
                 call.state = CallState::AtDesk;
             }
             let id = self.alloc_call(call);
+            if let Some(d) = desk {
+                let slot = id as usize;
+                if self.desk_parts.len() <= slot {
+                    self.desk_parts.resize(slot + 1, DeskPart::NONE);
+                }
+                self.desk_parts[slot] = d;
+            }
             self.pending += 1;
             let kind = if centre.is_some() {
                 Kind::ReachDesk

@@ -160,7 +160,7 @@ impl Engine<'_> {
     pub(super) fn reach_desk(&mut self, id: u32) {
         let t = self.now;
         let call = &mut self.calls[id as usize];
-        let d = &mut call.desk;
+        let d = &mut self.desk_parts[id as usize];
         let c = d.centre as usize;
         if !d.rolled {
             d.queued_at = t;
@@ -185,7 +185,8 @@ impl Engine<'_> {
         let call = self.calls[id as usize];
         let level = self.desk_level(c, &call);
         self.desks[c].queues[level].push_back(id);
-        let at = call.desk.hang_up_at.min(call.desk.rollover_at);
+        let d = &self.desk_parts[id as usize];
+        let at = d.hang_up_at.min(d.rollover_at);
         if at.is_finite() {
             self.events.push(
                 at,
@@ -200,12 +201,13 @@ impl Engine<'_> {
 
     /// Records the end of a first attempt's time in queue.
     fn end_first_wait(&mut self, id: u32) {
-        let call = &mut self.calls[id as usize];
-        if call.desk.first {
-            call.desk.first = false;
+        let call = &self.calls[id as usize];
+        let d = &mut self.desk_parts[id as usize];
+        if d.first {
+            d.first = false;
             if call.measured {
                 let cell = call.cell(&self.m.shape);
-                self.tally.desk_time(cell, self.now - call.desk.queued_at);
+                self.tally.desk_time(cell, self.now - d.queued_at);
             }
         }
     }
@@ -213,19 +215,20 @@ impl Engine<'_> {
     /// A counsellor answers the contact.
     fn answer(&mut self, id: u32) {
         let t = self.now;
-        let c = self.calls[id as usize].desk.centre as usize;
+        let c = self.desk_parts[id as usize].centre as usize;
         self.change_desk_busy(c, 1);
         self.end_first_wait(id);
         let call = &mut self.calls[id as usize];
         call.state = CallState::Talking;
         let call = *call;
+        let d = &self.desk_parts[id as usize];
         if call.measured {
             let cell = call.cell(&self.m.shape);
             self.tally
-                .answered(cell, t - call.desk.queued_at, call.desk.triage == Triage::Mobile);
+                .answered(cell, t - d.queued_at, d.triage == Triage::Mobile);
         }
         self.events.push(
-            t + call.desk.talk,
+            t + d.talk,
             Event {
                 kind: Kind::TalkEnd,
                 id,
@@ -238,10 +241,11 @@ impl Engine<'_> {
     /// contact, and this one is settled by triage or goes to dispatch.
     pub(super) fn talk_end(&mut self, id: u32) {
         let call = self.calls[id as usize];
-        let c = call.desk.centre as usize;
+        let d = self.desk_parts[id as usize];
+        let c = d.centre as usize;
         self.change_desk_busy(c, -1);
         self.answer_waiting(c);
-        match call.desk.triage {
+        match d.triage {
             Triage::Mobile => {
                 self.calls[id as usize].state = CallState::Intake;
                 self.decide(id);
@@ -284,17 +288,18 @@ impl Engine<'_> {
         let t = self.now;
         // Only the timer of the current wait acts (a caller who called back
         // or rolled over has a later one).
-        let at = call.desk.hang_up_at.min(call.desk.rollover_at);
+        let d = self.desk_parts[id as usize];
+        let at = d.hang_up_at.min(d.rollover_at);
         if (t - at).abs() > EPS {
             return;
         }
-        let c = call.desk.centre as usize;
+        let c = d.centre as usize;
         let level = self.desk_level(c, &call);
         if let Some(pos) = self.desks[c].queues[level].iter().position(|&q| q == id) {
             self.desks[c].queues[level].remove(pos);
         }
         self.end_first_wait(id);
-        if call.desk.hang_up_at <= call.desk.rollover_at {
+        if d.hang_up_at <= d.rollover_at {
             self.hang_up(id);
         } else {
             self.roll_over(id);
@@ -302,13 +307,14 @@ impl Engine<'_> {
     }
 
     fn hang_up(&mut self, id: u32) {
-        let d = self.calls[id as usize].desk;
+        let d = self.desk_parts[id as usize];
         if d.callback_delay.is_finite() {
+            let part = &mut self.desk_parts[id as usize];
+            part.callback_delay = f64::INFINITY;
+            part.patience = d.patience_again;
+            part.rollover_at = f64::INFINITY;
+            part.hang_up_at = f64::INFINITY;
             let call = &mut self.calls[id as usize];
-            call.desk.callback_delay = f64::INFINITY;
-            call.desk.patience = d.patience_again;
-            call.desk.rollover_at = f64::INFINITY;
-            call.desk.hang_up_at = f64::INFINITY;
             call.state = CallState::AtDesk;
             let generation = call.generation;
             self.events.push(
@@ -325,15 +331,15 @@ impl Engine<'_> {
     }
 
     fn roll_over(&mut self, id: u32) {
-        let c = self.calls[id as usize].desk.centre as usize;
+        let c = self.desk_parts[id as usize].centre as usize;
         let rollover = self.m.scenario.centres()[c]
             .rollover
             .expect("a rollover time implies a rollover");
-        self.calls[id as usize].desk.rollover_at = f64::INFINITY;
+        self.desk_parts[id as usize].rollover_at = f64::INFINITY;
         match rollover.to {
             RolloverTo::National => self.lost_at_desk(id, Outcome::RolledOver),
             RolloverTo::Centre(b) => {
-                let d = &mut self.calls[id as usize].desk;
+                let d = &mut self.desk_parts[id as usize];
                 d.centre = b as u16;
                 d.rolled = true;
                 self.reach_desk(id);
@@ -347,7 +353,7 @@ impl Engine<'_> {
         if call.measured {
             let cell = call.cell(&self.m.shape);
             self.tally.outcome(cell, o);
-            if call.desk.triage == Triage::Mobile {
+            if self.desk_parts[id as usize].triage == Triage::Mobile {
                 self.tally.extra(cell, Extra::MOBILE_LOST_AT_DESK);
             }
         }

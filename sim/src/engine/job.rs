@@ -39,10 +39,17 @@ impl Engine<'_> {
             let in_time = response <= c.deadline - c.arrival + EPS;
             let o = if in_time { Outcome::InTime } else { Outcome::Late };
             self.tally.outcome(cell, o);
-            self.tally.response(cell, response);
             let wait = t - c.decided_at;
-            self.tally.wait(cell, wait);
-            self.tally.job_phases(cell, t - c.arrival, travel, c.on_scene);
+            self.tally.reached(
+                cell,
+                &Reached {
+                    response_min: response,
+                    wait_min: wait,
+                    dispatch_delay_min: t - c.arrival,
+                    travel_min: travel,
+                    on_scene_min: c.on_scene,
+                },
+            );
             if wait > EPS {
                 self.tally.extra(cell, Extra::WAITED);
             }

@@ -21,7 +21,7 @@ use crate::events::EventQueue;
 use crate::model::Model;
 use crate::scenario::{AfterCall, Candidates, Knowledge, Policy, Travel, Triage};
 use crate::schedule::Schedule;
-use crate::tally::{Extra, HourCount, MAX_BUSY_LEVEL, MonthZone, Outcome, Tally};
+use crate::tally::{Extra, HourCount, MAX_BUSY_LEVEL, MonthZone, Outcome, Reached, Tally};
 use crate::trace::CallRecord;
 
 // The flow of a call: `arrival` (intake, triage), `dispatch` (the
@@ -142,8 +142,6 @@ struct Call {
     month: u32,
     hour: u16,
     state: CallState,
-    /// Contact-centre part (unused without a centre).
-    desk: DeskPart,
     /// Assigned to a busy team: its share of the team's `queue_est_min`.
     queue_est_min: f64,
     /// Bumped each time the slot is reused, so stale events can be told apart.
@@ -194,6 +192,9 @@ pub(crate) struct Engine<'m> {
     now: f64,
     events: EventQueue<Event>,
     calls: Vec<Call>,
+    /// The contact-centre part of each call slot (empty without a centre):
+    /// kept apart so a call without one is half the size to copy.
+    desk_parts: Vec<DeskPart>,
     free_calls: Vec<u32>,
     teams: Vec<Team>,
     /// Per region, a bit set over `Model::candidates[region]`: bit `i` is
@@ -277,6 +278,7 @@ impl<'m> Engine<'m> {
             now: 0.0,
             events: EventQueue::with_capacity(1024),
             calls: Vec::with_capacity(256),
+            desk_parts: Vec::new(),
             free_calls: Vec::with_capacity(256),
             teams,
             idle,

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Compare cessa-sim on the M1 benchmark model (scenarios/bench/m1.toml) with
-# a SimPy implementation a planner would write (benches/peers/m1_simpy.py)
-# and the fastest hand-written Rust loop for M1 (benches/minimal_m1.rs), all
-# on this machine, in one invocation:
+# a SimPy implementation a planner would write (benches/peers/m1_simpy.py),
+# the hand-written Rust discrete-event loop of M1 with an explicit event list
+# (benches/loop_m1.rs, with a BinaryHeap and with a specialised event list)
+# and the fastest hand-written loop for M1, which needs no event list
+# (benches/minimal_m1.rs), all on this machine, in one invocation:
 #
-#   - ROUNDS interleaved rounds (SimPy, loop, cessa-sim -j 1, SimPy, ...):
-#     median wall per tool, per 100 replication-years (SimPy runs SIMPY_REPS
-#     replications a round and its wall is scaled to 100, said in the output),
-#     and the ratios SimPy / cessa-sim and cessa-sim / loop with their spread
-#     (min-max of the per-round ratios);
+#   - ROUNDS interleaved rounds (SimPy, minimal_m1, loop_m1 heap, loop_m1
+#     special, cessa-sim -j 1, SimPy, ...): median wall per tool, per 100
+#     replication-years (SimPy runs SIMPY_REPS replications a round and its
+#     wall is scaled to 100, said in the output), and the ratios with their
+#     spread (min-max of the per-round ratios): SimPy / cessa-sim, cessa-sim /
+#     specialised loop (issue 18's target, <= 1.5x), and cessa-sim / heap loop
+#     and cessa-sim / minimal_m1 for information;
 #   - statistical agreement: the diverted share and utilization of cessa-sim
-#     vs SimPy and vs the loop must differ by at most 4 standard errors
-#     sqrt(se1^2 + se2^2) (exit 1 otherwise); the late share is shown;
+#     vs SimPy and vs each hand-written loop must differ by at most 4 standard
+#     errors sqrt(se1^2 + se2^2) (exit 1 otherwise); the late share is shown;
 #   - parallel efficiency of cessa-sim: T(-j 1) / (2 T(-j 2)) on 200 replications;
 #   - peak memory of the Illinois default, 20 replications of 1 year vs 20 years.
 #
@@ -57,20 +61,20 @@ else
     echo "no GNU /usr/bin/time (apt-get install time): measuring peak RSS through Python" >&2
 fi
 
-say "cargo build --release --bins --bench minimal_m1"
-cargo build --release --bins --bench minimal_m1 --message-format=json-render-diagnostics \
+say "cargo build --release --bins --bench minimal_m1 --bench loop_m1"
+cargo build --release --bins --bench minimal_m1 --bench loop_m1 --message-format=json-render-diagnostics \
     >"$OUT/build.jsonl"
-read -r CESSA MINIMAL < <("$PYTHON" - "$OUT/build.jsonl" <<'EOF'
+read -r CESSA MINIMAL LOOP < <("$PYTHON" - "$OUT/build.jsonl" <<'EOF'
 import json, sys
 exe = {}
 for line in open(sys.argv[1]):
     d = json.loads(line)
     if d.get("reason") == "compiler-artifact" and d.get("executable"):
         exe[d["target"]["name"]] = d["executable"]
-print(exe["cessa-sim"], exe["minimal_m1"])
+print(exe["cessa-sim"], exe["minimal_m1"], exe["loop_m1"])
 EOF
 )
-[ -n "${MINIMAL:-}" ] || { echo "compare.sh: could not find the built executables" >&2; exit 1; }
+[ -n "${LOOP:-}" ] || { echo "compare.sh: could not find the built executables" >&2; exit 1; }
 
 # ---------------------------------------------------------------- runs
 # timed N NAME CMD...: runs CMD N times (stdout to $OUT/NAME.out) and writes
@@ -155,18 +159,21 @@ open(sys.argv[1], "w").write(f"{wall:.3f} {ru.ru_utime + ru.ru_stime:.3f} {worke
 sys.exit(p.returncode)
 PY
 
-say "M1, one thread: $ROUNDS interleaved rounds of SimPy ($SIMPY_REPS replications), the loop and cessa-sim (100 each)"
-# Interleaved (simpy, loop, cessa, simpy, loop, cessa, ...) so a slow spell
-# of this shared machine hits every tool alike; each round's walls go to
-# $OUT/rounds.txt. Every run is deterministic, so the outputs of the rounds
-# are identical and the last one is kept for the agreement checks.
+say "M1, one thread: $ROUNDS interleaved rounds of SimPy ($SIMPY_REPS replications), the loops and cessa-sim (100 each)"
+# Interleaved (simpy, minimal, loop heap, loop special, cessa, simpy, ...)
+# so a slow spell of this shared machine hits every tool alike; each round's
+# walls go to $OUT/rounds.txt. Every run is deterministic, so the outputs of
+# the rounds are identical and the last one is kept for the agreement checks.
 : >"$OUT/rounds.txt"
 for ((round = 1; round <= ROUNDS; round++)); do
     w_simpy=$(wall_of simpy "$PYTHON" benches/peers/m1_simpy.py --replications "$SIMPY_REPS")
-    w_loop=$(wall_of minimal "$MINIMAL")
+    w_minimal=$(wall_of minimal "$MINIMAL")
+    w_heap=$(wall_of loop_heap "$LOOP" --queue heap)
+    w_special=$(wall_of loop_special "$LOOP" --queue special)
     w_cessa=$(wall_of cessa_j1 env RAYON_NUM_THREADS=1 "$CESSA" run "$M1" -j 1 -q --out "$OUT/cessa_j1")
-    echo "$w_simpy $w_loop $w_cessa" >>"$OUT/rounds.txt"
-    echo "   round $round: SimPy $w_simpy s ($SIMPY_REPS reps), loop $w_loop s, cessa-sim $w_cessa s" >&2
+    echo "$w_simpy $w_minimal $w_heap $w_special $w_cessa" >>"$OUT/rounds.txt"
+    echo "   round $round: SimPy $w_simpy s ($SIMPY_REPS reps), minimal_m1 $w_minimal s," \
+        "loop heap $w_heap s, loop special $w_special s, cessa-sim $w_cessa s" >&2
 done
 timed "$REPEAT" minimal_chacha "$MINIMAL" --rng chacha8
 
@@ -223,17 +230,21 @@ def t975(df):
 c1, c1_calls, c1_reps = cessa("cessa_j1")
 sp, sp_calls, sp_reps, sp_d = peer("simpy")
 mn, mn_calls, mn_reps, mn_d = peer("minimal")
+lh, lh_calls, lh_reps, lh_d = peer("loop_heap")
+ls, ls_calls, ls_reps, ls_d = peer("loop_special")
 mc, mc_calls, mc_reps, mc_d = peer("minimal_chacha")
 r1, r1_calls, r1_reps = cessa("cessa_r200_j1")
 r2, r2_calls, r2_reps = cessa("cessa_r200_j2")
-reps_of = {"simpy": sp_reps, "minimal": mn_reps, "cessa": c1_reps}
 
 # Rounds: process walls, SimPy's scaled to 100 replication-years.
 rounds = [[float(x) for x in line.split()] for line in rd("rounds.txt").splitlines()]
-scale_sp, scale_mn, scale_c = 100 / sp_reps, 100 / mn_reps, 100 / c1_reps
+scale_sp, scale_mn, scale_lh, scale_ls, scale_c = (
+    100 / sp_reps, 100 / mn_reps, 100 / lh_reps, 100 / ls_reps, 100 / c1_reps)
 w_sp = [r[0] * scale_sp for r in rounds]
 w_mn = [r[1] * scale_mn for r in rounds]
-w_c = [r[2] * scale_c for r in rounds]
+w_lh = [r[2] * scale_lh for r in rounds]
+w_ls = [r[3] * scale_ls for r in rounds]
+w_c = [r[4] * scale_c for r in rounds]
 med = statistics.median
 print()
 print(rd("machine.txt"))
@@ -242,28 +253,36 @@ print(f"M1 (scenarios/bench/m1.toml), one thread, {len(rounds)} interleaved roun
       " (start-up and output included), per 100 replication-years.")
 print(f"SimPy ran {sp_reps} replications a round; its walls are scaled by {scale_sp:g} to 100.")
 print()
-fmt = "{:<28} {:>10} {:>18} {:>12}  {:>18}  {:>18}  {:>18}"
+fmt = "{:<31} {:>10} {:>18} {:>12}  {:>18}  {:>18}  {:>18}"
 print(fmt.format("tool", "median (s)", "rounds min-max (s)", "calls/s", "diverted +-95%", "late +-95%",
                  "utilization +-95%"))
-print("-" * 132)
+print("-" * 135)
 pm = lambda f: "{:.4f} +- {:.4f}".format(*f)
 for label, ws, calls, reps, fig in (
     (f"SimPy {sp_d['simpy']} ({sp_reps} reps x{scale_sp:g})", w_sp, sp_calls * scale_sp, sp_reps, sp),
     ("cessa-sim -j 1 (every stat)", w_c, c1_calls * scale_c, c1_reps, c1),
-    ("hand-written loop", w_mn, mn_calls * scale_mn, mn_reps, mn),
+    ("loop_m1, BinaryHeap", w_lh, lh_calls * scale_lh, lh_reps, lh),
+    ("loop_m1, specialised queue", w_ls, ls_calls * scale_ls, ls_reps, ls),
+    ("minimal_m1 (no event list)", w_mn, mn_calls * scale_mn, mn_reps, mn),
 ):
     print(fmt.format(label, f"{med(ws):.3f}", f"{min(ws):.3f}-{max(ws):.3f}", f"{calls / med(ws):,.0f}",
                      pm(fig["diverted_share"]), pm(fig["late_share"]), pm(fig["utilization"])))
-print(fmt.format(f"loop, ChaCha8Rng (best of {sys.argv[2]})", f"{wall('minimal_chacha'):.3f}", "", "", pm(mc["diverted_share"]),
+print(fmt.format(f"minimal_m1, ChaCha8 (best of {sys.argv[2]})", f"{wall('minimal_chacha'):.3f}", "", "", pm(mc["diverted_share"]),
                  pm(mc["late_share"]), pm(mc["utilization"])))
 ratio_sp = [a / b for a, b in zip(w_sp, w_c)]
-ratio_mn = [b / a for a, b in zip(w_mn, w_c)]
 print()
 print(f"SimPy / cessa-sim: {med(w_sp) / med(w_c):.1f}x (medians; rounds {min(ratio_sp):.1f}-{max(ratio_sp):.1f}x)"
       "   [issue 18 target: >= 150x]")
-print(f"cessa-sim / loop:  {med(w_c) / med(w_mn):.2f}x (medians; rounds {min(ratio_mn):.2f}-{max(ratio_mn):.2f}x)"
-      "   [issue 18 target: <= 1.5x]")
-print("loop, time inside the process: SmallRng {:.3f} s ({:,.0f} calls/s), ChaCha8Rng {:.3f} s ({:,.0f} calls/s)".format(
+for label, ws, note in (
+    ("cessa-sim / specialised loop:", w_ls, "   [issue 18 target: <= 1.5x]"),
+    ("cessa-sim / heap loop:", w_lh, "   (informative)"),
+    ("cessa-sim / minimal_m1:", w_mn, "   (informative: minimal_m1 needs no event list)"),
+):
+    ratio = [c / w for w, c in zip(ws, w_c)]
+    print(f"{label:<30} {med(w_c) / med(ws):.2f}x (medians; rounds {min(ratio):.2f}-{max(ratio):.2f}x){note}")
+print("time inside the process, SmallRng: loop_m1 heap {:.3f} s ({:,.0f} calls/s), special {:.3f} s ({:,.0f} calls/s),"
+      " minimal_m1 {:.3f} s ({:,.0f} calls/s); minimal_m1 ChaCha8Rng {:.3f} s ({:,.0f} calls/s)".format(
+    lh_d["wall_s"], lh_d["calls_per_s"], ls_d["wall_s"], ls_d["calls_per_s"],
     mn_d["wall_s"], mn_d["calls_per_s"], mc_d["wall_s"], mc_d["calls_per_s"]))
 print("SimPy, time inside the process: {:.2f} s for {} reps ({:,.0f} calls/s)".format(
     sp_d["wall_s"], sp_reps, sp_d["calls_per_s"]))
@@ -314,8 +333,9 @@ print()
 print("agreement with cessa-sim -j 1: z = difference / sqrt(se1^2 + se2^2), se = 95% half-width / t(0.975, n-1);"
       " |z| <= 4 required for the diverted share and utilization")
 ok = True
-for label, fig, n in (("SimPy", sp, sp_reps), ("hand-written loop", mn, mn_reps),
-                      ("loop, ChaCha8 (not gated)", mc, mc_reps)):
+for label, fig, n in (("SimPy", sp, sp_reps), ("loop_m1, BinaryHeap", lh, lh_reps),
+                      ("loop_m1, specialised queue", ls, ls_reps), ("minimal_m1", mn, mn_reps),
+                      ("minimal_m1, ChaCha8 (not gated)", mc, mc_reps)):
     for k in ("diverted_share", "utilization", "late_share"):
         (a, ha), (b, hb) = c1[k], fig[k]
         se = math.hypot(ha / t975(c1_reps - 1), hb / t975(n - 1))
@@ -324,7 +344,7 @@ for label, fig, n in (("SimPy", sp, sp_reps), ("hand-written loop", mn, mn_reps)
         gated = k != "late_share" and "not gated" not in label
         good = abs(z) <= 4
         ok &= good or not gated
-        print("  {:<28} {:<15} {:.5f} vs {:.5f}  diff {:+.5f}  se {:.5f}  z {:+.2f}  {}".format(
+        print("  {:<31} {:<15} {:.5f} vs {:.5f}  diff {:+.5f}  se {:.5f}  z {:+.2f}  {}".format(
             label, k, a, b, d, se, z, ("ok" if good else "DISAGREE") + ("" if gated else " (informative)")))
 print()
 print("statistical agreement:", "OK" if ok else "FAILED (exit 1)")

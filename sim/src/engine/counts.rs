@@ -54,9 +54,12 @@ impl Engine<'_> {
 
     /// Changes the number of the region's teams that are busy, integrating
     /// the time spent at each level over the measured window.
+    #[inline]
     pub(super) fn change_busy(&mut self, r: usize, delta: i32) {
         self.flush_busy(r, self.now);
-        self.busy_count[r] = self.busy_count[r]
+        let busy = &mut self.busy[r];
+        busy.count = busy
+            .count
             .checked_add_signed(delta)
             .expect("busy count stays >= 0");
     }
@@ -65,11 +68,12 @@ impl Engine<'_> {
     /// the busy-level distribution, busy team-minutes, and busy team-minutes
     /// by hour of week, all clipped to the measured window.
     pub(super) fn flush_busy(&mut self, r: usize, t: f64) {
-        let since = std::mem::replace(&mut self.busy_since[r], t);
+        let since = std::mem::replace(&mut self.busy[r].since, t);
         let Some((a, b)) = self.measured(since, t) else {
             return;
         };
-        let k = self.busy_count[r];
+        let busy = &mut self.busy[r];
+        let k = busy.count;
         self.tally.busy_level_min[r * (MAX_BUSY_LEVEL + 1) + (k as usize).min(MAX_BUSY_LEVEL)] += b - a;
         if k == 0 {
             return;
@@ -77,7 +81,7 @@ impl Engine<'_> {
         let k = f64::from(k);
         self.tally.busy_min[r] += k * (b - a);
         let row = &mut self.tally.busy_by_hour_min[r * HOURS_PER_WEEK..(r + 1) * HOURS_PER_WEEK];
-        self.busy_hours[r].spread(self.cal, row, a, b, k);
+        busy.hours.spread(self.cal, row, a, b, k);
     }
 
     /// Changes the number of waiting calls in a region, integrating the
@@ -96,6 +100,24 @@ impl Engine<'_> {
         self.waiting[r] = n;
         self.waiting_since[r] = t;
     }
+}
+
+/// A region's busy teams: how many, since when, and the hour their busy
+/// time was last added to.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Busy {
+    count: u32,
+    since: f64,
+    hours: HourCursor,
+}
+
+impl Busy {
+    /// No team busy, from the run start.
+    pub(super) const NEW: Busy = Busy {
+        count: 0,
+        since: 0.0,
+        hours: HourCursor::NEW,
+    };
 }
 
 /// Where the last stretch of busy time ended: its hour (start, end,

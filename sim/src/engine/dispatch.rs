@@ -193,15 +193,16 @@ impl Engine<'_> {
     /// A mobile call's intake is over: decide.
     pub(super) fn decide(&mut self, id: u32) {
         let t = self.now;
-        self.calls[id as usize].decided_at = t;
-        let c = self.calls[id as usize];
-        let r = c.region as usize;
+        // The call is read in place, field by field: a copy of the whole
+        // call just written by `arrival` stalls on store forwarding (issue 18).
+        let call = &mut self.calls[id as usize];
+        call.decided_at = t;
+        let (r, ctype, arrival) = (call.region as usize, call.ctype as usize, call.arrival);
         // model.md: a call that arrives when no team (own or mutual aid) is
         // on shift is diverted, and counted apart.
-        if !self.m.always_covered[r][c.ctype as usize]
+        if !self.m.always_covered[r][ctype]
             && !self.m.candidates[r].iter().any(|&tm| {
-                self.m.can_take(tm as usize, c.ctype as usize)
-                    && self.duty_end(tm as usize, c.arrival).is_some()
+                self.m.can_take(tm as usize, ctype) && self.duty_end(tm as usize, arrival).is_some()
             })
         {
             self.divert(id, true);
@@ -212,7 +213,8 @@ impl Engine<'_> {
             policy == Policy::Escalate || self.m.scenario.dispatch().candidates == Candidates::Idle;
         #[cfg(test)]
         self.check_queue_estimates();
-        let (any_on_shift, best) = self.best_team(&c, t, idle_only);
+        let c = &self.calls[id as usize];
+        let (any_on_shift, best) = self.best_team(c, t, idle_only);
         if !any_on_shift {
             // On shift when the call arrived, but the shift ended during
             // intake: diverted for lack of capacity, not "no team on shift".
@@ -220,7 +222,7 @@ impl Engine<'_> {
             return;
         }
         match best {
-            Some((eta, tm, idle)) if Self::in_time(&c, eta) => {
+            Some((eta, tm, idle)) if Self::in_time(c, eta) => {
                 if idle {
                     let from = self.location(tm, t);
                     self.start_job(tm, id, from);
@@ -332,14 +334,17 @@ impl Engine<'_> {
     /// Escalate: queue the call, to be diverted once no team could reach it in time.
     pub(super) fn enqueue(&mut self, id: u32) {
         let t = self.now;
-        let c = self.calls[id as usize];
-        let r = c.region as usize;
+        let c = &self.calls[id as usize];
+        let (r, ctype, generation) = (c.region as usize, c.ctype as usize, c.generation);
         // The call is given up when no team could reach it in time any
         // more: the latest moment any candidate could still set off.
         let mut give_up = f64::NEG_INFINITY;
         for &tm in &self.m.candidates[r] {
-            if self.m.can_take(tm as usize, c.ctype as usize) {
-                give_up = give_up.max(self.latest_start(tm as usize, &c, t));
+            if self.m.can_take(tm as usize, ctype) {
+                let latest = self.latest_start(tm as usize, c, t);
+                if latest > give_up {
+                    give_up = latest;
+                }
             }
         }
         if give_up < t {
@@ -347,7 +352,7 @@ impl Engine<'_> {
             return;
         }
         self.calls[id as usize].state = CallState::Queued;
-        let level = self.m.priority_level[c.ctype as usize];
+        let level = self.m.priority_level[ctype];
         self.queues[r][level].push_back(id);
         self.add_waiting(r, 1);
         if give_up.is_finite() {
@@ -356,7 +361,7 @@ impl Engine<'_> {
                 Event {
                     kind: Kind::GiveUp,
                     id,
-                    generation: c.generation,
+                    generation,
                 },
             );
         }
@@ -417,10 +422,12 @@ impl Engine<'_> {
     }
 
     pub(super) fn give_up(&mut self, id: u32, generation: u32) {
-        let c = self.calls[id as usize];
+        // Most give-ups find their call served already: look before copying.
+        let c = &self.calls[id as usize];
         if c.state != CallState::Queued || c.generation != generation {
             return;
         }
+        let c = *c;
         let r = c.region as usize;
         let level = self.m.priority_level[c.ctype as usize];
         if let Some(pos) = self.queues[r][level].iter().position(|&q| q == id) {

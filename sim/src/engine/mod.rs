@@ -35,7 +35,7 @@ mod followup;
 mod job;
 
 use arrival::RateCursor;
-use counts::HourCursor;
+use counts::{Busy, HourCursor};
 use desk::{Desk, DeskPart};
 use followup::FollowUpState;
 
@@ -203,11 +203,11 @@ pub(crate) struct Engine<'m> {
     idle: Vec<Vec<u64>>,
     /// Escalate: waiting calls per region, one queue per priority level.
     queues: Vec<Vec<VecDeque<u32>>>,
-    /// Teams of each region busy now, and since when.
-    busy_count: Vec<u32>,
-    busy_since: Vec<f64>,
-    /// The hour each region's busy time was last added to.
-    busy_hours: Vec<HourCursor>,
+    /// Each region's busy teams (one record, one lookup: issue 18).
+    busy: Vec<Busy>,
+    /// The measured window, minutes: after the warm-up, before the horizon.
+    warmup_min: f64,
+    horizon_min: f64,
     /// Calls waiting (queued or assigned, not yet dispatched) per region.
     waiting: Vec<u32>,
     waiting_since: Vec<f64>,
@@ -284,9 +284,9 @@ impl<'m> Engine<'m> {
             idle,
             queues: vec![vec![VecDeque::with_capacity(16); levels]; sc.regions().len()],
             waiting: vec![0; sc.regions().len()],
-            busy_count: vec![0; sc.regions().len()],
-            busy_since: vec![0.0; sc.regions().len()],
-            busy_hours: vec![HourCursor::NEW; sc.regions().len()],
+            busy: vec![Busy::NEW; sc.regions().len()],
+            warmup_min: sc.run().warmup_min,
+            horizon_min: sc.run().horizon_min,
             waiting_since: vec![0.0; sc.regions().len()],
             rngs,
             cursors: (0..sc.regions().len()).map(|r| RateCursor::new(m, r)).collect(),
@@ -412,9 +412,10 @@ impl<'m> Engine<'m> {
 
     /// The part of `[a, b)` inside the measured window (after the warm-up,
     /// before the horizon), if any.
+    #[inline]
     fn measured(&self, a: f64, b: f64) -> Option<(f64, f64)> {
-        let run = &self.m.scenario.run();
-        let (a, b) = (a.max(run.warmup_min), b.min(run.horizon_min));
+        let a = if a > self.warmup_min { a } else { self.warmup_min };
+        let b = if b < self.horizon_min { b } else { self.horizon_min };
         (b > a).then_some((a, b))
     }
 }

@@ -108,7 +108,7 @@ impl Calendar {
 /// on fmod's exact result.
 #[inline]
 fn week_remainder(x: f64) -> f64 {
-    if !(x >= 0.0 && x < 1e15) {
+    if !(0.0..1e15).contains(&x) {
         return x.rem_euclid(WEEK_MIN);
     }
     let q = (x / WEEK_MIN) as u64 as f64;

@@ -256,9 +256,16 @@ impl Engine<'_> {
                 self.m.scenario.regions()[c.region as usize].travel,
                 Travel::Time(_)
             )
-            && let Some(found) = self.first_idle_team(c, t)
         {
-            return (true, Some(found));
+            if let Some(found) = self.first_idle_team(c, t) {
+                return (true, Some(found));
+            }
+            // None idle that could take it; when a candidate that can is
+            // on shift at every moment, that is all the scan would tell
+            // (issue 18: no scan of every busy team per call).
+            if self.m.always_covered[c.region as usize][c.ctype as usize] {
+                return (true, None);
+            }
         }
         let mut any_on_shift = false;
         let mut best: Option<(f64, usize, bool)> = None;
@@ -337,13 +344,31 @@ impl Engine<'_> {
         let c = &self.calls[id as usize];
         let (r, ctype, generation) = (c.region as usize, c.ctype as usize, c.generation);
         // The call is given up when no team could reach it in time any
-        // more: the latest moment any candidate could still set off.
+        // more: the latest moment any candidate could still set off. No
+        // team can set off later than `bound`; once one can, the rest need
+        // not be asked (issue 18: a queued call asked every team).
+        let bound = match (&self.m.scenario.regions()[r].travel, self.m.candidates[r].first()) {
+            // Travel by time: the same estimate from anywhere, so
+            // `latest_start` is at most the deadline minus it, exactly.
+            (Travel::Time(_), Some(&tm)) => {
+                c.deadline - self.travel_est(self.m.teams[tm as usize].base as u32, c)
+            }
+            _ => f64::INFINITY,
+        };
+        // No team could set off in time (a trip longer than the maximum).
+        if bound < t {
+            self.divert(id, false);
+            return;
+        }
         let mut give_up = f64::NEG_INFINITY;
         for &tm in &self.m.candidates[r] {
             if self.m.can_take(tm as usize, ctype) {
                 let latest = self.latest_start(tm as usize, c, t);
                 if latest > give_up {
                     give_up = latest;
+                    if give_up >= bound {
+                        break;
+                    }
                 }
             }
         }

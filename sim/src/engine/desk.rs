@@ -5,6 +5,7 @@
 //! response time still counts from first notification.
 
 use super::*;
+use crate::calendar::WEEK_MIN;
 use crate::scenario::{AnswerOrder, Centre, RolloverTo};
 
 /// A contact's contact-centre part, drawn when the contact is created.
@@ -81,10 +82,20 @@ impl DeskPart {
     }
 }
 
+/// Counsellors on shift over a stretch `[from, until)` of minutes of the week.
+#[derive(Debug, Clone, Copy)]
+struct OnShift {
+    from: f64,
+    until: f64,
+    count: u32,
+}
+
 /// A contact centre's state: counsellors busy, callers waiting.
 #[derive(Debug, Clone)]
 pub(super) struct Desk {
     busy: u32,
+    /// Counsellors on shift, for the stretch of the week it holds for.
+    on_shift: OnShift,
     busy_since: f64,
     /// The hour the busy time was last added to.
     hours: HourCursor,
@@ -101,6 +112,11 @@ impl Desk {
         };
         Desk {
             busy: 0,
+            on_shift: OnShift {
+                from: 0.0,
+                until: 0.0,
+                count: 0,
+            },
             busy_since: 0.0,
             hours: HourCursor::NEW,
             queues: vec![VecDeque::with_capacity(16); 2 * per_line],
@@ -129,17 +145,38 @@ impl Engine<'_> {
     }
 
     /// Counsellors of centre `c` on shift at the current time.
-    fn counsellors_on_shift(&self, c: usize) -> u32 {
+    ///
+    /// The count depends only on the minute of the week and changes only
+    /// at the groups' interval ends, so it is kept with the stretch of the
+    /// week between two of them that it holds for (issue 18: the scan of
+    /// every group's intervals was a tenth of the default's run).
+    fn counsellors_on_shift(&mut self, c: usize) -> u32 {
         let w = self.cal.minute_of_week(self.now);
-        self.m.scenario.centres()[c]
-            .counsellors
+        let cached = &self.desks[c].on_shift;
+        if cached.from <= w && w < cached.until {
+            return cached.count;
+        }
+        let groups = &self.m.scenario.centres()[c].counsellors;
+        let (mut from, mut until) = (0.0, WEEK_MIN);
+        for &(a, b) in groups.iter().flat_map(|g| g.schedule.intervals()) {
+            for edge in [a, b] {
+                if edge <= w {
+                    from = f64::max(from, edge);
+                } else {
+                    until = f64::min(until, edge);
+                }
+            }
+        }
+        let count = groups
             .iter()
             .filter(|g| g.schedule.on_shift(w))
             .map(|g| g.count)
-            .sum()
+            .sum();
+        self.desks[c].on_shift = OnShift { from, until, count };
+        count
     }
 
-    fn has_free_counsellor(&self, c: usize) -> bool {
+    fn has_free_counsellor(&mut self, c: usize) -> bool {
         self.desks[c].busy < self.counsellors_on_shift(c)
     }
 

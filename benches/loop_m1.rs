@@ -56,15 +56,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1, StandardNormal};
 
-const TEAMS: usize = 4;
-const HORIZON_MIN: f64 = 365.0 * 1440.0;
-const RATE_PER_MIN: f64 = 2.0 / 60.0;
-const TRAVEL_MEAN: f64 = 25.0;
-const TRAVEL_SD: f64 = 12.0;
-const SCENE_MEAN: f64 = 60.0;
-const MAX_RESPONSE: f64 = 60.0;
-/// Slack on time comparisons, as in cessa-sim.
-const EPS: f64 = 1e-9;
+#[path = "common/m1.rs"]
+mod m1;
+use m1::{EPS, HORIZON_MIN, MAX_RESPONSE, RATE_PER_MIN, Rep, SCENE_MEAN, TEAMS};
 
 /// What happens at an event's time.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -230,16 +224,6 @@ struct Call {
     scene: f64,
 }
 
-/// One replication's counts.
-#[derive(Default, Clone, Copy, PartialEq, Debug)]
-struct Rep {
-    calls: u64,
-    in_time: u64,
-    late: u64,
-    diverted: u64,
-    busy_min: f64,
-}
-
 /// The model's state besides the event list.
 struct Sim<E> {
     events: E,
@@ -255,16 +239,7 @@ impl<E: EventList> Sim<E> {
     /// Sends `team`, free at `s`, to call `c`.
     #[inline(always)]
     fn dispatch(&mut self, team: usize, s: f64, c: &Call) {
-        let response = s - c.arrival + c.travel;
-        if response <= MAX_RESPONSE + EPS {
-            self.r.in_time += 1;
-        } else {
-            self.r.late += 1;
-        }
-        let end = s + c.travel + c.scene;
-        if s < HORIZON_MIN {
-            self.r.busy_min += end.min(HORIZON_MIN) - s;
-        }
+        let end = self.r.dispatched(s, c.arrival, c.travel, c.scene);
         self.events.push_free(team, end);
     }
 
@@ -374,28 +349,6 @@ fn run(k: u64, queue: Queue, rng: Gen, mu: f64, sigma: f64) -> Rep {
     }
 }
 
-/// Student t quantile (Abramowitz & Stegun 26.7.5; exact to ~1e-6 for df >= 10).
-fn t_quantile_975(df: f64) -> f64 {
-    let z: f64 = 1.959_963_984_540_054;
-    let (z3, z5, z7, z9) = (z.powi(3), z.powi(5), z.powi(7), z.powi(9));
-    let g1 = (z3 + z) / 4.0;
-    let g2 = (5.0 * z5 + 16.0 * z3 + 3.0 * z) / 96.0;
-    let g3 = (3.0 * z7 + 19.0 * z5 + 17.0 * z3 - 15.0 * z) / 384.0;
-    let g4 = (79.0 * z9 + 776.0 * z7 + 1482.0 * z5 - 1920.0 * z3 - 945.0 * z) / 92160.0;
-    z + g1 / df + g2 / df.powi(2) + g3 / df.powi(3) + g4 / df.powi(4)
-}
-
-/// Mean and 95% half-width over replications.
-fn mean_ci(x: &[f64]) -> (f64, f64) {
-    let n = x.len() as f64;
-    let m = x.iter().sum::<f64>() / n;
-    if x.len() < 2 {
-        return (m, f64::NAN);
-    }
-    let var = x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0);
-    (m, t_quantile_975(n - 1.0) * (var / n).sqrt())
-}
-
 fn main() {
     let mut reps: Option<u64> = None;
     let mut rng = Gen::Small;
@@ -426,8 +379,7 @@ fn main() {
             _ => {}
         }
     }
-    let sigma2 = (1.0 + (TRAVEL_SD / TRAVEL_MEAN).powi(2)).ln();
-    let (mu, sigma) = (TRAVEL_MEAN.ln() - sigma2 / 2.0, sigma2.sqrt());
+    let (mu, sigma) = m1::travel_params();
 
     if check {
         let n = reps.unwrap_or(10);
@@ -450,39 +402,17 @@ fn main() {
     let results: Vec<Rep> = (0..reps).map(|k| run(k, queue, rng, mu, sigma)).collect();
     let wall = start.elapsed().as_secs_f64();
 
-    let share =
-        |f: fn(&Rep) -> u64| -> Vec<f64> { results.iter().map(|r| f(r) as f64 / r.calls as f64).collect() };
-    let calls: u64 = results.iter().map(|r| r.calls).sum();
-    let (div, div_h) = mean_ci(&share(|r| r.diverted));
-    let (late, late_h) = mean_ci(&share(|r| r.late));
-    let (in_time, in_time_h) = mean_ci(&share(|r| r.in_time));
-    let util: Vec<f64> = results
-        .iter()
-        .map(|r| r.busy_min / (TEAMS as f64 * HORIZON_MIN))
-        .collect();
-    let (u, u_h) = mean_ci(&util);
-    for r in &results {
-        assert_eq!(
-            r.in_time + r.late + r.diverted,
-            r.calls,
-            "every call ends in one outcome"
-        );
-    }
-    println!(
-        "{{\"tool\": \"loop_m1\", \"queue\": \"{}\", \"rng\": \"{}\", \"replications\": {reps}, \
-         \"diverted_share\": {div}, \"diverted_share_hw\": {div_h}, \
-         \"late_share\": {late}, \"late_share_hw\": {late_h}, \
-         \"in_time_share\": {in_time}, \"in_time_share_hw\": {in_time_h}, \
-         \"utilization\": {u}, \"utilization_hw\": {u_h}, \
-         \"calls\": {calls}, \"wall_s\": {wall}, \"calls_per_s\": {}}}",
-        match queue {
-            Queue::Heap => "heap",
-            Queue::Special => "special",
-        },
-        match rng {
-            Gen::Small => "SmallRng (Xoshiro256++)",
-            Gen::ChaCha8 => "ChaCha8Rng",
-        },
-        calls as f64 / wall
+    let queue = match queue {
+        Queue::Heap => "heap",
+        Queue::Special => "special",
+    };
+    let rng = match rng {
+        Gen::Small => "SmallRng (Xoshiro256++)",
+        Gen::ChaCha8 => "ChaCha8Rng",
+    };
+    m1::print_report(
+        &format!("\"tool\": \"loop_m1\", \"queue\": \"{queue}\", \"rng\": \"{rng}\""),
+        &results,
+        wall,
     );
 }

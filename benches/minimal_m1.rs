@@ -36,15 +36,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1, StandardNormal};
 
-const TEAMS: usize = 4;
-const HORIZON_MIN: f64 = 365.0 * 1440.0;
-const RATE_PER_MIN: f64 = 2.0 / 60.0;
-const TRAVEL_MEAN: f64 = 25.0;
-const TRAVEL_SD: f64 = 12.0;
-const SCENE_MEAN: f64 = 60.0;
-const MAX_RESPONSE: f64 = 60.0;
-/// Slack on time comparisons, as in cessa-sim.
-const EPS: f64 = 1e-9;
+#[path = "common/m1.rs"]
+mod m1;
+use m1::{EPS, HORIZON_MIN, MAX_RESPONSE, RATE_PER_MIN, Rep, SCENE_MEAN, TEAMS};
 
 /// A call waiting for a team; its draws are made when it arrives.
 #[derive(Clone, Copy)]
@@ -52,16 +46,6 @@ struct Call {
     arrival: f64,
     travel: f64,
     scene: f64,
-}
-
-/// One replication's counts.
-#[derive(Default, Clone, Copy)]
-struct Rep {
-    calls: u64,
-    in_time: u64,
-    late: u64,
-    diverted: u64,
-    busy_min: f64,
 }
 
 struct Sim {
@@ -73,17 +57,7 @@ struct Sim {
 impl Sim {
     #[inline(always)]
     fn dispatch(&mut self, team: usize, s: f64, c: Call) {
-        let response = s - c.arrival + c.travel;
-        if response <= MAX_RESPONSE + EPS {
-            self.r.in_time += 1;
-        } else {
-            self.r.late += 1;
-        }
-        let end = s + c.travel + c.scene;
-        if s < HORIZON_MIN {
-            self.r.busy_min += end.min(HORIZON_MIN) - s;
-        }
-        self.free_at[team] = end;
+        self.free_at[team] = self.r.dispatched(s, c.arrival, c.travel, c.scene);
     }
 
     /// Lets teams that free up to time `t` take queued calls, in order of
@@ -163,28 +137,6 @@ fn replicate<R: Rng>(rng: &mut R, mu: f64, sigma: f64) -> Rep {
     sim.r
 }
 
-/// Student t quantile (Abramowitz & Stegun 26.7.5; exact to ~1e-6 for df >= 10).
-fn t_quantile_975(df: f64) -> f64 {
-    let z: f64 = 1.959_963_984_540_054;
-    let (z3, z5, z7, z9) = (z.powi(3), z.powi(5), z.powi(7), z.powi(9));
-    let g1 = (z3 + z) / 4.0;
-    let g2 = (5.0 * z5 + 16.0 * z3 + 3.0 * z) / 96.0;
-    let g3 = (3.0 * z7 + 19.0 * z5 + 17.0 * z3 - 15.0 * z) / 384.0;
-    let g4 = (79.0 * z9 + 776.0 * z7 + 1482.0 * z5 - 1920.0 * z3 - 945.0 * z) / 92160.0;
-    z + g1 / df + g2 / df.powi(2) + g3 / df.powi(3) + g4 / df.powi(4)
-}
-
-/// Mean and 95% half-width over replications.
-fn mean_ci(x: &[f64]) -> (f64, f64) {
-    let n = x.len() as f64;
-    let m = x.iter().sum::<f64>() / n;
-    if x.len() < 2 {
-        return (m, f64::NAN);
-    }
-    let var = x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0);
-    (m, t_quantile_975(n - 1.0) * (var / n).sqrt())
-}
-
 fn main() {
     let mut reps: u64 = 100;
     let mut use_chacha = false;
@@ -206,8 +158,7 @@ fn main() {
             _ => {}
         }
     }
-    let sigma2 = (1.0 + (TRAVEL_SD / TRAVEL_MEAN).powi(2)).ln();
-    let (mu, sigma) = (TRAVEL_MEAN.ln() - sigma2 / 2.0, sigma2.sqrt());
+    let (mu, sigma) = m1::travel_params();
 
     let start = Instant::now();
     let results: Vec<Rep> = (0..reps)
@@ -221,36 +172,14 @@ fn main() {
         .collect();
     let wall = start.elapsed().as_secs_f64();
 
-    let share =
-        |f: fn(&Rep) -> u64| -> Vec<f64> { results.iter().map(|r| f(r) as f64 / r.calls as f64).collect() };
-    let calls: u64 = results.iter().map(|r| r.calls).sum();
-    let (div, div_h) = mean_ci(&share(|r| r.diverted));
-    let (late, late_h) = mean_ci(&share(|r| r.late));
-    let (in_time, in_time_h) = mean_ci(&share(|r| r.in_time));
-    let util: Vec<f64> = results
-        .iter()
-        .map(|r| r.busy_min / (TEAMS as f64 * HORIZON_MIN))
-        .collect();
-    let (u, u_h) = mean_ci(&util);
-    for r in &results {
-        assert_eq!(
-            r.in_time + r.late + r.diverted,
-            r.calls,
-            "every call ends in one outcome"
-        );
-    }
-    println!(
-        "{{\"tool\": \"minimal_m1\", \"rng\": \"{}\", \"replications\": {reps}, \
-         \"diverted_share\": {div}, \"diverted_share_hw\": {div_h}, \
-         \"late_share\": {late}, \"late_share_hw\": {late_h}, \
-         \"in_time_share\": {in_time}, \"in_time_share_hw\": {in_time_h}, \
-         \"utilization\": {u}, \"utilization_hw\": {u_h}, \
-         \"calls\": {calls}, \"wall_s\": {wall}, \"calls_per_s\": {}}}",
-        if use_chacha {
-            "ChaCha8Rng"
-        } else {
-            "SmallRng (Xoshiro256++)"
-        },
-        calls as f64 / wall
+    let rng = if use_chacha {
+        "ChaCha8Rng"
+    } else {
+        "SmallRng (Xoshiro256++)"
+    };
+    m1::print_report(
+        &format!("\"tool\": \"minimal_m1\", \"rng\": \"{rng}\""),
+        &results,
+        wall,
     );
 }

@@ -103,9 +103,11 @@ impl Calendar {
 /// `x.rem_euclid(WEEK_MIN)`, exactly, for `x >= 0`, without the software
 /// `fmod` that `rem_euclid` calls (issue 18: 3% of the Illinois default,
 /// where every shift check asks for the minute of the week). The quotient
-/// by truncation may be one off; the remainder `x - q W` is exact
-/// (Sterbenz: `q W <= x < 2 q W` for `q >= 1`) and the correction lands
-/// on fmod's exact result.
+/// `q` by truncation is the true one, `k`, or (for `x` just below a
+/// multiple of the week) `k + 1`. With `q = k >= 1`, `k W <= x < 2 k W`,
+/// so `x - q W` is exact (Sterbenz); with `q = k + 1`, `x - q W` is a
+/// small negative number computed exactly, and adding `W` gives
+/// `x - k W`, which is representable (fmod's result always is).
 #[inline]
 fn week_remainder(x: f64) -> f64 {
     if !(0.0..1e15).contains(&x) {
@@ -113,13 +115,7 @@ fn week_remainder(x: f64) -> f64 {
     }
     let q = (x / WEEK_MIN) as u64 as f64;
     let r = x - q * WEEK_MIN;
-    if r < 0.0 {
-        r + WEEK_MIN
-    } else if r >= WEEK_MIN {
-        r - WEEK_MIN
-    } else {
-        r
-    }
+    if r < 0.0 { r + WEEK_MIN } else { r }
 }
 
 #[cfg(test)]

@@ -207,14 +207,14 @@ fn bin(minutes: f64) -> usize {
     bin_of(minutes * (1.0 / BIN_MIN), BINS)
 }
 
-/// `x.floor()` as a bin index for `0 <= x < last` (negative: bin 0),
-/// `last` (the overflow bin) when `x >= last` or NaN: as
-/// `(x as usize).min(last)` but through a 32-bit conversion, since the
+/// `x.floor()` as a bin index for `0 <= x < last`, bin 0 for a negative
+/// or NaN `x`, `last` (the overflow bin) for `x >= last`: exactly
+/// `(x as usize).min(last)`, through a 32-bit conversion, since the
 /// saturating one to a 64-bit unsigned integer takes a dozen instructions
 /// on x86-64 (issue 18: six bins a reached call).
 #[inline]
 fn bin_of(x: f64, last: usize) -> usize {
-    if x < last as f64 { x as u32 as usize } else { last }
+    if x >= last as f64 { last } else { x as u32 as usize }
 }
 
 /// Statistics of one replication.
@@ -498,6 +498,7 @@ mod tests {
         assert_eq!(bin_of(10.0, 10), 10);
         assert_eq!(bin_of(1e300, 10), 10);
         assert_eq!(bin_of(-2.5, 10), 0);
+        assert_eq!(bin_of(f64::NAN, 10), 0);
         assert_eq!(bin(0.49), 0);
         assert_eq!(bin(0.5), 1);
         assert_eq!(bin(BINS as f64 * BIN_MIN), BINS);

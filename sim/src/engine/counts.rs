@@ -145,7 +145,10 @@ impl HourCursor {
         if !(a >= self.start && a < self.end) {
             self.end = next_hour(a);
             self.start = self.end - 60.0;
-            self.how = cal.hour_of_week(a);
+            // Of the hour's start, a whole number of minutes, so the week
+            // offset adds exactly (`a` a hair below an hour mark could
+            // round up into the next hour, and the cursor would carry it).
+            self.how = cal.hour_of_week(self.start);
         }
         let mut x = a;
         while x < b {
@@ -162,5 +165,30 @@ impl HourCursor {
                 };
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Busy time lands in its hour of the week, stretch after stretch, even
+    /// when a stretch starts a hair below an hour mark in a run that does
+    /// not start on a Monday (where adding the week offset to that start
+    /// rounds up into the next hour, and a cursor that looked its hour up
+    /// from it would carry the error into every later hour).
+    #[test]
+    fn hour_cursor_keeps_hours_of_the_week() {
+        // 2027-07-04 is a Sunday: the run starts 144 hours into the week.
+        let cal = Calendar::new(jiff::civil::date(2027, 7, 4), 7.0 * DAY_MIN);
+        let mut row = [0.0; HOURS_PER_WEEK];
+        let mut cursor = HourCursor::NEW;
+        let a = 119.999_999_999_999_96; // in the run's hour 1, week hour 145
+        for (from, to) in [(a, 150.0), (150.0, 170.0), (170.0, 400.0)] {
+            cursor.spread(&cal, &mut row, from, to, 1.0);
+        }
+        assert!(row[145] > 0.0 && row[145] < 1e-9, "{}", row[145]);
+        assert_eq!(row[146..=150], [60.0, 60.0, 60.0, 60.0, 40.0]);
+        assert_eq!(row.iter().filter(|&&x| x > 0.0).count(), 6);
     }
 }

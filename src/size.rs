@@ -57,7 +57,8 @@ pub(crate) struct SizeArgs {
     per_call_type: bool,
     /// Target: also at least 90% of each call type's mobile calls reached in
     /// time (the p90 response of all mobile calls, a diverted call counting
-    /// as beyond any time, within the maximum).
+    /// as beyond any time, within the maximum), for every call type with a
+    /// maximum in the region, a zone's own included.
     #[arg(long)]
     p90_within_max: bool,
     /// At most this many teams in a region; a region that cannot meet the

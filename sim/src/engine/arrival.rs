@@ -72,6 +72,7 @@ impl Engine<'_> {
     ///
     /// The region's cursor is left on the hour of the arrival returned, so
     /// `arrival` reads that call's hour of week and month from it.
+    #[inline(always)]
     pub(super) fn next_arrival(&mut self, r: usize, t: f64) -> Option<f64> {
         let horizon = self.m.scenario.run().horizon_min;
         let mut e: f64 = Exp1.sample(&mut self.rngs[r]);

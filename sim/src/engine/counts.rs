@@ -67,6 +67,7 @@ impl Engine<'_> {
     /// Integrates the time since the last change at the current busy level:
     /// the busy-level distribution, busy team-minutes, and busy team-minutes
     /// by hour of week, all clipped to the measured window.
+    #[inline(always)]
     pub(super) fn flush_busy(&mut self, r: usize, t: f64) {
         let since = std::mem::replace(&mut self.busy[r].since, t);
         let Some((a, b)) = self.measured(since, t) else {
@@ -86,6 +87,7 @@ impl Engine<'_> {
 
     /// Changes the number of waiting calls in a region, integrating the
     /// queue length over the measured window.
+    #[inline(always)]
     pub(super) fn add_waiting(&mut self, r: usize, delta: i32) {
         let n = self.waiting[r]
             .checked_add_signed(delta)
@@ -93,6 +95,7 @@ impl Engine<'_> {
         self.set_waiting(r, n, self.now);
     }
 
+    #[inline(always)]
     pub(super) fn set_waiting(&mut self, r: usize, n: u32, t: f64) {
         if let Some((a, b)) = self.measured(self.waiting_since[r], t) {
             self.tally.queue_integral[r] += f64::from(self.waiting[r]) * (b - a);

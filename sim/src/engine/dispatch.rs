@@ -6,7 +6,7 @@ use super::*;
 
 impl Engine<'_> {
     /// The call region's factor on trips starting now (`travel.by_hour`).
-    #[inline]
+    #[inline(always)]
     pub(super) fn hour_factor(&self, c: &Call) -> f64 {
         match &self.m.scenario.regions()[c.region as usize].travel_by_hour {
             None => 1.0,
@@ -21,7 +21,7 @@ impl Engine<'_> {
     }
 
     /// The same before the hour's factor (`travel.by_hour`).
-    #[inline]
+    #[inline(always)]
     pub(super) fn travel_any_hour(&self, from: u32, c: &Call) -> f64 {
         match &self.m.scenario.regions()[c.region as usize].travel {
             Travel::Time(_) => c.travel_draw,
@@ -32,7 +32,7 @@ impl Engine<'_> {
     }
 
     /// The dispatcher's estimate of travel minutes of a call from a zone.
-    #[inline]
+    #[inline(always)]
     pub(super) fn travel_est(&self, from: u32, c: &Call) -> f64 {
         match self.m.scenario.dispatch().estimate {
             Knowledge::Exact => self.travel_true(from, c),
@@ -54,7 +54,7 @@ impl Engine<'_> {
     }
 
     /// Where a team is at time `t` when idle.
-    #[inline]
+    #[inline(always)]
     pub(super) fn location(&self, tm: usize, t: f64) -> u32 {
         let team = &self.teams[tm];
         if t >= team.home_at {
@@ -66,6 +66,7 @@ impl Engine<'_> {
 
     /// The dispatcher's estimate of when a team is free of everything it
     /// has (current job and assigned calls), and where it will be then.
+    #[inline(always)]
     pub(super) fn estimated_free(&self, tm: usize, t: f64) -> (f64, u32) {
         let team = &self.teams[tm];
         if !team.busy {
@@ -177,7 +178,7 @@ impl Engine<'_> {
     }
 
     /// Is the team on shift at `t`, and when does its duty end (shift end + overtime)?
-    #[inline]
+    #[inline(always)]
     pub(super) fn duty_end(&self, tm: usize, t: f64) -> Option<f64> {
         let info = &self.m.teams[tm];
         if info.always_on {
@@ -250,6 +251,7 @@ impl Engine<'_> {
     /// the teams on shift at `t` that could finish it within their duty
     /// (only idle ones when `idle_only`): (estimated arrival, team, idle).
     /// Also says whether any candidate is on shift at all.
+    #[inline(always)]
     pub(super) fn best_team(&self, c: &Call, t: f64, idle_only: bool) -> (bool, Option<(f64, usize, bool)>) {
         if idle_only
             && matches!(
@@ -300,6 +302,7 @@ impl Engine<'_> {
     /// that could finish the call within its duty, found from the region's
     /// idle set instead of a scan of every team. None when there is none;
     /// the caller then scans, which also tells whether any team is on shift.
+    #[inline(always)]
     fn first_idle_team(&self, c: &Call, t: f64) -> Option<(f64, usize, bool)> {
         let r = c.region as usize;
         let mut eta = None;
@@ -327,6 +330,7 @@ impl Engine<'_> {
     }
 
     /// Marks team `tm` idle or busy in the idle set of every region it may serve.
+    #[inline(always)]
     pub(super) fn set_idle(&mut self, tm: usize, idle: bool) {
         for &(r, pos) in &self.m.candidate_slots[tm] {
             let (w, bit) = (pos as usize / 64, 1u64 << (pos % 64));

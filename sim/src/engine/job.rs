@@ -115,6 +115,7 @@ impl Engine<'_> {
     /// Team `tm` starts `job` now (a call or a follow-up visit): busy until
     /// `job.free` (busy time and overtime counted, clipped to the measured
     /// window), no longer idle, its `TeamFree` event scheduled.
+    #[inline(always)]
     pub(super) fn occupy(&mut self, tm: usize, job: Job) {
         let t = self.now;
         let own = self.m.teams[tm].region;

@@ -390,6 +390,7 @@ impl<'m> Engine<'m> {
         self.tally
     }
 
+    #[inline(always)]
     fn alloc_call(&mut self, mut call: Call) -> u32 {
         match self.free_calls.pop() {
             Some(id) => {
@@ -404,6 +405,7 @@ impl<'m> Engine<'m> {
         }
     }
 
+    #[inline(always)]
     fn release_call(&mut self, id: u32) {
         self.calls[id as usize].state = CallState::Free;
         self.free_calls.push(id);

@@ -116,7 +116,13 @@ impl Engine<'_> {
         } else {
             let ct = &sc.call_types()[ctype];
             let intake = sc.channels()[channel].intake.sample(rng);
-            let mut call = Call {
+            // Built in its slot, not on the stack and then copied (issue 18).
+            let id = self.free_calls.pop().unwrap_or_else(|| {
+                self.calls.push(Call::FREE);
+                (self.calls.len() - 1) as u32
+            });
+            let call = &mut self.calls[id as usize];
+            *call = Call {
                 arrival: t,
                 deadline: t + ct.max_response_by_zone[zone]
                     .unwrap_or(ct.max_response[r])
@@ -140,7 +146,9 @@ impl Engine<'_> {
                 hour: hour as u16,
                 state: CallState::Intake,
                 queue_est_min: 0.0,
-                generation: 0,
+                // Bumped each time the slot is reused, so a stale event of
+                // its previous call is told apart.
+                generation: call.generation.wrapping_add(1),
             };
             if mobile {
                 call.on_scene = ct.on_scene_in(r).sample(rng);
@@ -188,7 +196,6 @@ impl Engine<'_> {
             if desk.is_some() {
                 call.state = CallState::AtDesk;
             }
-            let id = self.alloc_call(call);
             if let Some(d) = desk {
                 let slot = id as usize;
                 if self.desk_parts.len() <= slot {

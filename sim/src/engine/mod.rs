@@ -149,6 +149,32 @@ struct Call {
 }
 
 impl Call {
+    /// A slot never used yet.
+    const FREE: Call = Call {
+        arrival: 0.0,
+        deadline: 0.0,
+        decided_at: 0.0,
+        region: 0,
+        zone: 0,
+        ctype: 0,
+        channel: 0,
+        on_scene: 0.0,
+        transport: 0.0,
+        travel_draw: 0.0,
+        backup: false,
+        petition: false,
+        transported: false,
+        ending: 0,
+        stay: 0.0,
+        follow_up: false,
+        measured: false,
+        month: 0,
+        hour: 0,
+        state: CallState::Free,
+        queue_est_min: 0.0,
+        generation: 0,
+    };
+
     /// Its tally cell (region, call type, channel).
     #[inline]
     fn cell(&self, shape: &crate::tally::Shape) -> usize {
@@ -388,21 +414,6 @@ impl<'m> Engine<'m> {
             *trace_out = trace;
         }
         self.tally
-    }
-
-    #[inline(always)]
-    fn alloc_call(&mut self, mut call: Call) -> u32 {
-        match self.free_calls.pop() {
-            Some(id) => {
-                call.generation = self.calls[id as usize].generation.wrapping_add(1);
-                self.calls[id as usize] = call;
-                id
-            }
-            None => {
-                self.calls.push(call);
-                (self.calls.len() - 1) as u32
-            }
-        }
     }
 
     #[inline(always)]

@@ -61,6 +61,12 @@ fn export(records: &[sim::trace::CallRecord]) -> String {
     csv
 }
 
+/// `MAP` with a window of records from the export's start, 2027-07-05, to `end`.
+fn map_until(end: &str) -> Mapping {
+    let window = format!("window = {{ start = \"2027-07-05\", end = \"{end}\" }}\ntime_formats");
+    Mapping::from_toml(&MAP.replace("time_formats", &window), "map.toml").unwrap()
+}
+
 fn stamp(start: jiff::civil::DateTime, minutes: f64) -> String {
     let t = start + jiff::SignedDuration::from_secs((minutes * 60.0).round() as i64);
     t.strftime("%Y-%m-%d %H:%M:%S").to_string()
@@ -133,14 +139,7 @@ fn month_factors_come_back_from_a_year_of_records() {
     let model = sim::Model::new(sim::Scenario::from_toml(&text, "known.toml").unwrap());
     let records = sim::trace::trace(&model, 1);
     let csv = export(&records);
-    let map = Mapping::from_toml(
-        &MAP.replace(
-            "time_formats",
-            "window = { start = \"2027-07-05\", end = \"2028-07-04\" }\ntime_formats",
-        ),
-        "map.toml",
-    )
-    .unwrap();
+    let map = map_until("2028-07-04");
     let recs = Records::read(&csv, &map).unwrap();
     let f = calibration::calibrate::month_factors(&recs, "Town", &[]).expect("a year of records");
     // The mean factor is 1: eleven months at 12/13 and December at 24/13.
@@ -171,14 +170,7 @@ fn an_export_gap_and_a_level_shift_are_detected_not_fitted_as_a_season() {
         .filter(|r| r.request_min < gap_a || r.request_min >= gap_b)
         .collect();
     let csv = export(&kept);
-    let map = Mapping::from_toml(
-        &MAP.replace(
-            "time_formats",
-            "window = { start = \"2027-07-05\", end = \"2028-07-04\" }\ntime_formats",
-        ),
-        "map.toml",
-    )
-    .unwrap();
+    let map = map_until("2028-07-04");
     let recs = Records::read(&csv, &map).unwrap();
     let cal = calibrate(&recs, &map, &Options::default()).unwrap();
     assert_eq!(cal.gaps.len(), 1, "{:?}", cal.gaps);
@@ -230,14 +222,7 @@ fn like_with_like_queue_comparison_on_engine_records_passes() {
     let model = sim::Model::new(sim::Scenario::from_toml(&text, "known.toml").unwrap());
     let records = sim::trace::trace(&model, 0);
     let csv = export(&records);
-    let map = Mapping::from_toml(
-        &MAP.replace(
-            "time_formats",
-            "window = { start = \"2027-07-05\", end = \"2027-08-02\" }\ntime_formats",
-        ),
-        "map.toml",
-    )
-    .unwrap();
+    let map = map_until("2027-08-02");
     let recs = Records::read(&csv, &map).unwrap();
     // Replications 1.. : the traced one (0) is the "observed" sample.
     let mut agg = sim::results::Aggregator::new(&model);

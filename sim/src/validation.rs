@@ -119,6 +119,14 @@ pub struct Check {
 /// The cases: a fast subset (for `cargo test`) or the full suite.
 pub fn cases(full: bool) -> Vec<Case> {
     let (reps, days) = if full { (40, 371.0) } else { (16, 189.0) };
+    // A case of the queueing formulas, on the suite's replications and span.
+    let case = |name: &'static str, params: String, kind: Kind| Case {
+        name,
+        params,
+        replications: reps,
+        horizon_days: days,
+        kind,
+    };
     let mut out = Vec::new();
     let loads: &[(u32, f64)] = if full {
         &[
@@ -139,13 +147,7 @@ pub fn cases(full: bool) -> Vec<Case> {
     };
     for &(c, rho) in loads {
         let a = rho * f64::from(c);
-        out.push(Case {
-            name: "erlang_b",
-            params: format!("c={c} a={a}"),
-            replications: reps,
-            horizon_days: days,
-            kind: Kind::ErlangB { c, a },
-        });
+        out.push(case("erlang_b", format!("c={c} a={a}"), Kind::ErlangB { c, a }));
     }
     let loads: &[(u32, f64)] = if full {
         &[
@@ -163,13 +165,7 @@ pub fn cases(full: bool) -> Vec<Case> {
     };
     for &(c, rho) in loads {
         let a = rho * f64::from(c);
-        out.push(Case {
-            name: "erlang_c",
-            params: format!("c={c} a={a}"),
-            replications: reps,
-            horizon_days: days,
-            kind: Kind::ErlangC { c, a },
-        });
+        out.push(case("erlang_c", format!("c={c} a={a}"), Kind::ErlangC { c, a }));
     }
     let sets: &[(u32, f64, f64)] = if full {
         &[
@@ -187,13 +183,11 @@ pub fn cases(full: bool) -> Vec<Case> {
     };
     for &(c, rho, d) in sets {
         let a = rho * f64::from(c);
-        out.push(Case {
-            name: "mmc_patience",
-            params: format!("c={c} a={a} D={d}"),
-            replications: reps,
-            horizon_days: days,
-            kind: Kind::Patience { c, a, d },
-        });
+        out.push(case(
+            "mmc_patience",
+            format!("c={c} a={a} D={d}"),
+            Kind::Patience { c, a, d },
+        ));
     }
     let sets: &[(u32, f64, CentrePatience)] = if full {
         &[
@@ -221,23 +215,15 @@ pub fn cases(full: bool) -> Vec<Case> {
             CentrePatience::Never => ("centre_erlang_c", format!("c={c} a={a}")),
             CentrePatience::Fixed(d) => ("centre_mmc_d", format!("c={c} a={a} D={d}")),
         };
-        out.push(Case {
-            name,
-            params,
-            replications: reps,
-            horizon_days: days,
-            kind: Kind::Centre { c, a, patience },
-        });
+        out.push(case(name, params, Kind::Centre { c, a, patience }));
     }
     let sets: &[(usize, f64)] = if full { &[(3, 1.2), (6, 3.5)] } else { &[(3, 1.2)] };
     for &(n, a) in sets {
-        out.push(Case {
-            name: "hypercube",
-            params: format!("N={n} a={a}"),
-            replications: reps,
-            horizon_days: days,
-            kind: Kind::Hypercube { n, a },
-        });
+        out.push(case(
+            "hypercube",
+            format!("N={n} a={a}"),
+            Kind::Hypercube { n, a },
+        ));
     }
     out.push(Case {
         name: "time_varying",

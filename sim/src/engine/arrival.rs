@@ -74,7 +74,7 @@ impl Engine<'_> {
     /// `arrival` reads that call's hour of week and month from it.
     #[inline(always)]
     pub(super) fn next_arrival(&mut self, r: usize, t: f64) -> Option<f64> {
-        let horizon = self.m.scenario.run().horizon_min;
+        let horizon = self.horizon_min;
         let mut e: f64 = Exp1.sample(&mut self.rngs[r]);
         let mut t = t;
         while t < horizon {
@@ -100,7 +100,7 @@ impl Engine<'_> {
         let channel = m.pick_channel(rng);
         let ctype = m.pick_type(rng);
         let triage = m.triage(ctype, rng);
-        let measured = t >= sc.run().warmup_min;
+        let measured = t >= self.warmup_min;
         let cell = m.shape.cell(r, ctype, channel);
         let month = self.cursors[r].month;
         let hour = self.cursors[r].how;
@@ -132,23 +132,15 @@ impl Engine<'_> {
                 zone: zone as u32,
                 ctype: ctype as u16,
                 channel: channel as u16,
-                on_scene: 0.0,
-                transport: 0.0,
-                travel_draw: 0.0,
-                backup: false,
-                petition: false,
-                transported: false,
-                ending: 0,
-                stay: 0.0,
-                follow_up: false,
                 measured,
                 month: month as u32,
                 hour: hour as u16,
                 state: CallState::Intake,
-                queue_est_min: 0.0,
                 // Bumped each time the slot is reused, so a stale event of
                 // its previous call is told apart.
                 generation: call.generation.wrapping_add(1),
+                // The draws below fill in what a mobile response needs.
+                ..Call::FREE
             };
             if mobile {
                 call.on_scene = ct.on_scene_in(r).sample(rng);

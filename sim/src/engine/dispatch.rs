@@ -351,13 +351,12 @@ impl Engine<'_> {
         // more: the latest moment any candidate could still set off. No
         // team can set off later than `bound`; once one can, the rest need
         // not be asked (issue 18: a queued call asked every team).
-        let bound = match (&self.m.scenario.regions()[r].travel, self.m.candidates[r].first()) {
-            // Travel by time: the same estimate from anywhere, so
-            // `latest_start` is at most the deadline minus it, exactly.
-            (Travel::Time(_), Some(&tm)) => {
-                c.deadline - self.travel_est(self.m.teams[tm as usize].base as u32, c)
-            }
-            _ => f64::INFINITY,
+        let bound = match self.m.scenario.regions()[r].travel {
+            // Travel by time: the same estimate from anywhere (here from the
+            // call's own zone), so `latest_start` is at most the deadline
+            // minus it, exactly.
+            Travel::Time(_) => c.deadline - self.travel_est(c.zone, c),
+            Travel::Routes { .. } => f64::INFINITY,
         };
         // No team could set off in time (a trip longer than the maximum).
         if bound < t {

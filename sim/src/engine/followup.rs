@@ -74,7 +74,7 @@ impl<'m> Engine<'m> {
                 self.tally.follow_ups_dropped[f.region as usize] += u64::from(f.visits_left);
             }
             self.free_follow_ups.push(id);
-        } else if due > self.m.scenario.run().horizon_min {
+        } else if due > self.horizon_min {
             self.free_follow_ups.push(id);
         } else {
             self.events.push(

@@ -243,7 +243,7 @@ impl Engine<'_> {
     pub(super) fn next_shift_start(&mut self, schedule: &Schedule, kind: Kind, id: u32) {
         let t = self.now;
         let next = schedule.next_start(t, self.cal.minute_of_week(t));
-        let horizon = self.m.scenario.run().horizon_min;
+        let horizon = self.horizon_min;
         if next.is_finite() && (next <= horizon || self.pending > 0) {
             self.events.push(
                 next,

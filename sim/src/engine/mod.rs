@@ -231,7 +231,8 @@ pub(crate) struct Engine<'m> {
     queues: Vec<Vec<VecDeque<u32>>>,
     /// Each region's busy teams (one record, one lookup: issue 18).
     busy: Vec<Busy>,
-    /// The measured window, minutes: after the warm-up, before the horizon.
+    /// The measured window, minutes: after the warm-up, before the horizon
+    /// (the scenario's `run`, read once).
     warmup_min: f64,
     horizon_min: f64,
     /// Calls waiting (queued or assigned, not yet dispatched) per region.
@@ -345,7 +346,7 @@ impl<'m> Engine<'m> {
     }
 
     fn run_with(mut self, trace_out: &mut Vec<CallRecord>) -> Tally {
-        let horizon = self.m.scenario.run().horizon_min;
+        let horizon = self.horizon_min;
         for r in 0..self.m.scenario.regions().len() {
             if let Some(t) = self.next_arrival(r, 0.0) {
                 self.events.push(

@@ -95,6 +95,14 @@ impl Builder<'_, '_> {
             ct.max_response_by_zone = vec![None; zones.len()];
             for (zname, m, span) in raw.by_zone {
                 let named: Vec<usize> = (0..zones.len()).filter(|&z| zones[z].name == zname).collect();
+                // The key a problem names.
+                let key = || {
+                    format!(
+                        "{}.{}",
+                        join(&join("call_types", &ct.name), "max_response_by_zone"),
+                        key_part(&zname)
+                    )
+                };
                 if named.len() == 1 {
                     ct.max_response_by_zone[named[0]] = Some(m);
                 } else if named.len() > 1 {
@@ -104,11 +112,7 @@ impl Builder<'_, '_> {
                         .collect();
                     self.r.problem(
                         span,
-                        &format!(
-                            "{}.{}",
-                            join(&join("call_types", &ct.name), "max_response_by_zone"),
-                            key_part(&zname)
-                        ),
+                        &key(),
                         format!(
                             "zone {zname:?} is in several regions ({}): rename one so the maximum names one zone",
                             regions.join(", ")
@@ -120,11 +124,7 @@ impl Builder<'_, '_> {
                     names.dedup();
                     self.r.problem(
                         span,
-                        &format!(
-                            "{}.{}",
-                            join(&join("call_types", &ct.name), "max_response_by_zone"),
-                            key_part(&zname)
-                        ),
+                        &key(),
                         format!("unknown zone {zname:?}; expected one of: {}", names.join(", ")),
                     );
                 }

@@ -2,17 +2,20 @@
 # Compare cessa-sim on the M1 benchmark model (scenarios/bench/m1.toml) with
 # a SimPy implementation a planner would write (benches/peers/m1_simpy.py),
 # the hand-written Rust discrete-event loop of M1 with an explicit event list
-# (benches/loop_m1.rs, with a BinaryHeap and with a specialised event list)
+# (benches/loop_m1.rs, with a BinaryHeap and with a specialised event list,
+# and the latter again with `--stats`, keeping the statistics cessa-sim keeps)
 # and the fastest hand-written loop for M1, which needs no event list
 # (benches/minimal_m1.rs), all on this machine, in one invocation:
 #
 #   - ROUNDS interleaved rounds (SimPy, minimal_m1, loop_m1 heap, loop_m1
-#     special, cessa-sim -j 1, SimPy, ...): median wall per tool, per 100
+#     special, cessa-sim -j 1, loop_m1 special --stats, SimPy, ...): median
+#     wall per tool, per 100
 #     replication-years (SimPy runs SIMPY_REPS replications a round and its
 #     wall is scaled to 100, said in the output), and the ratios with their
 #     spread (min-max of the per-round ratios): SimPy / cessa-sim, cessa-sim /
-#     specialised loop (issue 18's target, <= 1.5x), and cessa-sim / heap loop
-#     and cessa-sim / minimal_m1 for information;
+#     specialised loop (issue 18's target, <= 1.5x), and cessa-sim / heap loop,
+#     cessa-sim / the specialised loop keeping cessa-sim's statistics and
+#     cessa-sim / minimal_m1 for information;
 #   - statistical agreement: the diverted share and utilization of cessa-sim
 #     vs SimPy and vs each hand-written loop must differ by at most 4 standard
 #     errors sqrt(se1^2 + se2^2) (exit 1 otherwise); the late share is shown;
@@ -171,9 +174,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
     w_heap=$(wall_of loop_heap "$LOOP" --queue heap)
     w_special=$(wall_of loop_special "$LOOP" --queue special)
     w_cessa=$(wall_of cessa_j1 env RAYON_NUM_THREADS=1 "$CESSA" run "$M1" -j 1 -q --out "$OUT/cessa_j1")
-    echo "$w_simpy $w_minimal $w_heap $w_special $w_cessa" >>"$OUT/rounds.txt"
+    w_stats=$(wall_of loop_stats "$LOOP" --queue special --stats)
+    echo "$w_simpy $w_minimal $w_heap $w_special $w_cessa $w_stats" >>"$OUT/rounds.txt"
     echo "   round $round: SimPy $w_simpy s ($SIMPY_REPS reps), minimal_m1 $w_minimal s," \
-        "loop heap $w_heap s, loop special $w_special s, cessa-sim $w_cessa s" >&2
+        "loop heap $w_heap s, loop special $w_special s, cessa-sim $w_cessa s," \
+        "loop special --stats $w_stats s" >&2
 done
 timed "$REPEAT" minimal_chacha "$MINIMAL" --rng chacha8
 
@@ -232,6 +237,7 @@ sp, sp_calls, sp_reps, sp_d = peer("simpy")
 mn, mn_calls, mn_reps, mn_d = peer("minimal")
 lh, lh_calls, lh_reps, lh_d = peer("loop_heap")
 ls, ls_calls, ls_reps, ls_d = peer("loop_special")
+lt, lt_calls, lt_reps, lt_d = peer("loop_stats")
 mc, mc_calls, mc_reps, mc_d = peer("minimal_chacha")
 r1, r1_calls, r1_reps = cessa("cessa_r200_j1")
 r2, r2_calls, r2_reps = cessa("cessa_r200_j2")
@@ -245,6 +251,7 @@ w_mn = [r[1] * scale_mn for r in rounds]
 w_lh = [r[2] * scale_lh for r in rounds]
 w_ls = [r[3] * scale_ls for r in rounds]
 w_c = [r[4] * scale_c for r in rounds]
+w_lt = [r[5] * 100 / lt_reps for r in rounds]
 med = statistics.median
 print()
 print(rd("machine.txt"))
@@ -263,6 +270,7 @@ for label, ws, calls, reps, fig in (
     ("cessa-sim -j 1 (every stat)", w_c, c1_calls * scale_c, c1_reps, c1),
     ("loop_m1, BinaryHeap", w_lh, lh_calls * scale_lh, lh_reps, lh),
     ("loop_m1, specialised queue", w_ls, ls_calls * scale_ls, ls_reps, ls),
+    ("loop_m1, specialised, --stats", w_lt, lt_calls * 100 / lt_reps, lt_reps, lt),
     ("minimal_m1 (no event list)", w_mn, mn_calls * scale_mn, mn_reps, mn),
 ):
     print(fmt.format(label, f"{med(ws):.3f}", f"{min(ws):.3f}-{max(ws):.3f}", f"{calls / med(ws):,.0f}",
@@ -276,10 +284,14 @@ print(f"SimPy / cessa-sim: {med(w_sp) / med(w_c):.1f}x (medians; rounds {min(rat
 for label, ws, note in (
     ("cessa-sim / specialised loop:", w_ls, "   [issue 18 target: <= 1.5x]"),
     ("cessa-sim / heap loop:", w_lh, "   (informative)"),
+    ("cessa-sim / loop with its stats:", w_lt,
+     "   (informative: the specialised loop keeping cessa-sim's statistics, --stats)"),
+    ("loop with stats / loop:", None, "   (informative: what the statistics alone cost the loop)"),
     ("cessa-sim / minimal_m1:", w_mn, "   (informative: minimal_m1 needs no event list)"),
 ):
-    ratio = [c / w for w, c in zip(ws, w_c)]
-    print(f"{label:<30} {med(w_c) / med(ws):.2f}x (medians; rounds {min(ratio):.2f}-{max(ratio):.2f}x){note}")
+    num, ws = (w_c, ws) if ws is not None else (w_lt, w_ls)
+    ratio = [c / w for w, c in zip(ws, num)]
+    print(f"{label:<32} {med(num) / med(ws):.2f}x (medians; rounds {min(ratio):.2f}-{max(ratio):.2f}x){note}")
 print("time inside the process, SmallRng: loop_m1 heap {:.3f} s ({:,.0f} calls/s), special {:.3f} s ({:,.0f} calls/s),"
       " minimal_m1 {:.3f} s ({:,.0f} calls/s); minimal_m1 ChaCha8Rng {:.3f} s ({:,.0f} calls/s)".format(
     lh_d["wall_s"], lh_d["calls_per_s"], ls_d["wall_s"], ls_d["calls_per_s"],
@@ -334,7 +346,8 @@ print("agreement with cessa-sim -j 1: z = difference / sqrt(se1^2 + se2^2), se =
       " |z| <= 4 required for the diverted share and utilization")
 ok = True
 for label, fig, n in (("SimPy", sp, sp_reps), ("loop_m1, BinaryHeap", lh, lh_reps),
-                      ("loop_m1, specialised queue", ls, ls_reps), ("minimal_m1", mn, mn_reps),
+                      ("loop_m1, specialised queue", ls, ls_reps),
+                      ("loop_m1, specialised, --stats", lt, lt_reps), ("minimal_m1", mn, mn_reps),
                       ("minimal_m1, ChaCha8 (not gated)", mc, mc_reps)):
     for k in ("diverted_share", "utilization", "late_share"):
         (a, ha), (b, hb) = c1[k], fig[k]

@@ -4,11 +4,18 @@
 //! like the number. The heap keeps its allocation, so a replication in
 //! steady state allocates nothing per event.
 //!
-//! Why 4-ary (issue 18): a pop is the commonest operation (about two per
-//! call) and moves an entry down the heap; with four children a level the
-//! heap is half as deep as a binary one, and the four keys compared at a
-//! level sit in one or two cache lines. Entries move through a "hole"
-//! (each level copies one entry, no swaps).
+//! Why 4-ary (issue 18): a pop is a common operation and moves an entry
+//! down the heap; with four children a level the heap is half as deep as a
+//! binary one, and the four keys compared at a level sit in one or two
+//! cache lines. Entries move through a "hole" (each level copies one entry,
+//! no swaps).
+//!
+//! Slots (issue 18): an event that recurs one at a time per source (a
+//! region's next arrival) can be kept in that source's slot instead of the
+//! heap. Slots are the leaves of a winner tree: setting or taking one
+//! replays only its path to the root, none with one slot. Slot events take
+//! their sequence from the same counter as heap events, so the order of
+//! (time, sequence) is the same wherever an event is kept.
 
 /// One entry: ordered by its key, the time's bits above the sequence
 /// (unique), so one integer comparison orders (time, sequence).
@@ -33,29 +40,94 @@ impl<T> Entry<T> {
 /// Children per node.
 const ARITY: usize = 4;
 
-/// A priority queue of events with payload `T`.
+/// The key of an empty slot: after every event.
+const EMPTY: u128 = u128::MAX;
+
+/// A priority queue of events with payload `T`: a heap for any number of
+/// events, and slots that each hold at most one.
 #[derive(Debug, Clone)]
 pub struct EventQueue<T> {
     heap: Vec<Entry<T>>,
     seq: u64,
+    /// Number of slots, rounded up to a power of two (at least 1).
+    leaves: usize,
+    /// Each slot's key ([`EMPTY`] when it holds nothing) and payload.
+    slot_key: Vec<u128>,
+    slot_payload: Vec<Option<T>>,
+    /// The winner tree: `win[n]` is the slot with the least key under node
+    /// `n` (root 1, children `2n` and `2n + 1`; leaf nodes `leaves + i`).
+    win: Vec<u32>,
+    /// Slots holding an event.
+    in_slots: usize,
 }
 
 impl<T: Copy> EventQueue<T> {
-    /// An empty queue with room for `n` events.
+    /// An empty queue with room for `n` events in its heap, and no slots.
     pub fn with_capacity(n: usize) -> Self {
+        Self::with_slots(0, n)
+    }
+
+    /// An empty queue with `slots` slots and room for `n` events in its heap.
+    pub fn with_slots(slots: usize, n: usize) -> Self {
+        let leaves = slots.next_power_of_two();
+        let mut win = vec![0; 2 * leaves];
+        for i in 0..leaves {
+            win[leaves + i] = i as u32;
+        }
+        for n in (1..leaves).rev() {
+            win[n] = win[2 * n]; // every slot empty: any leaf below wins
+        }
         EventQueue {
             heap: Vec::with_capacity(n),
             seq: 0,
+            leaves,
+            slot_key: vec![EMPTY; leaves],
+            slot_payload: vec![None; leaves],
+            win,
+            in_slots: 0,
+        }
+    }
+
+    /// The next key at `time`: the time's bits above a new sequence number.
+    #[inline(always)]
+    fn key(&mut self, time: f64) -> u128 {
+        debug_assert!(time >= 0.0 && time.is_finite(), "event time {time}");
+        self.seq += 1;
+        u128::from(time.to_bits()) << 64 | u128::from(self.seq)
+    }
+
+    /// Schedules `payload` at `time` minutes (finite, >= 0) in slot `slot`,
+    /// which must be empty.
+    #[inline]
+    pub fn set_slot(&mut self, slot: usize, time: f64, payload: T) {
+        debug_assert_eq!(self.slot_key[slot], EMPTY, "slot {slot} holds an event");
+        let key = self.key(time);
+        self.slot_key[slot] = key;
+        self.slot_payload[slot] = Some(payload);
+        self.in_slots += 1;
+        self.replay(slot);
+    }
+
+    /// Replays the matches on slot `slot`'s path to the root.
+    #[inline(always)]
+    fn replay(&mut self, slot: usize) {
+        let mut n = (self.leaves + slot) / 2;
+        while n >= 1 {
+            let (a, b) = (self.win[2 * n], self.win[2 * n + 1]);
+            self.win[n] = if self.slot_key[b as usize] < self.slot_key[a as usize] {
+                b
+            } else {
+                a
+            };
+            n /= 2;
         }
     }
 
     /// Schedules `payload` at `time` minutes (finite, >= 0).
     #[inline]
     pub fn push(&mut self, time: f64, payload: T) {
-        debug_assert!(time >= 0.0 && time.is_finite(), "event time {time}");
-        self.seq += 1;
         let e = Entry {
-            key: u128::from(time.to_bits()) << 64 | u128::from(self.seq),
+            key: self.key(time),
             payload,
         };
         // Sift up: move parents down into the hole until `e` fits.
@@ -76,6 +148,23 @@ impl<T: Copy> EventQueue<T> {
     /// The earliest event (first scheduled among equal times).
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, T)> {
+        let slot = self.win[1] as usize;
+        let key = self.slot_key[slot];
+        if key != EMPTY && self.heap.first().is_none_or(|e| key < e.key) {
+            self.slot_key[slot] = EMPTY;
+            self.in_slots -= 1;
+            self.replay(slot);
+            let payload = self.slot_payload[slot]
+                .take()
+                .expect("a slot with a key has a payload");
+            return Some((f64::from_bits((key >> 64) as u64), payload));
+        }
+        self.pop_heap()
+    }
+
+    /// The earliest event of the heap.
+    #[inline(always)]
+    fn pop_heap(&mut self) -> Option<(f64, T)> {
         let last = self.heap.pop()?;
         let n = self.heap.len();
         if n == 0 {
@@ -109,12 +198,12 @@ impl<T: Copy> EventQueue<T> {
 
     /// Number of scheduled events.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.in_slots
     }
 
     /// True when nothing is scheduled.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len() == 0
     }
 }
 
@@ -136,7 +225,67 @@ mod tests {
         assert!(q.is_empty());
     }
 
+    #[test]
+    fn slots_and_heap_share_one_order() {
+        let mut q = EventQueue::with_slots(3, 4);
+        q.set_slot(1, 5.0, 'a');
+        q.push(1.0, 'b');
+        q.push(5.0, 'c');
+        q.set_slot(0, 0.0, 'd');
+        q.set_slot(2, 5.0, 'e');
+        assert_eq!(q.len(), 5);
+        let out: Vec<char> = std::iter::from_fn(|| q.pop().map(|(_, p)| p)).collect();
+        assert_eq!(out, ['d', 'b', 'a', 'c', 'e']);
+        assert!(q.is_empty());
+    }
+
     proptest! {
+        /// Pushes to the heap, settings of empty slots and pops, in any
+        /// order and with any number of slots, come out as a sorted list of
+        /// (time, push order) would, wherever each event was kept.
+        #[test]
+        fn slots_pop_in_time_then_push_order(
+            slots in 1usize..7,
+            ops in proptest::collection::vec((0u8..4, 0u32..40, 0usize..7), 0..400),
+        ) {
+            let mut q = EventQueue::with_slots(slots, 0);
+            let mut held = vec![false; slots];
+            // (time, push order, slot, or usize::MAX for the heap)
+            let mut model: Vec<(u32, usize, usize)> = Vec::new();
+            for (k, (op, t, s)) in ops.into_iter().enumerate() {
+                match op {
+                    0 => {
+                        q.push(f64::from(t) * 0.5, k);
+                        model.push((t, k, usize::MAX));
+                    }
+                    1 | 2 if !held[s % slots] => {
+                        let s = s % slots;
+                        q.set_slot(s, f64::from(t) * 0.5, k);
+                        held[s] = true;
+                        model.push((t, k, s));
+                    }
+                    _ => {
+                        model.sort();
+                        let want = (!model.is_empty()).then(|| model.remove(0));
+                        if let Some((_, _, s)) = want {
+                            if s != usize::MAX {
+                                held[s] = false;
+                            }
+                        }
+                        let got = q.pop();
+                        prop_assert_eq!(got.map(|(t, k)| ((t * 2.0) as u32, k)), want.map(|w| (w.0, w.1)));
+                    }
+                }
+                prop_assert_eq!(q.len(), model.len());
+            }
+            model.sort();
+            for want in model {
+                let (t, k) = q.pop().expect("as many as pushed");
+                prop_assert_eq!(((t * 2.0) as u32, k), (want.0, want.1));
+            }
+            prop_assert!(q.is_empty());
+        }
+
         /// Any interleaving of pushes and pops returns what a sorted list
         /// of (time, push order) would: the earliest, first pushed first.
         #[test]

@@ -217,7 +217,8 @@ impl Engine<'_> {
             }
         }
         if let Some(next) = self.next_arrival(r, t) {
-            self.events.push(
+            self.events.set_slot(
+                r,
                 next,
                 Event {
                     kind: Kind::Arrival,

@@ -303,7 +303,8 @@ impl<'m> Engine<'m> {
             m,
             cal: &m.calendar,
             now: 0.0,
-            events: EventQueue::with_capacity(1024),
+            // A slot for each region's next arrival (issue 18).
+            events: EventQueue::with_slots(sc.regions().len(), 1024),
             calls: Vec::with_capacity(256),
             desk_parts: Vec::new(),
             free_calls: Vec::with_capacity(256),
@@ -349,7 +350,9 @@ impl<'m> Engine<'m> {
         let horizon = self.horizon_min;
         for r in 0..self.m.scenario.regions().len() {
             if let Some(t) = self.next_arrival(r, 0.0) {
-                self.events.push(
+                // Slot r: one arrival of a region at a time (issue 18).
+                self.events.set_slot(
+                    r,
                     t,
                     Event {
                         kind: Kind::Arrival,

@@ -267,10 +267,10 @@ mod tests {
                     _ => {
                         model.sort();
                         let want = (!model.is_empty()).then(|| model.remove(0));
-                        if let Some((_, _, s)) = want {
-                            if s != usize::MAX {
-                                held[s] = false;
-                            }
+                        if let Some((_, _, s)) = want
+                            && s != usize::MAX
+                        {
+                            held[s] = false;
                         }
                         let got = q.pop();
                         prop_assert_eq!(got.map(|(t, k)| ((t * 2.0) as u32, k)), want.map(|w| (w.0, w.1)));

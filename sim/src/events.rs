@@ -47,7 +47,9 @@ const EMPTY: u128 = u128::MAX;
 /// events, and slots that each hold at most one.
 #[derive(Debug, Clone)]
 pub struct EventQueue<T> {
+    /// The heap's `n` entries, then empty ones (key [`EMPTY`]).
     heap: Vec<Entry<T>>,
+    n: usize,
     seq: u64,
     /// Number of slots, rounded up to a power of two (at least 1).
     leaves: usize,
@@ -78,7 +80,8 @@ impl<T: Copy> EventQueue<T> {
             win[n] = win[2 * n]; // every slot empty: any leaf below wins
         }
         EventQueue {
-            heap: Vec::with_capacity(n),
+            heap: Vec::with_capacity(n + ARITY),
+            n: 0,
             seq: 0,
             leaves,
             slot_key: vec![EMPTY; leaves],
@@ -130,9 +133,14 @@ impl<T: Copy> EventQueue<T> {
             key: self.key(time),
             payload,
         };
+        // Keep ARITY - 1 empty entries past the last (any payload will do:
+        // it is never read), so a node's children are always four.
+        while self.heap.len() < self.n + ARITY {
+            self.heap.push(Entry { key: EMPTY, payload });
+        }
         // Sift up: move parents down into the hole until `e` fits.
-        let mut i = self.heap.len();
-        self.heap.push(e);
+        let mut i = self.n;
+        self.n += 1;
         while i > 0 {
             let parent = (i - 1) / ARITY;
             let p = self.heap[parent];
@@ -150,7 +158,7 @@ impl<T: Copy> EventQueue<T> {
     pub fn pop(&mut self) -> Option<(f64, T)> {
         let slot = self.win[1] as usize;
         let key = self.slot_key[slot];
-        if key != EMPTY && self.heap.first().is_none_or(|e| key < e.key) {
+        if key != EMPTY && (self.n == 0 || key < self.heap[0].key) {
             self.slot_key[slot] = EMPTY;
             self.in_slots -= 1;
             self.replay(slot);
@@ -165,40 +173,44 @@ impl<T: Copy> EventQueue<T> {
     /// The earliest event of the heap.
     #[inline(always)]
     fn pop_heap(&mut self) -> Option<(f64, T)> {
-        let last = self.heap.pop()?;
-        let n = self.heap.len();
-        if n == 0 {
-            return Some((last.time(), last.payload));
+        if self.n == 0 {
+            return None;
         }
         let top = self.heap[0];
+        self.n -= 1;
+        let n = self.n;
+        let last = self.heap[n];
+        self.heap[n].key = EMPTY;
         // Sift `last` down from the root: move the earliest child up into
-        // the hole until `last` comes before all children.
+        // the hole until `last` comes before all children. The earliest of
+        // the four is chosen without branches (issue 18: which child is
+        // earliest is a coin toss to the branch predictor); the empty
+        // entries past the last never win.
         let mut i = 0;
         loop {
             let first = ARITY * i + 1;
             if first >= n {
                 break;
             }
-            let end = (first + ARITY).min(n);
-            let mut c = first;
-            for k in first + 1..end {
-                if self.heap[k].before(&self.heap[c]) {
-                    c = k;
-                }
-            }
+            let k = &self.heap[first..first + ARITY];
+            let a = usize::from(k[1].key < k[0].key);
+            let b = 2 + usize::from(k[3].key < k[2].key);
+            let c = first + if k[b].key < k[a].key { b } else { a };
             if !self.heap[c].before(&last) {
                 break;
             }
             self.heap[i] = self.heap[c];
             i = c;
         }
-        self.heap[i] = last;
+        if n > 0 {
+            self.heap[i] = last;
+        }
         Some((top.time(), top.payload))
     }
 
     /// Number of scheduled events.
     pub fn len(&self) -> usize {
-        self.heap.len() + self.in_slots
+        self.n + self.in_slots
     }
 
     /// True when nothing is scheduled.

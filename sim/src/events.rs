@@ -12,10 +12,11 @@
 //!
 //! Slots (issue 18): an event that recurs one at a time per source (a
 //! region's next arrival) can be kept in that source's slot instead of the
-//! heap. Slots are the leaves of a winner tree: setting or taking one
-//! replays only its path to the root, none with one slot. Slot events take
-//! their sequence from the same counter as heap events, so the order of
-//! (time, sequence) is the same wherever an event is kept.
+//! heap. Slots are the leaves of a tournament tree: setting or taking one
+//! replays only its path to the root (nothing with one slot), and a slot
+//! taken and set again replays it once. Slot events take their sequence
+//! from the same counter as heap events, so the order of (time, sequence)
+//! is the same wherever an event is kept.
 
 /// One entry: ordered by its key, the time's bits above the sequence
 /// (unique), so one integer comparison orders (time, sequence).
@@ -43,6 +44,10 @@ const ARITY: usize = 4;
 /// The key of an empty slot: after every event.
 const EMPTY: u128 = u128::MAX;
 
+/// Bits of a key below the sequence number: a slot event's slot (0 for
+/// heap events), so the slot tree keeps keys alone.
+const SLOT_BITS: u32 = 16;
+
 /// A priority queue of events with payload `T`: a heap for any number of
 /// events, and slots that each hold at most one.
 #[derive(Debug, Clone)]
@@ -53,12 +58,15 @@ pub struct EventQueue<T> {
     seq: u64,
     /// Number of slots, rounded up to a power of two (at least 1).
     leaves: usize,
-    /// Each slot's key ([`EMPTY`] when it holds nothing) and payload.
-    slot_key: Vec<u128>,
+    /// The slots' tournament: node `leaves + i` holds slot `i`'s key
+    /// ([`EMPTY`] when it holds nothing), node `k < leaves` the least key
+    /// of its children `2k` and `2k + 1`; the root is node 1.
+    tree: Vec<u128>,
     slot_payload: Vec<Option<T>>,
-    /// The winner tree: `win[n]` is the slot with the least key under node
-    /// `n` (root 1, children `2n` and `2n + 1`; leaf nodes `leaves + i`).
-    win: Vec<u32>,
+    /// A slot taken by `pop` whose path to the root is not replayed yet
+    /// (issue 18: the next arrival usually goes back into the same slot,
+    /// and one replay then does for both).
+    stale: Option<usize>,
     /// Slots holding an event.
     in_slots: usize,
 }
@@ -69,60 +77,70 @@ impl<T: Copy> EventQueue<T> {
         Self::with_slots(0, n)
     }
 
-    /// An empty queue with `slots` slots and room for `n` events in its heap.
+    /// An empty queue with `slots` slots (at most 65,536) and room for `n`
+    /// events in its heap.
     pub fn with_slots(slots: usize, n: usize) -> Self {
+        assert!(
+            slots <= 1 << SLOT_BITS,
+            "{slots} slots, at most {}",
+            1 << SLOT_BITS
+        );
         let leaves = slots.next_power_of_two();
-        let mut win = vec![0; 2 * leaves];
-        for i in 0..leaves {
-            win[leaves + i] = i as u32;
-        }
-        for n in (1..leaves).rev() {
-            win[n] = win[2 * n]; // every slot empty: any leaf below wins
-        }
         EventQueue {
             heap: Vec::with_capacity(n + ARITY),
             n: 0,
             seq: 0,
             leaves,
-            slot_key: vec![EMPTY; leaves],
+            tree: vec![EMPTY; 2 * leaves],
             slot_payload: vec![None; leaves],
-            win,
+            stale: None,
             in_slots: 0,
         }
     }
 
-    /// The next key at `time`: the time's bits above a new sequence number.
+    /// The next key at `time` (for slot `slot`, 0 for the heap): the time's
+    /// bits, a new sequence number, the slot.
     #[inline(always)]
-    fn key(&mut self, time: f64) -> u128 {
+    fn key(&mut self, time: f64, slot: usize) -> u128 {
         debug_assert!(time >= 0.0 && time.is_finite(), "event time {time}");
         self.seq += 1;
-        u128::from(time.to_bits()) << 64 | u128::from(self.seq)
+        debug_assert!(self.seq < 1 << (64 - SLOT_BITS), "sequence numbers run out");
+        u128::from(time.to_bits()) << 64 | u128::from(self.seq << SLOT_BITS | slot as u64)
     }
 
     /// Schedules `payload` at `time` minutes (finite, >= 0) in slot `slot`,
     /// which must be empty.
     #[inline]
     pub fn set_slot(&mut self, slot: usize, time: f64, payload: T) {
-        debug_assert_eq!(self.slot_key[slot], EMPTY, "slot {slot} holds an event");
-        let key = self.key(time);
-        self.slot_key[slot] = key;
+        debug_assert_eq!(self.tree[self.leaves + slot], EMPTY, "slot {slot} holds an event");
+        let key = self.key(time, slot);
+        self.tree[self.leaves + slot] = key;
         self.slot_payload[slot] = Some(payload);
         self.in_slots += 1;
+        if self.stale == Some(slot) {
+            self.stale = None;
+        } else {
+            self.settle();
+        }
         self.replay(slot);
+    }
+
+    /// Replays the stale slot's path, if any.
+    #[inline(always)]
+    fn settle(&mut self) {
+        if let Some(slot) = self.stale.take() {
+            self.replay(slot);
+        }
     }
 
     /// Replays the matches on slot `slot`'s path to the root.
     #[inline(always)]
     fn replay(&mut self, slot: usize) {
-        let mut n = (self.leaves + slot) / 2;
-        while n >= 1 {
-            let (a, b) = (self.win[2 * n], self.win[2 * n + 1]);
-            self.win[n] = if self.slot_key[b as usize] < self.slot_key[a as usize] {
-                b
-            } else {
-                a
-            };
-            n /= 2;
+        let mut m = self.leaves + slot;
+        while m > 1 {
+            let v = self.tree[m].min(self.tree[m ^ 1]);
+            m /= 2;
+            self.tree[m] = v;
         }
     }
 
@@ -130,7 +148,7 @@ impl<T: Copy> EventQueue<T> {
     #[inline]
     pub fn push(&mut self, time: f64, payload: T) {
         let e = Entry {
-            key: self.key(time),
+            key: self.key(time, 0),
             payload,
         };
         // Keep ARITY - 1 empty entries past the last (any payload will do:
@@ -156,12 +174,13 @@ impl<T: Copy> EventQueue<T> {
     /// The earliest event (first scheduled among equal times).
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, T)> {
-        let slot = self.win[1] as usize;
-        let key = self.slot_key[slot];
+        self.settle();
+        let key = self.tree[1];
         if key != EMPTY && (self.n == 0 || key < self.heap[0].key) {
-            self.slot_key[slot] = EMPTY;
+            let slot = (key as usize) & ((1 << SLOT_BITS) - 1);
+            self.tree[self.leaves + slot] = EMPTY;
+            self.stale = Some(slot);
             self.in_slots -= 1;
-            self.replay(slot);
             let payload = self.slot_payload[slot]
                 .take()
                 .expect("a slot with a key has a payload");

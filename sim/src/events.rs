@@ -110,7 +110,7 @@ impl<T: Copy> EventQueue<T> {
 
     /// Schedules `payload` at `time` minutes (finite, >= 0) in slot `slot`,
     /// which must be empty.
-    #[inline]
+    #[inline(always)]
     pub fn set_slot(&mut self, slot: usize, time: f64, payload: T) {
         debug_assert_eq!(self.tree[self.leaves + slot], EMPTY, "slot {slot} holds an event");
         let key = self.key(time, slot);
@@ -145,7 +145,7 @@ impl<T: Copy> EventQueue<T> {
     }
 
     /// Schedules `payload` at `time` minutes (finite, >= 0).
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, time: f64, payload: T) {
         let e = Entry {
             key: self.key(time, 0),

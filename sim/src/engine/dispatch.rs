@@ -477,6 +477,14 @@ impl Engine<'_> {
     /// queued call it can still reach in time and finish within its duty.
     pub(super) fn take_from_queue(&mut self, tm: usize) {
         let t = self.now;
+        // Most of the time no call waits (issue 18: this is every team's
+        // every free).
+        if self.m.served[tm]
+            .iter()
+            .all(|&r| self.queues[r as usize].iter().all(VecDeque::is_empty))
+        {
+            return;
+        }
         let Some(duty_end) = self.duty_end(tm, t) else {
             return;
         };

@@ -113,7 +113,9 @@ fn week_remainder(x: f64) -> f64 {
     if !(0.0..1e15).contains(&x) {
         return x.rem_euclid(WEEK_MIN);
     }
-    let q = (x / WEEK_MIN) as u64 as f64;
+    // Through i64, exact here (0 <= x / WEEK_MIN < 1e11): one instruction
+    // each way, where u64 takes a dozen on x86-64.
+    let q = (x / WEEK_MIN) as i64 as f64;
     let r = x - q * WEEK_MIN;
     if r < 0.0 { r + WEEK_MIN } else { r }
 }

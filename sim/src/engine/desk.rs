@@ -82,13 +82,24 @@ impl DeskPart {
     }
 }
 
-/// Counsellors on shift over a stretch `[from, until)` of minutes of the week.
+/// Counsellors on shift over a stretch `[from, until)` of minutes of the
+/// week, and the times of the run inside it (`[safe_from, safe_until)`,
+/// minutes, [`SAFE_MARGIN_MIN`] in from its ends, so a time found there is
+/// in the stretch whatever the rounding of the week's arithmetic).
 #[derive(Debug, Clone, Copy)]
 struct OnShift {
     from: f64,
     until: f64,
+    safe_from: f64,
+    safe_until: f64,
     count: u32,
 }
+
+/// How far inside the ends of a stretch of the week a time of the run must
+/// be for [`OnShift`] to answer without the minute of the week, minutes
+/// (6 ms): far above the rounding of times of a run of centuries (about
+/// 1e-8 minutes); a time closer to a shift's edge takes the exact path.
+const SAFE_MARGIN_MIN: f64 = 1e-4;
 
 /// A contact centre's state: counsellors busy, callers waiting.
 #[derive(Debug, Clone)]
@@ -115,6 +126,8 @@ impl Desk {
             on_shift: OnShift {
                 from: 0.0,
                 until: 0.0,
+                safe_from: 0.0,
+                safe_until: 0.0,
                 count: 0,
             },
             busy_since: 0.0,
@@ -151,8 +164,13 @@ impl Engine<'_> {
     /// week between two of them that it holds for (issue 18: the scan of
     /// every group's intervals was a tenth of the default's run).
     fn counsellors_on_shift(&mut self, c: usize) -> u32 {
-        let w = self.cal.minute_of_week(self.now);
+        let t = self.now;
         let cached = &self.desks[c].on_shift;
+        // Well inside the stretch: no minute of the week (a division) needed.
+        if cached.safe_from <= t && t < cached.safe_until {
+            return cached.count;
+        }
+        let w = self.cal.minute_of_week(t);
         if cached.from <= w && w < cached.until {
             return cached.count;
         }
@@ -172,7 +190,13 @@ impl Engine<'_> {
             .filter(|g| g.schedule.on_shift(w))
             .map(|g| g.count)
             .sum();
-        self.desks[c].on_shift = OnShift { from, until, count };
+        self.desks[c].on_shift = OnShift {
+            from,
+            until,
+            safe_from: t - (w - from) + SAFE_MARGIN_MIN,
+            safe_until: t + (until - w) - SAFE_MARGIN_MIN,
+            count,
+        };
         count
     }
 

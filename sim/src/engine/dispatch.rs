@@ -320,7 +320,15 @@ impl Engine<'_> {
                     continue;
                 };
                 // Travel by time does not depend on where the team is.
-                let e = *eta.get_or_insert_with(|| t + self.travel_est(self.location(tm, t), c));
+                // (Spelled out: `get_or_insert_with` was left as a call.)
+                let e = match eta {
+                    Some(e) => e,
+                    None => {
+                        let e = t + self.travel_est(self.location(tm, t), c);
+                        eta = Some(e);
+                        e
+                    }
+                };
                 if self.finishes_within(c, e, duty_end) {
                     return Some((e, tm, true));
                 }

@@ -54,7 +54,7 @@ impl Engine<'_> {
 
     /// Changes the number of the region's teams that are busy, integrating
     /// the time spent at each level over the measured window.
-    #[inline]
+    #[inline(always)]
     pub(super) fn change_busy(&mut self, r: usize, delta: i32) {
         self.flush_busy(r, self.now);
         let busy = &mut self.busy[r];

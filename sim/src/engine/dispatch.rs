@@ -483,16 +483,21 @@ impl Engine<'_> {
 
     /// Escalate: an idle team on shift takes the most urgent, longest-waiting
     /// queued call it can still reach in time and finish within its duty.
+    #[inline(always)]
     pub(super) fn take_from_queue(&mut self, tm: usize) {
-        let t = self.now;
         // Most of the time no call waits (issue 18: this is every team's
-        // every free).
-        if self.m.served[tm]
+        // every free), and that is answered here, inline.
+        if !self.m.served[tm]
             .iter()
             .all(|&r| self.queues[r as usize].iter().all(VecDeque::is_empty))
         {
-            return;
+            self.take_from_waiting(tm);
         }
+    }
+
+    /// [`Self::take_from_queue`] when some call waits.
+    fn take_from_waiting(&mut self, tm: usize) {
+        let t = self.now;
         let Some(duty_end) = self.duty_end(tm, t) else {
             return;
         };

@@ -67,7 +67,11 @@ fn run_defaults_to_illinois_and_writes_every_table() {
         1 + 11 + 1,
         "header, 11 regions, statewide"
     );
-    assert!(by_region.starts_with("region,call_type,channel,max_response_min,contacts_per_month,"));
+    assert!(
+        by_region.starts_with(
+            "region,call_type,channel,max_response_min,zone_max_response_min,contacts_per_month,"
+        )
+    );
     let months = std::fs::read_to_string(dir.join("by_month_zone.csv")).unwrap();
     // 12 months (July 2027 to June 2028) x 127 zones: 101 counties, four
     // suburban Cook parts and Chicago's 22 police districts (754/50(3)).
@@ -374,5 +378,53 @@ fn team_day_example_reports_each_team_group() {
     assert!(
         dir.join("charts/region_0_county_teams.png").is_file()
             || dir.join("charts/region_0_county_teams.svg").is_file()
+    );
+}
+
+/// A zone with a maximum of its own (`max_response_by_zone`) shows wherever
+/// the region's maximum does: summary.json, the CSV, the terminal table,
+/// the report's caption; a region without one shows nothing more.
+#[test]
+fn zone_maxima_show_beside_the_region_maximum() {
+    let dir = tmp("cli", "zone-maxima");
+    let o = cessa(&[
+        "run",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/examples/team_day.toml"),
+        "-r",
+        "2",
+        "--set",
+        "run.horizon_days=20",
+        "--report",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let table = String::from_utf8(o.stdout).unwrap();
+    assert!(table.contains("60 (Downtown 30)"), "terminal:\n{table}");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    let groups = summary["results"]["groups"].as_array().unwrap();
+    let of = |ct: &str| {
+        groups
+            .iter()
+            .find(|g| g["region"] == "County" && g["call_type"] == ct && g["channel"].is_null())
+            .unwrap_or_else(|| panic!("no County x {ct} group"))
+    };
+    assert_eq!(of("adult")["max_response_min"], 60.0);
+    assert_eq!(of("adult")["zone_max_response_min"]["Downtown"], 30.0);
+    assert!(
+        of("youth").get("zone_max_response_min").is_none(),
+        "youth has none"
+    );
+    let csv = std::fs::read_to_string(dir.join("by_region_type.csv")).unwrap();
+    let row = csv
+        .lines()
+        .find(|l| l.starts_with("County,adult,"))
+        .expect("County x adult row");
+    assert!(row.starts_with("County,adult,,60,Downtown=30,"), "{row}");
+    let report = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(
+        report.contains("Zones with a maximum of their own (minutes; their calls are in time or late by it): adult in Downtown 30."),
+        "report caption"
     );
 }

@@ -138,6 +138,11 @@ fn group_rows(groups: &[&GroupResult]) -> Vec<Vec<String>> {
                 g.call_type.clone().unwrap_or_default(),
                 g.channel.clone().unwrap_or_default(),
                 g.max_response_min.map(fmt).unwrap_or_default(),
+                g.zone_max_response_min
+                    .iter()
+                    .map(|(zone, m)| format!("{zone}={}", m.map_or("none".into(), fmt)))
+                    .collect::<Vec<_>>()
+                    .join("; "),
             ];
             for &k in GROUP_KPIS {
                 row.extend(est_cells(g.kpis.get(k)));
@@ -153,9 +158,15 @@ fn group_rows(groups: &[&GroupResult]) -> Vec<Vec<String>> {
 }
 
 fn group_header() -> Vec<String> {
-    let mut h: Vec<String> = ["region", "call_type", "channel", "max_response_min"]
-        .map(String::from)
-        .to_vec();
+    let mut h: Vec<String> = [
+        "region",
+        "call_type",
+        "channel",
+        "max_response_min",
+        "zone_max_response_min",
+    ]
+    .map(String::from)
+    .to_vec();
     h.extend(est_headers(GROUP_KPIS));
     h.extend(["pooled_p50_min", "pooled_p90_min", "pooled_p95_min"].map(String::from));
     h

@@ -18,7 +18,8 @@ fn num(e: Option<Estimate>, digits: usize) -> String {
     }
 }
 
-/// The maximum response times of the call types in a region, e.g. `60/90/120`.
+/// The maximum response times of the call types in a region, e.g.
+/// `60/90/120`, with the zones that have their own, e.g. `60 (Downtown 30)`.
 fn maxima(res: &RunResults, region: Option<&str>) -> String {
     let mut out: Vec<String> = Vec::new();
     for g in res
@@ -26,7 +27,10 @@ fn maxima(res: &RunResults, region: Option<&str>) -> String {
         .iter()
         .filter(|g| g.region.as_deref() == region && g.call_type.is_some() && g.channel.is_none())
     {
-        let s = g.max_response_min.map_or("none".to_string(), |m| format!("{m}"));
+        let mut s = g.max_response_min.map_or("none".to_string(), |m| format!("{m}"));
+        if let Some(zones) = g.zone_maxima_text() {
+            s = format!("{s} ({zones})");
+        }
         if !out.contains(&s) {
             out.push(s);
         }

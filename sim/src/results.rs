@@ -391,11 +391,26 @@ impl Aggregator {
                     (Some(r), Some(t)) => sc.call_types()[t].max_response[r].minutes(),
                     _ => f64::NAN,
                 };
+                // The region's zones with a maximum of their own
+                // (`max_response_by_zone`): the in-time figures use theirs.
+                let zone_max_response_min = match (key.region, key.call_type) {
+                    (Some(r), Some(t)) => sc.regions()[r]
+                        .zones
+                        .iter()
+                        .filter_map(|&z| {
+                            let own = (*sc.call_types()[t].max_response_by_zone.get(z)?)?;
+                            let m = own.minutes();
+                            Some((sc.zones()[z].name.clone(), m.is_finite().then_some(m)))
+                        })
+                        .collect(),
+                    _ => BTreeMap::new(),
+                };
                 GroupResult {
                     region: key.region.map(|r| sc.regions()[r].name.clone()),
                     call_type: key.call_type.map(|t| sc.call_types()[t].name.clone()),
                     channel: key.channel.map(|c| sc.channels()[c].name.clone()),
                     max_response_min: max_response_min.is_finite().then_some(max_response_min),
+                    zone_max_response_min,
                     kpis: kpi_map(GROUP_KPIS, g * GROUP_KPIS.len()),
                     pooled_p50_min: hist_quantile(hist, 0.5),
                     pooled_p90_min: hist_quantile(hist, 0.9),
@@ -577,6 +592,12 @@ pub struct GroupResult {
     /// The maximum response time, minutes, for a (region, call type) group
     /// with a maximum; null otherwise.
     pub max_response_min: Option<f64>,
+    /// Zones of the region with a maximum of their own for the call type
+    /// (`max_response_by_zone`), by name: minutes, or null for none. Their
+    /// calls are in time or late by it, not by `max_response_min`. Empty
+    /// (and left out of the JSON) otherwise.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub zone_max_response_min: BTreeMap<String, Option<f64>>,
     /// Every figure of [`GROUP_KPIS`] with its 95% CI.
     pub kpis: BTreeMap<String, Estimate>,
     /// Median response time of all reached calls pooled, minutes.
@@ -591,6 +612,23 @@ pub struct GroupResult {
     /// Pooled response-time histogram: counts in 0.5-minute bins from 0
     /// (the 2881st bin, if present, counts everything from 24 hours on).
     pub response_hist: Vec<u64>,
+}
+
+impl GroupResult {
+    /// The zones with a maximum of their own, as text: `Downtown 30` or
+    /// `Downtown 30, East none` (minutes), in name order; None without.
+    pub fn zone_maxima_text(&self) -> Option<String> {
+        (!self.zone_max_response_min.is_empty()).then(|| {
+            self.zone_max_response_min
+                .iter()
+                .map(|(zone, m)| match m {
+                    Some(m) => format!("{zone} {m}"),
+                    None => format!("{zone} none"),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+    }
 }
 
 /// Results about a region's teams.

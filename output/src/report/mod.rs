@@ -281,6 +281,27 @@ pub fn write_run_report(
             .filter(|g| g.region.as_deref() == Some(r) && g.call_type.is_some() && g.channel.is_none())
             .filter_map(|g| Some((g.call_type.clone()?, g.max_response_min?)))
             .collect();
+        // Zones with a maximum of their own: their calls are judged by it.
+        let own: Vec<String> = res
+            .groups
+            .iter()
+            .filter(|g| g.region.as_deref() == Some(r) && g.channel.is_none())
+            .filter_map(|g| {
+                Some(format!(
+                    "{} in {}",
+                    g.call_type.as_deref()?,
+                    g.zone_maxima_text()?
+                ))
+            })
+            .collect();
+        let own = if own.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " Zones with a maximum of their own (minutes; their calls are in time or late by it): {}.",
+                own.join("; ")
+            )
+        };
         if let Some(g) = g {
             let total: u64 = g.response_hist.iter().sum();
             let beyond: Vec<String> = maxima
@@ -307,7 +328,7 @@ pub fn write_run_report(
                 &mut body,
                 &fig,
                 &format!(
-                    "{r}: response times of the calls a team reached (pooled over replications), with each call type's maximum. {}. Diverted calls are not in this curve.",
+                    "{r}: response times of the calls a team reached (pooled over replications), with each call type's maximum. {}.{own} Diverted calls are not in this curve.",
                     beyond.join("; ")
                 ),
             );

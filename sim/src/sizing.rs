@@ -243,10 +243,15 @@ pub enum SizingError {
 pub struct GroupSize {
     /// Region.
     pub region: String,
-    /// Group name (`teams.NAME`); new groups are named `new <zone> <shift>`.
+    /// Group name (`teams.NAME`); new groups are named `new <zone> <shift>`,
+    /// followed by their capabilities when they have any (`youth`).
     pub group: String,
     /// Base zone.
     pub base: String,
+    /// What its teams can do (`capabilities`); a new group has one of the
+    /// sets of the region's groups. Left out of the JSON when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<String>,
     /// Candidate sites in the base zone (new groups with `sites`).
     pub sites: Vec<String>,
     /// Shift block: `24/7`, the block's text, or `as given`.
@@ -398,6 +403,9 @@ struct Group {
     name: String,
     base: String,
     sites: Vec<String>,
+    /// What its teams can do (`capabilities`): a new group has one of the
+    /// sets the region's groups have.
+    capabilities: Vec<String>,
     shift: Option<Shift>,
     hours_per_week: f64,
     base_count: u32,
@@ -526,6 +534,12 @@ fn patches(st: &State, sc: &Scenario) -> Vec<(String, toml::Value)> {
                 t.insert("count".into(), toml::Value::Integer(i64::from(g.count)));
                 t.insert("base".into(), toml::Value::String(g.base.clone()));
                 t.insert("shift".into(), shift.value.clone());
+                if !g.capabilities.is_empty() {
+                    t.insert(
+                        "capabilities".into(),
+                        toml::Value::Array(g.capabilities.iter().cloned().map(toml::Value::String).collect()),
+                    );
+                }
                 (group_path(region, &g.name), toml::Value::Table(t))
             }
             None => (
@@ -1039,6 +1053,7 @@ pub fn size(
                 name: g.name.clone(),
                 base: sc.zones()[g.base].name.clone(),
                 sites: Vec::new(),
+                capabilities: g.capabilities.clone(),
                 shift: None,
                 hours_per_week: g.schedule.minutes_per_week() / 60.0,
                 base_count: g.count,
@@ -1100,13 +1115,27 @@ pub fn size(
                             .filter(|&i| st.groups[i].region == r)
                             .map(Var::Team),
                     );
-                    for shift in &shifts {
-                        if let Some(zone) = new_base_zone(&current, &sc, r, &st.groups, &allowed[r], shift) {
+                    // A new team is like one of the region's: one
+                    // candidate per set of capabilities its groups have
+                    // (a youth team where youth calls are missed).
+                    for caps in capability_sets(&sc, r) {
+                        for shift in &shifts {
+                            let Some(zone) =
+                                new_base_zone(&current, &sc, r, &st.groups, &allowed[r], shift, &caps)
+                            else {
+                                continue;
+                            };
+                            let name = if caps.is_empty() {
+                                format!("new {} {}", zone.0, shift.label)
+                            } else {
+                                format!("new {} {} {}", zone.0, shift.label, caps.join("+"))
+                            };
                             st.groups.push(Group {
                                 region: r,
-                                name: format!("new {} {}", zone.0, shift.label),
+                                name,
                                 base: zone.0,
                                 sites: zone.1,
+                                capabilities: caps.clone(),
                                 shift: Some(shift.clone()),
                                 hours_per_week: shift.hours_per_week,
                                 base_count: 0,
@@ -1358,6 +1387,7 @@ pub fn size(
                 region: names[g.region].clone(),
                 group: g.name.clone(),
                 base: g.base.clone(),
+                capabilities: g.capabilities.clone(),
                 sites: g.sites.clone(),
                 shift: g.shift.as_ref().map_or("as given".into(), |s| s.label.clone()),
                 hours_per_week: g.hours_per_week,
@@ -1519,6 +1549,7 @@ fn new_base_zone(
     groups: &[Group],
     allowed: &[Allowed],
     shift: &Shift,
+    capabilities: &[String],
 ) -> Option<(String, Vec<String>)> {
     let region = &sc.regions()[r].name;
     let misses = |zone: &str| -> f64 {
@@ -1543,6 +1574,7 @@ fn new_base_zone(
             g.region == r
                 && g.base == sc.zones()[z].name
                 && g.shift.as_ref().is_some_and(|s| s.label == shift.label)
+                && g.capabilities == capabilities
         })
     };
     let route = |a: usize, b: usize| {
@@ -1562,6 +1594,21 @@ fn new_base_zone(
                 .then(a.0.cmp(&b.0))
         })
         .map(|(z, sites)| (sc.zones()[*z].name.clone(), sites.clone()))
+}
+
+/// The distinct sets of capabilities of region `r`'s team groups, in the
+/// scenario's order (one empty set when it has no group).
+fn capability_sets(sc: &Scenario, r: usize) -> Vec<Vec<String>> {
+    let mut sets: Vec<Vec<String>> = Vec::new();
+    for g in sc.team_groups().iter().filter(|g| g.region == r) {
+        if !sets.contains(&g.capabilities) {
+            sets.push(g.capabilities.clone());
+        }
+    }
+    if sets.is_empty() {
+        sets.push(Vec::new());
+    }
+    sets
 }
 
 #[cfg(test)]
@@ -1631,6 +1678,62 @@ teams.van = { count = 10, base = "B" }
             0.0,
         );
         assert!((0.3..0.5).contains(&p90), "p90 shortfall {p90}");
+    }
+
+    /// Youth calls (which need a `youth` team) in zone A, the youth team
+    /// based in B, 50 minutes away, past the 30-minute maximum: more youth
+    /// teams in B cannot help, nor new teams without the capability; a new
+    /// youth base in A can. The search offers new groups with each set of
+    /// capabilities the region's groups have, and the sized scenario gives
+    /// the new group its capability.
+    #[test]
+    fn new_groups_take_the_capabilities_of_the_regions_teams() {
+        let text = r#"
+[run]
+horizon_days = 30
+seed = 6
+[call_types.adult]
+share = 0.7
+max_response_min = 30
+triage = { mobile = 1.0 }
+on_scene = { dist = "exponential", mean = 30 }
+[call_types.youth]
+share = 0.3
+max_response_min = 30
+triage = { mobile = 1.0 }
+on_scene = { dist = "exponential", mean = 30 }
+needs = ["youth"]
+[regions.Town]
+population = 1000
+calls_per_hour = 0.5
+zones = { A = 9, B = 1 }
+travel = { matrix = { A = { A = 5, B = 50 }, B = { A = 50, B = 5 } } }
+teams.van = { count = 3, base = "A" }
+teams.sass = { count = 1, base = "B", capabilities = ["youth"] }
+"#;
+        let s = size(text, "t.toml", target(), &Options::default(), &|_| {}).unwrap();
+        assert!(s.all_met(), "{:?}", s.checks);
+        let added: Vec<&GroupSize> = s
+            .groups
+            .iter()
+            .filter(|g| g.base_count == 0 && g.count > 0)
+            .collect();
+        assert!(
+            added
+                .iter()
+                .any(|g| g.base == "A" && g.capabilities == ["youth"] && g.group.ends_with(" youth")),
+            "a new youth base in A: {:?}",
+            s.groups
+        );
+        let (_, body) = s.scenario_toml.split_once('\n').unwrap();
+        let sized = Scenario::from_toml(body, "sized").unwrap();
+        assert!(
+            sized
+                .team_groups()
+                .iter()
+                .any(|g| g.capabilities == ["youth"] && sized.zones()[g.base].name == "A"),
+            "the sized scenario's new group can take youth calls"
+        );
     }
 
     fn target() -> Target {

@@ -190,6 +190,71 @@ fn field_error(errors: &HashMap<String, String>, field: &str) -> String {
     })
 }
 
+/// One editable maximum response time of the form: a call type's (when
+/// every region has the same), a region's own, or a zone's own.
+struct MaxRow {
+    /// The form field.
+    field: String,
+    /// What the row is, as shown.
+    label: String,
+    /// The scenario path an edit sets.
+    path: String,
+    /// The maximum in effect, minutes (None: no maximum).
+    current: Option<f64>,
+    /// A call type's row: an edit also sets each region the scenario's
+    /// `max_response_by_region` lists (else those regions would keep
+    /// theirs, and the edit would change nothing there).
+    call_type: Option<usize>,
+}
+
+/// The maximum response times the form edits: per call type, or per
+/// region where the type's maximum differs between regions, and per zone
+/// with a maximum of its own. Each row edits the value the simulation
+/// uses, never one another setting overrides.
+fn max_rows(sc: &Scenario) -> Vec<MaxRow> {
+    let minutes = |m: &sim::scenario::MaxResponse| match m {
+        sim::scenario::MaxResponse::Minutes(m) => Some(*m),
+        sim::scenario::MaxResponse::Unlimited => None,
+    };
+    let mut rows = Vec::new();
+    for (i, ct) in sc.call_types().iter().enumerate() {
+        let base = format!("call_types.{}", key(&ct.name));
+        let same = ct.max_response.windows(2).all(|w| w[0] == w[1]);
+        if same {
+            rows.push(MaxRow {
+                field: format!("max_{i}"),
+                label: ct.name.clone(),
+                path: format!("{base}.max_response_min"),
+                current: ct.max_response.first().and_then(minutes),
+                call_type: Some(i),
+            });
+        } else {
+            for (r, region) in sc.regions().iter().enumerate() {
+                rows.push(MaxRow {
+                    field: format!("max_{i}_r{r}"),
+                    label: format!("{} in {}", ct.name, region.name),
+                    path: format!("{base}.max_response_by_region.{}", key(&region.name)),
+                    current: minutes(&ct.max_response[r]),
+                    call_type: None,
+                });
+            }
+        }
+        for (z, own) in ct.max_response_by_zone.iter().enumerate() {
+            if let Some(own) = own {
+                let zone = &sc.zones()[z].name;
+                rows.push(MaxRow {
+                    field: format!("max_{i}_z{z}"),
+                    label: format!("{} in zone {} (its own)", ct.name, zone),
+                    path: format!("{base}.max_response_by_zone.{}", key(zone)),
+                    current: minutes(own),
+                    call_type: None,
+                });
+            }
+        }
+    }
+    rows
+}
+
 fn form_page(
     id: &str,
     sc: &Scenario,
@@ -221,18 +286,15 @@ fn form_page(
         field_error(errors, "replications")
     );
     b.push_str("<h2>Maximum response time by call type</h2><table><tr><th>call type</th><th>maximum, minutes (or none)</th></tr>");
-    for (i, ct) in sc.call_types().iter().enumerate() {
-        let current = match ct.max_response.first() {
-            Some(sim::scenario::MaxResponse::Minutes(m)) => m.to_string(),
-            _ => "none".into(),
-        };
-        let f = format!("max_{i}");
+    for row in max_rows(sc) {
+        let current = row.current.map_or("none".into(), |m| m.to_string());
+        let f = &row.field;
         let _ = write!(
             b,
             "<tr><td><label for=\"{f}\">{}</label></td><td><input type=\"text\" size=\"6\" id=\"{f}\" name=\"{f}\" value=\"{}\">{}</td></tr>",
-            esc(&ct.name),
-            esc(&v(&f, current)),
-            field_error(errors, &f)
+            esc(&row.label),
+            esc(&v(f, current)),
+            field_error(errors, f)
         );
     }
     b.push_str("</table><h2>Teams by region, base and shift</h2><table><tr><th>region</th><th>team group</th><th>base</th><th>hours a week</th><th>teams</th></tr>");
@@ -290,7 +352,11 @@ fn form_page(
 type Change = (String, toml::Value, String);
 
 /// Reads the form into scenario changes; problems by field.
-fn changes(sc: &Scenario, form: &HashMap<String, String>) -> (Vec<Change>, HashMap<String, String>) {
+fn changes(
+    sc: &Scenario,
+    scenario_text: &str,
+    form: &HashMap<String, String>,
+) -> (Vec<Change>, HashMap<String, String>) {
     let mut out = Vec::new();
     let mut errors = HashMap::new();
     let num = |f: &str, errors: &mut HashMap<String, String>| -> Option<f64> {
@@ -326,25 +392,41 @@ fn changes(sc: &Scenario, form: &HashMap<String, String>) -> (Vec<Change>, HashM
             ));
         }
     }
-    for (i, ct) in sc.call_types().iter().enumerate() {
-        let f = format!("max_{i}");
+    let root: Option<toml::Table> = scenario_text.parse().ok();
+    for row in max_rows(sc) {
+        let f = row.field;
         let Some(text) = form.get(&f).map(|t| t.trim()) else {
             continue;
         };
-        let current = match ct.max_response.first() {
-            Some(sim::scenario::MaxResponse::Minutes(m)) => Some(*m),
-            _ => None,
+        let value = if text.eq_ignore_ascii_case("none") {
+            (row.current.is_some()).then(|| toml::Value::String("none".into()))
+        } else {
+            num(&f, &mut errors)
+                .filter(|&x| Some(x) != row.current)
+                .map(toml::Value::Float)
         };
-        let path = format!("call_types.{}.max_response_min", key(&ct.name));
-        if text.eq_ignore_ascii_case("none") {
-            if current.is_some() {
-                out.push((path, toml::Value::String("none".into()), f));
+        let Some(value) = value else {
+            continue;
+        };
+        // A call type's maximum: the regions the scenario gives their own
+        // (all equal to it, or the row would be per region) get it too.
+        if let Some(i) = row.call_type {
+            let listed = root.as_ref().and_then(|t| {
+                t.get("call_types")?
+                    .get(&sc.call_types()[i].name)?
+                    .get("max_response_by_region")?
+                    .as_table()
+            });
+            if let Some(listed) = listed.filter(|t| !t.is_empty()) {
+                let all = listed.keys().map(|k| (k.clone(), value.clone())).collect();
+                let path = format!(
+                    "call_types.{}.max_response_by_region",
+                    key(&sc.call_types()[i].name)
+                );
+                out.push((path, toml::Value::Table(all), f.clone()));
             }
-        } else if let Some(x) = num(&f, &mut errors)
-            && Some(x) != current
-        {
-            out.push((path, toml::Value::Float(x), f));
         }
+        out.push((row.path, value, f));
     }
     for (i, g) in sc.team_groups().iter().enumerate() {
         let f = format!("team_{i}");
@@ -406,7 +488,7 @@ pub(crate) async fn run(
     let Ok(sc) = Scenario::from_toml(&text, "scenario") else {
         return fail(StatusCode::UNPROCESSABLE_ENTITY, "The scenario does not load.");
     };
-    let (changes, mut errors) = changes(&sc, &form);
+    let (changes, mut errors) = changes(&sc, &text, &form);
     let mut general = Vec::new();
     if errors.is_empty() && changes.iter().all(|c| c.0 == "run.replications") {
         general.push(
@@ -613,5 +695,97 @@ pub(crate) async fn file(State(app): State<Arc<App>>, Path((n, name)): Path<(u64
             resp
         }
         Err(_) => fail(StatusCode::NOT_FOUND, "That file is not there (yet)."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The scenario after the form's edits, as the run would simulate it.
+    fn edited(text: &str, form: &[(&str, &str)]) -> Scenario {
+        let sc = Scenario::from_toml(text, "t.toml").unwrap();
+        let form: HashMap<String, String> =
+            form.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let (changes, errors) = changes(&sc, text, &form);
+        assert!(errors.is_empty(), "{errors:?}");
+        let values: Vec<(String, toml::Value)> = changes.into_iter().map(|c| (c.0, c.1)).collect();
+        let text = sim::scenario::patch::set_values(text, &values).unwrap();
+        Scenario::from_toml(&text, "edited").unwrap()
+    }
+
+    const TWO: &str = r#"
+[call_types.crisis]
+max_response_min = 60
+max_response_by_region = { East = 45 }
+max_response_by_zone = { Downtown = 30 }
+triage = { mobile = 1.0 }
+on_scene = 30
+[regions.West]
+population = 1000
+calls_per_hour = 1
+zones = { Downtown = 1, Rural = 1 }
+travel = { time = 10 }
+teams.van = { count = 1, base = "Rural" }
+[regions.East]
+population = 1000
+calls_per_hour = 1
+travel = { time = 10 }
+teams.van = { count = 1 }
+"#;
+
+    /// Where the regions' maxima differ, the form has a row per region,
+    /// and a row per zone with its own; each edit changes the maximum the
+    /// simulation uses there (an edit of `max_response_min` would have left
+    /// East at its own 45 and Downtown at 30).
+    #[test]
+    fn each_maximum_row_edits_the_value_in_effect() {
+        let sc = Scenario::from_toml(TWO, "t.toml").unwrap();
+        let rows: Vec<(String, String, Option<f64>)> = max_rows(&sc)
+            .into_iter()
+            .map(|r| (r.field, r.label, r.current))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("max_0_r0".into(), "crisis in West".into(), Some(60.0)),
+                ("max_0_r1".into(), "crisis in East".into(), Some(45.0)),
+                (
+                    "max_0_z0".into(),
+                    "crisis in zone Downtown (its own)".into(),
+                    Some(30.0)
+                ),
+            ]
+        );
+        let east = sc.regions().iter().position(|r| r.name == "East").unwrap();
+        let after = edited(TWO, &[("max_0_r1", "20"), ("max_0_z0", "none")]);
+        let ct = &after.call_types()[0];
+        assert_eq!(ct.max_response[east].minutes(), 20.0);
+        assert_eq!(ct.max_response[1 - east].minutes(), 60.0, "West as it was");
+        assert!(
+            ct.max_response_by_zone[0].unwrap().minutes().is_infinite(),
+            "Downtown: none"
+        );
+    }
+
+    /// A call type whose one region has its own maximum shows one row with
+    /// the maximum in effect, and an edit changes it (not only the
+    /// `max_response_min` that region's own overrides).
+    #[test]
+    fn a_call_type_edit_reaches_regions_with_their_own() {
+        let one = TWO
+            .split("[regions.East]")
+            .next()
+            .unwrap()
+            .replace("{ East = 45 }", "{ West = 45 }");
+        let sc = Scenario::from_toml(&one, "t.toml").unwrap();
+        let rows = max_rows(&sc);
+        assert_eq!((rows[0].field.as_str(), rows[0].current), ("max_0", Some(45.0)));
+        let after = edited(&one, &[("max_0", "25")]);
+        assert_eq!(after.call_types()[0].max_response[0].minutes(), 25.0);
+        // Unchanged values change nothing.
+        let same = Scenario::from_toml(&one, "t.toml").unwrap();
+        let form = HashMap::from([("max_0".to_string(), "45".to_string())]);
+        assert!(changes(&same, &one, &form).0.is_empty());
     }
 }

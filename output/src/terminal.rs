@@ -28,8 +28,12 @@ fn maxima(res: &RunResults, region: Option<&str>) -> String {
         .filter(|g| g.region.as_deref() == region && g.call_type.is_some() && g.channel.is_none())
     {
         let mut s = g.max_response_min.map_or("none".to_string(), |m| format!("{m}"));
-        if let Some(zones) = g.zone_maxima_text() {
-            s = format!("{s} ({zones})");
+        // A few zones by name; more as a count (the column stays narrow;
+        // the CSV and summary.json name them all).
+        match g.zone_max_response_min.len() {
+            0 => {}
+            1..=3 => s = format!("{s} ({})", g.zone_maxima_text().unwrap_or_default()),
+            n => s = format!("{s} ({n} zones their own)"),
         }
         if !out.contains(&s) {
             out.push(s);

@@ -512,9 +512,17 @@ pub(crate) async fn run(
                 Ok(_) => (edited, base) = (e, b),
                 Err(err) => {
                     for p in err.problems {
+                        // The change the problem is about: the same key,
+                        // or one inside the other at a key boundary (so
+                        // zone `Down` does not take zone `Downtown`'s),
+                        // the most specific first.
+                        let within = |a: &str, b: &str| {
+                            a == b || a.strip_prefix(b).is_some_and(|rest| rest.starts_with('.'))
+                        };
                         let field = changes
                             .iter()
-                            .find(|c| p.key.starts_with(&c.0) || c.0.starts_with(&p.key));
+                            .filter(|c| within(&p.key, &c.0) || within(&c.0, &p.key))
+                            .max_by_key(|c| c.0.len());
                         match field {
                             Some(c) => {
                                 errors.insert(c.2.clone(), p.message.clone());

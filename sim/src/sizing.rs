@@ -1118,18 +1118,23 @@ pub fn size(
                     // A new team is like one of the region's: one
                     // candidate per set of capabilities its groups have
                     // (a youth team where youth calls are missed).
-                    for caps in capability_sets(&sc, r) {
+                    for (k, caps) in capability_sets(&current, &sc, r).into_iter().enumerate() {
                         for shift in &shifts {
                             let Some(zone) =
                                 new_base_zone(&current, &sc, r, &st.groups, &allowed[r], shift, &caps)
                             else {
                                 continue;
                             };
-                            let name = if caps.is_empty() {
-                                format!("new {} {}", zone.0, shift.label)
-                            } else {
-                                format!("new {} {} {}", zone.0, shift.label, caps.join("+"))
-                            };
+                            let mut name = format!("new {} {}", zone.0, shift.label);
+                            if !caps.is_empty() {
+                                let named = format!("{name} {}", caps.join("+"));
+                                // Within the 200 characters a name may have.
+                                name = if named.chars().count() <= 200 {
+                                    named
+                                } else {
+                                    format!("{name} capabilities {k}")
+                                };
+                            }
                             st.groups.push(Group {
                                 region: r,
                                 name,
@@ -1596,17 +1601,34 @@ fn new_base_zone(
         .map(|(z, sites)| (sc.zones()[*z].name.clone(), sites.clone()))
 }
 
-/// The distinct sets of capabilities of region `r`'s team groups, in the
-/// scenario's order (one empty set when it has no group).
-fn capability_sets(sc: &Scenario, r: usize) -> Vec<Vec<String>> {
-    let mut sets: Vec<Vec<String>> = Vec::new();
-    for g in sc.team_groups().iter().filter(|g| g.region == r) {
-        if !sets.contains(&g.capabilities) {
-            sets.push(g.capabilities.clone());
+/// The capabilities a new team of region `r` may have: none, and, for
+/// each call type that needs some and is missed in the region (`res`), the
+/// smallest set of a group of the region that covers its needs (a youth
+/// team where youth calls are missed). A team with more capabilities takes
+/// every call a plainer one does, so it is offered only where it is
+/// needed; otherwise the search, which counts team-hours alone, would pick
+/// specialist teams for ordinary demand. Each set sorted, none twice.
+fn capability_sets(res: &RunResults, sc: &Scenario, r: usize) -> Vec<Vec<String>> {
+    let region = &sc.regions()[r].name;
+    let mut sets: Vec<Vec<String>> = vec![Vec::new()];
+    for ct in sc.call_types().iter().filter(|ct| !ct.needs.is_empty()) {
+        if !miss(res, region, Some(&ct.name)).is_some_and(|m| m.mean > 0.0) {
+            continue;
         }
-    }
-    if sets.is_empty() {
-        sets.push(Vec::new());
+        let smallest = sc
+            .team_groups()
+            .iter()
+            .filter(|g| g.region == r && ct.needs.iter().all(|n| g.capabilities.contains(n)))
+            .map(|g| {
+                let mut caps = g.capabilities.clone();
+                caps.sort();
+                caps.dedup();
+                caps
+            })
+            .min_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+        if let Some(caps) = smallest.filter(|c| !sets.contains(c)) {
+            sets.push(caps);
+        }
     }
     sets
 }
@@ -1734,6 +1756,84 @@ teams.sass = { count = 1, base = "B", capabilities = ["youth"] }
                 .any(|g| g.capabilities == ["youth"] && sized.zones()[g.base].name == "A"),
             "the sized scenario's new group can take youth calls"
         );
+    }
+
+    /// Adult calls missed in zone C, youth calls never (no maximum, and the
+    /// youth teams stay): the new teams are plain ones; a youth team would
+    /// take the adult calls as well at the same team-hours, but no youth
+    /// call needs it.
+    #[test]
+    fn new_groups_have_capabilities_only_where_calls_need_them() {
+        let text = r#"
+[run]
+horizon_days = 30
+seed = 6
+[call_types.adult]
+share = 0.9
+max_response_min = 30
+triage = { mobile = 1.0 }
+on_scene = { dist = "exponential", mean = 30 }
+[call_types.youth]
+share = 0.1
+max_response_min = "none"
+triage = { mobile = 1.0 }
+on_scene = { dist = "exponential", mean = 30 }
+needs = ["youth"]
+[regions.Town]
+population = 1000
+calls_per_hour = 0.5
+zones = { A = 1, C = 9 }
+travel = { matrix = { A = { A = 5, C = 40 }, C = { A = 40, C = 5 } } }
+teams.van = { count = 1, base = "A" }
+teams.sass = { count = 2, base = "A", capabilities = ["youth"] }
+"#;
+        // Only adding: the youth teams stay, so youth calls are never missed.
+        let options = Options {
+            add_only: true,
+            ..Options::default()
+        };
+        let s = size(text, "t.toml", target(), &options, &|_| {}).unwrap();
+        assert!(s.all_met(), "{:?}", s.checks);
+        let added: Vec<&GroupSize> = s
+            .groups
+            .iter()
+            .filter(|g| g.base_count == 0 && g.count > 0)
+            .collect();
+        assert!(!added.is_empty(), "{:?}", s.groups);
+        assert!(
+            added.iter().all(|g| g.capabilities.is_empty() && g.base == "C"),
+            "plain teams in C: {:?}",
+            s.groups
+        );
+    }
+
+    /// A capability is offered for new teams only where calls needing it
+    /// are missed: youth calls without a maximum are never missed, so new
+    /// teams are plain; with a 30-minute maximum, youth calls in C (40
+    /// minutes from the youth teams) are, and a youth team is offered.
+    #[test]
+    fn capabilities_are_offered_where_their_calls_are_missed() {
+        let text = |youth_max: &str| {
+            format!(
+                "[run]\nhorizon_days = 20\nseed = 2\n\
+                 [call_types.adult]\nshare = 0.5\nmax_response_min = 30\ntriage = {{ mobile = 1.0 }}\non_scene = 30\n\
+                 [call_types.youth]\nshare = 0.5\nmax_response_min = {youth_max}\ntriage = {{ mobile = 1.0 }}\non_scene = 30\n\
+                 needs = [\"youth\"]\n\
+                 [regions.Town]\npopulation = 1000\ncalls_per_hour = 0.5\nzones = {{ A = 1, C = 1 }}\n\
+                 travel = {{ matrix = {{ A = {{ A = 5, C = 40 }}, C = {{ A = 40, C = 5 }} }} }}\n\
+                 teams.sass = {{ count = 2, base = \"A\", capabilities = [\"youth\", \"petition\"] }}\n\
+                 teams.kids = {{ count = 1, base = \"A\", capabilities = [\"youth\"] }}\n\
+                 teams.van = {{ count = 2, base = \"C\" }}\n"
+            )
+        };
+        let sets = |youth_max: &str| {
+            let sc = Scenario::from_toml(&text(youth_max), "t.toml").expect("valid");
+            let res = crate::montecarlo::run(&crate::Model::new(sc.clone()), 4, &|| {});
+            capability_sets(&res, &sc, 0)
+        };
+        assert_eq!(sets("\"none\""), [Vec::<String>::new()]);
+        // The smallest set that covers the need, not the richest.
+        assert_eq!(sets("30"), [vec![], vec!["youth".to_string()]]);
     }
 
     fn target() -> Target {

@@ -1345,3 +1345,42 @@ fn names_and_dates_that_would_do_harm_are_refused() {
         "{e}"
     );
 }
+
+/// More regions than the event queue has arrival slots for (65,536), and
+/// more zones than the travel table is kept for (8,192), are scenario
+/// problems, not a panic or an allocation failure.
+#[test]
+fn too_many_regions_and_zones_are_refused() {
+    let mut text =
+        String::from("[call_types.c]\nmax_response_min = 60\ntriage = { mobile = 1.0 }\non_scene = 30\n");
+    for r in 0..=65_536 {
+        text.push_str(&format!(
+            "[regions.r{r}]\npopulation = 1\ncalls_per_hour = 0.1\ntravel = {{ time = 1 }}\nteams.t = {{ count = 1 }}\n"
+        ));
+    }
+    let e = reject(&text, "many.toml");
+    for want in [
+        "at most 65536 regions, found 65537",
+        "at most 8192 zones in all regions together (travel is a zone by zone table), found 65537",
+    ] {
+        assert!(
+            e.problems
+                .iter()
+                .any(|p| p.key == "regions" && p.message.contains(want)),
+            "{want}: {}",
+            e.problems.first().map_or(String::new(), |p| p.to_string())
+        );
+    }
+    // Zones alone: one region of 8,193.
+    let zones: String = (0..8193).map(|z| format!("z{z} = 1, ")).collect();
+    let text = ONE_REGION.replace(
+        "[regions.Town]",
+        &format!("[regions.Town]\nzones = {{ {} }}", zones.trim_end_matches(", ")),
+    );
+    let e = reject(&text, "zones.toml");
+    assert!(
+        e.problems.iter().any(|p| p.message.contains("found 8193")),
+        "{}",
+        e.problems.first().map_or(String::new(), |p| p.to_string())
+    );
+}

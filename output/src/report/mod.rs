@@ -328,8 +328,12 @@ pub fn write_run_report(
                 &mut body,
                 &fig,
                 &format!(
-                    "{r}: response times of the calls a team reached (pooled over replications), with each call type's maximum. {}.{own} Diverted calls are not in this curve.",
-                    beyond.join("; ")
+                    "{r}: response times of the calls a team reached (pooled over replications), with each call type's maximum.{}{own} Diverted calls are not in this curve.",
+                    if beyond.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {}.", beyond.join("; "))
+                    }
                 ),
             );
         }

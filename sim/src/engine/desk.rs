@@ -172,7 +172,12 @@ impl Engine<'_> {
         }
         let w = self.cal.minute_of_week(t);
         if cached.from <= w && w < cached.until {
-            return cached.count;
+            // The same stretch a week on (or near its edge): the window of
+            // run times moves with it.
+            let on = &mut self.desks[c].on_shift;
+            on.safe_from = t - (w - on.from) + SAFE_MARGIN_MIN;
+            on.safe_until = t + (on.until - w) - SAFE_MARGIN_MIN;
+            return on.count;
         }
         let groups = &self.m.scenario.centres()[c].counsellors;
         let (mut from, mut until) = (0.0, WEEK_MIN);

@@ -5,6 +5,10 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+/// At most this many zones in all: the zone by zone travel table of 8,192
+/// zones takes 512 MiB.
+const MAX_ZONES: usize = 8192;
+
 use super::call_types::RawCallType;
 use super::regions::RawRegion;
 use super::travel::RawTravel;
@@ -138,8 +142,19 @@ impl Builder<'_, '_> {
             }
             call_types.push(ct);
         }
-        // Travel: intra-region routes, then mutual-aid routes.
+        // Travel: intra-region routes, then mutual-aid routes, in a zone
+        // by zone table: bounded, so a huge scenario is refused, not an
+        // allocation failure.
         let n = zones.len();
+        if n > MAX_ZONES {
+            let span = raw_regions.last().map_or(0..0, |r| r.span.clone());
+            self.r.problem(
+                span,
+                "regions",
+                format!("expected at most {MAX_ZONES} zones in all regions together (travel is a zone by zone table), found {n}"),
+            );
+            return None;
+        }
         let mut travel_mean = vec![f64::NAN; n * n];
         let mut regions = Vec::new();
         let mut team_groups = Vec::new();

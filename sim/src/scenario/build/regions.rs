@@ -3,6 +3,9 @@
 
 use std::ops::Range;
 
+/// At most this many regions (the event queue's arrival slots).
+const MAX_REGIONS: usize = 1 << 16;
+
 use toml::de::DeValue;
 
 use super::teams::RawTeams;
@@ -55,6 +58,15 @@ impl Builder<'_, '_> {
         if t.is_empty() {
             self.r
                 .problem(v.span(), "regions", "expected at least one region");
+        }
+        // The event queue keeps each region's next arrival in a slot of
+        // its own, numbered in 16 bits.
+        if t.len() > MAX_REGIONS {
+            self.r.problem(
+                v.span(),
+                "regions",
+                format!("expected at most {MAX_REGIONS} regions, found {}", t.len()),
+            );
         }
         let mut out = Vec::new();
         for (k, rv) in t.iter() {

@@ -152,6 +152,22 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
     let mut phase_buf = vec![0u32; 3 * (BINS + 1)];
     let desk = !tally.answer_hist.is_empty();
     let mut answer_buf = vec![0u32; if desk { DESK_BINS + 1 } else { 0 }];
+    // Each cell's histograms up to their last count, found once: a cell is
+    // added into several groups, and most of a 24-hour histogram is empty
+    // (issue 18: the additions were a few percent of the default's run).
+    fn cell_hists(all: &[u32], width: usize) -> Vec<&[u32]> {
+        all.chunks_exact(width)
+            .map(|h| &h[..h.iter().rposition(|&v| v != 0).map_or(0, |i| i + 1)])
+            .collect()
+    }
+    let response = cell_hists(&tally.response_hist, BINS + 1);
+    let wait = cell_hists(&tally.wait_hist, BINS + 1);
+    let phases = [
+        cell_hists(&tally.dispatch_delay_hist, BINS + 1),
+        cell_hists(&tally.travel_hist, BINS + 1),
+        cell_hists(&tally.on_scene_hist, BINS + 1),
+    ];
+    let answers = cell_hists(&tally.answer_hist, DESK_BINS + 1);
     for (g, key) in layout.groups.iter().enumerate() {
         let mut o = [0u64; OUTCOMES];
         let mut x = [0u64; Extra::N];
@@ -181,26 +197,16 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
                     }
                     resp_sum += tally.response_sum_min[cell];
                     wait_sum += tally.wait_sum_min[cell];
-                    let src = &tally.response_hist[cell * (BINS + 1)..(cell + 1) * (BINS + 1)];
-                    for (h, v) in hist.iter_mut().zip(src) {
+                    for (h, v) in hist.iter_mut().zip(response[cell]) {
                         *h += v;
                     }
-                    let src = &tally.wait_hist[cell * (BINS + 1)..(cell + 1) * (BINS + 1)];
-                    for (h, v) in wait_hist.iter_mut().zip(src) {
+                    for (h, v) in wait_hist.iter_mut().zip(wait[cell]) {
                         *h += v;
                     }
-                    for (k, all) in [
-                        &tally.dispatch_delay_hist,
-                        &tally.travel_hist,
-                        &tally.on_scene_hist,
-                    ]
-                    .into_iter()
-                    .enumerate()
-                    {
-                        let src = &all[cell * (BINS + 1)..(cell + 1) * (BINS + 1)];
+                    for (k, phase) in phases.iter().enumerate() {
                         for (h, v) in phase_buf[k * (BINS + 1)..(k + 1) * (BINS + 1)]
                             .iter_mut()
-                            .zip(src)
+                            .zip(phase[cell])
                         {
                             *h += v;
                         }
@@ -208,8 +214,7 @@ pub(crate) fn observe(m: &Model, layout: &Layout, tally: &Tally) -> Observation 
                     if desk {
                         answer_sum += tally.answer_wait_sum_min[cell];
                         mobile_desk_sum += tally.mobile_desk_wait_sum_min[cell];
-                        let src = &tally.answer_hist[cell * (DESK_BINS + 1)..(cell + 1) * (DESK_BINS + 1)];
-                        for (h, v) in answer_buf.iter_mut().zip(src) {
+                        for (h, v) in answer_buf.iter_mut().zip(answers[cell]) {
                             *h += v;
                         }
                     }

@@ -360,6 +360,91 @@ impl Tally {
         }
     }
 
+    /// Empties the tally for another replication of the same shape,
+    /// keeping its allocations (issue 18: fresh tables each replication
+    /// were fresh pages, a page fault each). Every field is named, so a new
+    /// one cannot be left out.
+    pub fn clear(&mut self) {
+        let Tally {
+            shape: _,
+            outcomes,
+            extras,
+            response_hist,
+            response_sum_min,
+            wait_sum_min,
+            wait_hist,
+            dispatch_delay_hist,
+            travel_hist,
+            on_scene_hist,
+            busy_level_min,
+            job_min_sum,
+            jobs,
+            by_hour,
+            busy_by_hour_min,
+            busy_min,
+            overtime_min,
+            queue_integral,
+            month_zone,
+            answer_wait_sum_min,
+            mobile_desk_wait_sum_min,
+            answer_hist,
+            desk_time_hist,
+            desk_busy_by_hour_min,
+            team_jobs,
+            team_busy_min,
+            team_overtime_min,
+            team_travel_sum_min,
+            team_travel_hist,
+            team_zone_jobs,
+            team_follow_ups,
+            follow_ups_done,
+            follow_ups_late,
+            follow_ups_dropped,
+            unresolved,
+        } = self;
+        for v in [
+            outcomes,
+            extras,
+            response_hist,
+            wait_hist,
+            dispatch_delay_hist,
+            travel_hist,
+            on_scene_hist,
+            by_hour,
+            month_zone,
+            answer_hist,
+            desk_time_hist,
+            team_jobs,
+            team_travel_hist,
+            team_zone_jobs,
+            team_follow_ups,
+        ] {
+            v.fill(0);
+        }
+        for v in [
+            response_sum_min,
+            wait_sum_min,
+            busy_level_min,
+            job_min_sum,
+            busy_by_hour_min,
+            busy_min,
+            overtime_min,
+            queue_integral,
+            answer_wait_sum_min,
+            mobile_desk_wait_sum_min,
+            desk_busy_by_hour_min,
+            team_busy_min,
+            team_overtime_min,
+            team_travel_sum_min,
+        ] {
+            v.fill(0.0);
+        }
+        for v in [jobs, follow_ups_done, follow_ups_late, follow_ups_dropped] {
+            v.fill(0);
+        }
+        *unresolved = 0;
+    }
+
     /// Counts an outcome in a cell.
     #[inline]
     pub fn outcome(&mut self, cell: usize, o: Outcome) {

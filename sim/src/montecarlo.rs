@@ -9,21 +9,10 @@ use crate::engine::Engine;
 use crate::model::Model;
 use crate::results::{Aggregator, Observation, RunResults, observe};
 
-thread_local! {
-    /// The tally of this thread's last replication, emptied and reused by
-    /// its next one (issue 18: a replication's tables are megabytes, and
-    /// fresh ones were fresh pages). One per thread, whatever the number of
-    /// replications.
-    static SPARE: std::cell::RefCell<Option<crate::tally::Tally>> = const { std::cell::RefCell::new(None) };
-}
-
 /// Runs one replication and reduces it.
 pub(crate) fn replicate(model: &Model, layout: &crate::results::Layout, replication: u64) -> Observation {
-    let spare = SPARE.with_borrow_mut(Option::take);
-    let tally = Engine::with_tally(model, replication, spare).run();
-    let observation = observe(model, layout, &tally);
-    SPARE.with_borrow_mut(|s| *s = Some(tally));
-    observation
+    let tally = Engine::new(model, replication).run();
+    observe(model, layout, &tally)
 }
 
 /// Runs replications `0..replications` and aggregates them; `on_done` is

@@ -261,12 +261,6 @@ pub(crate) struct Engine<'m> {
 
 impl<'m> Engine<'m> {
     pub(crate) fn new(m: &'m Model, replication: u64) -> Self {
-        Self::with_tally(m, replication, None)
-    }
-
-    /// [`Self::new`], recording into `spare` (a finished replication's
-    /// tally of the same shape, emptied here) instead of a new tally.
-    pub(crate) fn with_tally(m: &'m Model, replication: u64, spare: Option<Tally>) -> Self {
         let sc = &m.scenario;
         let rngs = sc
             .regions()
@@ -334,13 +328,7 @@ impl<'m> Engine<'m> {
                 .iter()
                 .map(|d| vec![0.0; d.capacity.unwrap_or(0) as usize])
                 .collect(),
-            tally: match spare {
-                Some(mut t) if t.shape == m.shape => {
-                    t.clear();
-                    t
-                }
-                _ => Tally::new(m.shape),
-            },
+            tally: Tally::new(m.shape),
             trace: None,
         }
     }
@@ -453,32 +441,6 @@ impl<'m> Engine<'m> {
 mod tests {
     use crate::model::Model;
     use crate::scenario::Scenario;
-
-    /// A tally emptied for reuse is a new tally, after a replication that
-    /// touched every kind of table (teams, follow-ups, contact centres).
-    #[test]
-    fn a_cleared_tally_is_a_new_one() {
-        for example in [
-            include_str!("../../../scenarios/examples/team_day.toml"),
-            include_str!("../../../scenarios/examples/contact_centre.toml"),
-        ] {
-            let short = [("run.horizon_days".to_string(), toml::Value::Integer(20))];
-            let text = crate::scenario::patch::set_values(example, &short).unwrap();
-            let m = Model::new(Scenario::from_toml(&text, "example").unwrap());
-            let mut tally = super::Engine::new(&m, 0).run();
-            assert!(tally.contacts_generated() > 100);
-            let fresh = format!("{:?}", super::Tally::new(m.shape));
-            assert_ne!(format!("{tally:?}"), fresh);
-            tally.clear();
-            assert_eq!(format!("{tally:?}"), fresh);
-            // And a replication recorded into it is the one recorded afresh.
-            let again = super::Engine::with_tally(&m, 1, Some(tally)).run();
-            assert_eq!(
-                format!("{again:?}"),
-                format!("{:?}", super::Engine::new(&m, 1).run())
-            );
-        }
-    }
 
     /// Overload under `predict` with busy candidates and no maximum: teams'
     /// queues grow to hundreds of calls, and at every decision the estimate

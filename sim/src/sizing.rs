@@ -1702,46 +1702,47 @@ teams.van = { count = 10, base = "B" }
         assert!((0.3..0.5).contains(&p90), "p90 shortfall {p90}");
     }
 
-    /// Youth calls (which need a `youth` team) in zone A, the youth team
-    /// based in B, 50 minutes away, past the 30-minute maximum: more youth
-    /// teams in B cannot help, nor new teams without the capability; a new
-    /// youth base in A can. The search offers new groups with each set of
-    /// capabilities the region's groups have, and the sized scenario gives
-    /// the new group its capability.
-    #[test]
-    fn new_groups_take_the_capabilities_of_the_regions_teams() {
-        let text = r#"
-[run]
-horizon_days = 30
-seed = 6
-[call_types.adult]
-share = 0.7
-max_response_min = 30
-triage = { mobile = 1.0 }
-on_scene = { dist = "exponential", mean = 30 }
-[call_types.youth]
-share = 0.3
-max_response_min = 30
-triage = { mobile = 1.0 }
-on_scene = { dist = "exponential", mean = 30 }
-needs = ["youth"]
-[regions.Town]
-population = 1000
-calls_per_hour = 0.5
-zones = { A = 9, B = 1 }
-travel = { matrix = { A = { A = 5, B = 50 }, B = { A = 50, B = 5 } } }
-teams.van = { count = 3, base = "A" }
-teams.sass = { count = 1, base = "B", capabilities = ["youth"] }
-"#;
-        let s = size(text, "t.toml", target(), &Options::default(), &|_| {}).unwrap();
-        assert!(s.all_met(), "{:?}", s.checks);
-        let added: Vec<&GroupSize> = s
-            .groups
+    /// A town of zones A and B, `minutes` apart, with adult calls (30-minute
+    /// maximum) and a share `youth` of youth calls (maximum `youth_max`, as
+    /// TOML), which need a `youth` team; `weights` are the zones' shares of
+    /// the calls, `teams` the team groups (TOML lines).
+    fn youth_town(youth: f64, youth_max: &str, weights: (u32, u32), minutes: u32, teams: &str) -> String {
+        format!(
+            "[run]\nhorizon_days = 30\nseed = 6\n\
+             [call_types.adult]\nshare = {adult}\nmax_response_min = 30\ntriage = {{ mobile = 1.0 }}\n\
+             on_scene = {{ dist = \"exponential\", mean = 30 }}\n\
+             [call_types.youth]\nshare = {youth}\nmax_response_min = {youth_max}\ntriage = {{ mobile = 1.0 }}\n\
+             on_scene = {{ dist = \"exponential\", mean = 30 }}\nneeds = [\"youth\"]\n\
+             [regions.Town]\npopulation = 1000\ncalls_per_hour = 0.5\nzones = {{ A = {}, B = {} }}\n\
+             travel = {{ matrix = {{ A = {{ A = 5, B = {minutes} }}, B = {{ A = {minutes}, B = 5 }} }} }}\n{teams}",
+            weights.0,
+            weights.1,
+            adult = 1.0 - youth,
+        )
+    }
+
+    /// The teams added by a sizing.
+    fn added(s: &Sizing) -> Vec<&GroupSize> {
+        s.groups
             .iter()
             .filter(|g| g.base_count == 0 && g.count > 0)
-            .collect();
+            .collect()
+    }
+
+    /// Youth calls (which need a `youth` team) mostly in zone A, the youth
+    /// team based in B, 50 minutes away, past the 30-minute maximum: more
+    /// youth teams in B cannot help, nor new teams without the capability;
+    /// a new youth base in A can. The sized scenario gives the new group
+    /// its capability.
+    #[test]
+    fn new_groups_take_the_capabilities_of_the_regions_teams() {
+        let teams = "teams.van = { count = 3, base = \"A\" }\n\
+                     teams.sass = { count = 1, base = \"B\", capabilities = [\"youth\"] }\n";
+        let text = youth_town(0.3, "30", (9, 1), 50, teams);
+        let s = size(&text, "t.toml", target(), &Options::default(), &|_| {}).unwrap();
+        assert!(s.all_met(), "{:?}", s.checks);
         assert!(
-            added
+            added(&s)
                 .iter()
                 .any(|g| g.base == "A" && g.capabilities == ["youth"] && g.group.ends_with(" youth")),
             "a new youth base in A: {:?}",
@@ -1758,76 +1759,43 @@ teams.sass = { count = 1, base = "B", capabilities = ["youth"] }
         );
     }
 
-    /// Adult calls missed in zone C, youth calls never (no maximum, and the
+    /// Adult calls missed in zone B, youth calls never (no maximum, and the
     /// youth teams stay): the new teams are plain ones; a youth team would
     /// take the adult calls as well at the same team-hours, but no youth
     /// call needs it.
     #[test]
     fn new_groups_have_capabilities_only_where_calls_need_them() {
-        let text = r#"
-[run]
-horizon_days = 30
-seed = 6
-[call_types.adult]
-share = 0.9
-max_response_min = 30
-triage = { mobile = 1.0 }
-on_scene = { dist = "exponential", mean = 30 }
-[call_types.youth]
-share = 0.1
-max_response_min = "none"
-triage = { mobile = 1.0 }
-on_scene = { dist = "exponential", mean = 30 }
-needs = ["youth"]
-[regions.Town]
-population = 1000
-calls_per_hour = 0.5
-zones = { A = 1, C = 9 }
-travel = { matrix = { A = { A = 5, C = 40 }, C = { A = 40, C = 5 } } }
-teams.van = { count = 1, base = "A" }
-teams.sass = { count = 2, base = "A", capabilities = ["youth"] }
-"#;
+        let teams = "teams.van = { count = 1, base = \"A\" }\n\
+                     teams.sass = { count = 2, base = \"A\", capabilities = [\"youth\"] }\n";
+        let text = youth_town(0.1, "\"none\"", (1, 9), 40, teams);
         // Only adding: the youth teams stay, so youth calls are never missed.
         let options = Options {
             add_only: true,
             ..Options::default()
         };
-        let s = size(text, "t.toml", target(), &options, &|_| {}).unwrap();
+        let s = size(&text, "t.toml", target(), &options, &|_| {}).unwrap();
         assert!(s.all_met(), "{:?}", s.checks);
-        let added: Vec<&GroupSize> = s
-            .groups
-            .iter()
-            .filter(|g| g.base_count == 0 && g.count > 0)
-            .collect();
+        let added = added(&s);
         assert!(!added.is_empty(), "{:?}", s.groups);
         assert!(
-            added.iter().all(|g| g.capabilities.is_empty() && g.base == "C"),
-            "plain teams in C: {:?}",
+            added.iter().all(|g| g.capabilities.is_empty() && g.base == "B"),
+            "plain teams in B: {:?}",
             s.groups
         );
     }
 
     /// A capability is offered for new teams only where calls needing it
     /// are missed: youth calls without a maximum are never missed, so new
-    /// teams are plain; with a 30-minute maximum, youth calls in C (40
+    /// teams are plain; with a 30-minute maximum, youth calls in B (40
     /// minutes from the youth teams) are, and a youth team is offered.
     #[test]
     fn capabilities_are_offered_where_their_calls_are_missed() {
-        let text = |youth_max: &str| {
-            format!(
-                "[run]\nhorizon_days = 20\nseed = 2\n\
-                 [call_types.adult]\nshare = 0.5\nmax_response_min = 30\ntriage = {{ mobile = 1.0 }}\non_scene = 30\n\
-                 [call_types.youth]\nshare = 0.5\nmax_response_min = {youth_max}\ntriage = {{ mobile = 1.0 }}\non_scene = 30\n\
-                 needs = [\"youth\"]\n\
-                 [regions.Town]\npopulation = 1000\ncalls_per_hour = 0.5\nzones = {{ A = 1, C = 1 }}\n\
-                 travel = {{ matrix = {{ A = {{ A = 5, C = 40 }}, C = {{ A = 40, C = 5 }} }} }}\n\
-                 teams.sass = {{ count = 2, base = \"A\", capabilities = [\"youth\", \"petition\"] }}\n\
-                 teams.kids = {{ count = 1, base = \"A\", capabilities = [\"youth\"] }}\n\
-                 teams.van = {{ count = 2, base = \"C\" }}\n"
-            )
-        };
+        let teams = "teams.sass = { count = 2, base = \"A\", capabilities = [\"youth\", \"petition\"] }\n\
+                     teams.kids = { count = 1, base = \"A\", capabilities = [\"youth\"] }\n\
+                     teams.van = { count = 2, base = \"B\" }\n";
         let sets = |youth_max: &str| {
-            let sc = Scenario::from_toml(&text(youth_max), "t.toml").expect("valid");
+            let text = youth_town(0.5, youth_max, (1, 1), 40, teams);
+            let sc = Scenario::from_toml(&text, "t.toml").expect("valid");
             let res = crate::montecarlo::run(&crate::Model::new(sc.clone()), 4, &|| {});
             capability_sets(&res, &sc, 0)
         };

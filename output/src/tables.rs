@@ -138,11 +138,7 @@ fn group_rows(groups: &[&GroupResult]) -> Vec<Vec<String>> {
                 g.call_type.clone().unwrap_or_default(),
                 g.channel.clone().unwrap_or_default(),
                 g.max_response_min.map(fmt).unwrap_or_default(),
-                g.zone_max_response_min
-                    .iter()
-                    .map(|(zone, m)| format!("{zone}={}", m.map_or("none".into(), fmt)))
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                g.zone_maxima_text("=", "; ").unwrap_or_default(),
             ];
             for &k in GROUP_KPIS {
                 row.extend(est_cells(g.kpis.get(k)));

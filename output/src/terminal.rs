@@ -32,7 +32,7 @@ fn maxima(res: &RunResults, region: Option<&str>) -> String {
         // the CSV and summary.json name them all).
         match g.zone_max_response_min.len() {
             0 => {}
-            1..=3 => s = format!("{s} ({})", g.zone_maxima_text().unwrap_or_default()),
+            1..=3 => s = format!("{s} ({})", g.zone_maxima_text(" ", ", ").unwrap_or_default()),
             n => s = format!("{s} ({n} zones their own)"),
         }
         if !out.contains(&s) {

@@ -212,10 +212,6 @@ struct MaxRow {
 /// with a maximum of its own. Each row edits the value the simulation
 /// uses, never one another setting overrides.
 fn max_rows(sc: &Scenario) -> Vec<MaxRow> {
-    let minutes = |m: &sim::scenario::MaxResponse| match m {
-        sim::scenario::MaxResponse::Minutes(m) => Some(*m),
-        sim::scenario::MaxResponse::Unlimited => None,
-    };
     let mut rows = Vec::new();
     for (i, ct) in sc.call_types().iter().enumerate() {
         let base = format!("call_types.{}", key(&ct.name));
@@ -225,7 +221,7 @@ fn max_rows(sc: &Scenario) -> Vec<MaxRow> {
                 field: format!("max_{i}"),
                 label: ct.name.clone(),
                 path: format!("{base}.max_response_min"),
-                current: ct.max_response.first().and_then(minutes),
+                current: ct.max_response.first().and_then(|m| m.limit()),
                 call_type: Some(i),
             });
         } else {
@@ -234,7 +230,7 @@ fn max_rows(sc: &Scenario) -> Vec<MaxRow> {
                     field: format!("max_{i}_r{r}"),
                     label: format!("{} in {}", ct.name, region.name),
                     path: format!("{base}.max_response_by_region.{}", key(&region.name)),
-                    current: minutes(&ct.max_response[r]),
+                    current: ct.max_response[r].limit(),
                     call_type: None,
                 });
             }
@@ -246,7 +242,7 @@ fn max_rows(sc: &Scenario) -> Vec<MaxRow> {
                     field: format!("max_{i}_z{z}"),
                     label: format!("{} in zone {} (its own)", ct.name, zone),
                     path: format!("{base}.max_response_by_zone.{}", key(zone)),
-                    current: minutes(own),
+                    current: own.limit(),
                     call_type: None,
                 });
             }

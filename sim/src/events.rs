@@ -48,6 +48,9 @@ const EMPTY: u128 = u128::MAX;
 /// heap events), so the slot tree keeps keys alone.
 const SLOT_BITS: u32 = 16;
 
+/// The most slots a queue may have.
+pub const MAX_SLOTS: usize = 1 << SLOT_BITS;
+
 /// A priority queue of events with payload `T`: a heap for any number of
 /// events, and slots that each hold at most one.
 #[derive(Debug, Clone)]
@@ -80,11 +83,7 @@ impl<T: Copy> EventQueue<T> {
     /// An empty queue with `slots` slots (at most 65,536) and room for `n`
     /// events in its heap.
     pub fn with_slots(slots: usize, n: usize) -> Self {
-        assert!(
-            slots <= 1 << SLOT_BITS,
-            "{slots} slots, at most {}",
-            1 << SLOT_BITS
-        );
+        assert!(slots <= MAX_SLOTS, "{slots} slots, at most {MAX_SLOTS}");
         let leaves = slots.next_power_of_two();
         EventQueue {
             heap: Vec::with_capacity(n + ARITY),

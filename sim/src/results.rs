@@ -401,8 +401,8 @@ impl Aggregator {
             .map(|(g, key)| {
                 let hist = &self.hists[g * (BINS + 1)..(g + 1) * (BINS + 1)];
                 let max_response_min = match (key.region, key.call_type) {
-                    (Some(r), Some(t)) => sc.call_types()[t].max_response[r].minutes(),
-                    _ => f64::NAN,
+                    (Some(r), Some(t)) => sc.call_types()[t].max_response[r].limit(),
+                    _ => None,
                 };
                 // The region's zones with a maximum of their own
                 // (`max_response_by_zone`): the in-time figures use theirs.
@@ -412,8 +412,7 @@ impl Aggregator {
                         .iter()
                         .filter_map(|&z| {
                             let own = (*sc.call_types()[t].max_response_by_zone.get(z)?)?;
-                            let m = own.minutes();
-                            Some((sc.zones()[z].name.clone(), m.is_finite().then_some(m)))
+                            Some((sc.zones()[z].name.clone(), own.limit()))
                         })
                         .collect(),
                     _ => BTreeMap::new(),
@@ -422,7 +421,7 @@ impl Aggregator {
                     region: key.region.map(|r| sc.regions()[r].name.clone()),
                     call_type: key.call_type.map(|t| sc.call_types()[t].name.clone()),
                     channel: key.channel.map(|c| sc.channels()[c].name.clone()),
-                    max_response_min: max_response_min.is_finite().then_some(max_response_min),
+                    max_response_min,
                     zone_max_response_min,
                     kpis: kpi_map(GROUP_KPIS, g * GROUP_KPIS.len()),
                     pooled_p50_min: hist_quantile(hist, 0.5),
@@ -628,18 +627,19 @@ pub struct GroupResult {
 }
 
 impl GroupResult {
-    /// The zones with a maximum of their own, as text: `Downtown 30` or
-    /// `Downtown 30, East none` (minutes), in name order; None without.
-    pub fn zone_maxima_text(&self) -> Option<String> {
+    /// The zones with a maximum of their own, as text, in name order, each
+    /// zone's name and minutes (or `none`) joined by `between`, the zones
+    /// by `sep`: `Downtown 30, East none` with `(" ", ", ")`; None without.
+    pub fn zone_maxima_text(&self, between: &str, sep: &str) -> Option<String> {
         (!self.zone_max_response_min.is_empty()).then(|| {
             self.zone_max_response_min
                 .iter()
                 .map(|(zone, m)| match m {
-                    Some(m) => format!("{zone} {m}"),
-                    None => format!("{zone} none"),
+                    Some(m) => format!("{zone}{between}{m}"),
+                    None => format!("{zone}{between}none"),
                 })
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(sep)
         })
     }
 }

@@ -59,7 +59,7 @@ use crate::Model;
 use crate::results::{GroupFigure, RunResults};
 use crate::scenario::patch::set_values;
 use crate::scenario::read::key_part;
-use crate::scenario::{RolloverTo, Scenario, ScenarioError};
+use crate::scenario::{MaxResponse, RolloverTo, Scenario, ScenarioError};
 use crate::stats::Estimate;
 
 /// What every searched region (and sized centre) must meet.
@@ -619,11 +619,11 @@ fn shortfall(res: &RunResults, sc: &Scenario, r: usize, target: &Target, tighten
 /// response time anywhere: the region's, or a zone's own
 /// (`max_response_by_zone`), which replaces it for that zone.
 fn has_maximum(sc: &Scenario, ct: &crate::scenario::CallType, r: usize) -> bool {
-    ct.max_response[r].minutes().is_finite()
+    ct.max_response[r].limit().is_some()
         || sc.regions()[r]
             .zones
             .iter()
-            .any(|&z| ct.max_response_by_zone[z].is_some_and(|m| m.minutes().is_finite()))
+            .any(|&z| ct.max_response_by_zone[z].and_then(MaxResponse::limit).is_some())
 }
 
 /// What the search works on, fixed once the scenario is read.

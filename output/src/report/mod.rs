@@ -290,7 +290,7 @@ pub fn write_run_report(
                 Some(format!(
                     "{} in {}",
                     g.call_type.as_deref()?,
-                    g.zone_maxima_text()?
+                    g.zone_maxima_text(" ", ", ")?
                 ))
             })
             .collect();

@@ -171,38 +171,37 @@ impl Engine<'_> {
             return cached.count;
         }
         let w = self.cal.minute_of_week(t);
-        if cached.from <= w && w < cached.until {
-            // The same stretch a week on (or near its edge): the window of
-            // run times moves with it.
-            let on = &mut self.desks[c].on_shift;
-            on.safe_from = t - (w - on.from) + SAFE_MARGIN_MIN;
-            on.safe_until = t + (on.until - w) - SAFE_MARGIN_MIN;
-            return on.count;
-        }
-        let groups = &self.m.scenario.centres()[c].counsellors;
-        let (mut from, mut until) = (0.0, WEEK_MIN);
-        for &(a, b) in groups.iter().flat_map(|g| g.schedule.intervals()) {
-            for edge in [a, b] {
-                if edge <= w {
-                    from = f64::max(from, edge);
-                } else {
-                    until = f64::min(until, edge);
+        if !(cached.from <= w && w < cached.until) {
+            let groups = &self.m.scenario.centres()[c].counsellors;
+            let (mut from, mut until) = (0.0, WEEK_MIN);
+            for &(a, b) in groups.iter().flat_map(|g| g.schedule.intervals()) {
+                for edge in [a, b] {
+                    if edge <= w {
+                        from = f64::max(from, edge);
+                    } else {
+                        until = f64::min(until, edge);
+                    }
                 }
             }
+            let count = groups
+                .iter()
+                .filter(|g| g.schedule.on_shift(w))
+                .map(|g| g.count)
+                .sum();
+            self.desks[c].on_shift = OnShift {
+                from,
+                until,
+                safe_from: 0.0,
+                safe_until: 0.0,
+                count,
+            };
         }
-        let count = groups
-            .iter()
-            .filter(|g| g.schedule.on_shift(w))
-            .map(|g| g.count)
-            .sum();
-        self.desks[c].on_shift = OnShift {
-            from,
-            until,
-            safe_from: t - (w - from) + SAFE_MARGIN_MIN,
-            safe_until: t + (until - w) - SAFE_MARGIN_MIN,
-            count,
-        };
-        count
+        // The stretch holding `w` (found again a week on, or new): the
+        // window of run times well inside it moves to this week.
+        let on = &mut self.desks[c].on_shift;
+        on.safe_from = t - (w - on.from) + SAFE_MARGIN_MIN;
+        on.safe_until = t + (on.until - w) - SAFE_MARGIN_MIN;
+        on.count
     }
 
     fn has_free_counsellor(&mut self, c: usize) -> bool {

@@ -180,6 +180,12 @@ impl MaxResponse {
             MaxResponse::Minutes(m) => m,
         }
     }
+
+    /// Minutes, or None when there is no (finite) maximum.
+    pub fn limit(self) -> Option<f64> {
+        let m = self.minutes();
+        m.is_finite().then_some(m)
+    }
 }
 
 /// Triage outcome of a contact.

@@ -3,8 +3,9 @@
 
 use std::ops::Range;
 
-/// At most this many regions (the event queue's arrival slots).
-const MAX_REGIONS: usize = 1 << 16;
+/// At most this many regions: each region's next arrival waits in a slot
+/// of the event queue.
+const MAX_REGIONS: usize = crate::events::MAX_SLOTS;
 
 use toml::de::DeValue;
 
@@ -59,8 +60,6 @@ impl Builder<'_, '_> {
             self.r
                 .problem(v.span(), "regions", "expected at least one region");
         }
-        // The event queue keeps each region's next arrival in a slot of
-        // its own, numbered in 16 bits.
         if t.len() > MAX_REGIONS {
             self.r.problem(
                 v.span(),
